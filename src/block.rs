@@ -1,0 +1,278 @@
+//! Blocking: which pairs of records are worth comparing.
+//!
+//! Rule `date`: records whose dates are compatible (equal, or one inside the other: a
+//! month-only date is compared with every full date of that month). Rule `title_token`:
+//! a record with no usable date is compared with the records sharing one of its rarest
+//! title tokens. Two records from one page are never paired (cannot-link). A block larger
+//! than `max_block_size` is not compared all-pairs: each record meets its `window` nearest
+//! neighbours in title order, and a warning says so.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::date::Precision;
+use crate::error::Warning;
+use crate::record::Record;
+use crate::rules::BlockingRules;
+
+/// The blocking rule that produced a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BlockRule {
+    /// Compatible dates.
+    Date,
+    /// A shared rare title token, for records without a usable date.
+    TitleToken,
+}
+
+impl BlockRule {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockRule::Date => "date",
+            BlockRule::TitleToken => "title_token",
+        }
+    }
+}
+
+/// A pair to compare: indices into the record list, `a < b`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CandidatePair {
+    /// First record.
+    pub a: u32,
+    /// Second record.
+    pub b: u32,
+    /// The rule that produced the pair.
+    pub rule: BlockRule,
+    /// The block it came from ("1952-09-06", "molotov").
+    pub key: String,
+}
+
+/// What blocking produced.
+#[derive(Debug, Default)]
+pub struct Blocking {
+    /// Pairs to compare, sorted by (a, b), each once.
+    pub pairs: Vec<CandidatePair>,
+    /// Number of blocks with at least two records.
+    pub blocks: usize,
+    /// Size of the largest block.
+    pub largest_block: usize,
+    /// Pairs not made because both records are on one page.
+    pub same_page_skipped: usize,
+    /// Oversized blocks and records left without candidates.
+    pub warnings: Vec<Warning>,
+}
+
+/// A block: `left` records are paired with each other and with every `right` record.
+struct Block<'a> {
+    rule: BlockRule,
+    key: String,
+    left: &'a [u32],
+    right: &'a [u32],
+}
+
+/// Runs every blocking rule over `records`.
+pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
+    let mut out = Blocking::default();
+    let mut pairs = Vec::new();
+
+    let mut by_day: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut by_year: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut days_of_month: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut finer_in_year: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        let Some(d) = r.date else { continue };
+        let i = i as u32;
+        let month = d.truncate(Precision::Month).to_string();
+        let year = d.truncate(Precision::Year).to_string();
+        match d.precision() {
+            Precision::Day => {
+                by_day.entry(d.to_string()).or_default().push(i);
+                days_of_month.entry(month).or_default().push(i);
+                finer_in_year.entry(year).or_default().push(i);
+            }
+            Precision::Month => {
+                by_month.entry(month).or_default().push(i);
+                finer_in_year.entry(year).or_default().push(i);
+            }
+            Precision::Year => by_year.entry(year).or_default().push(i),
+        }
+    }
+    let empty = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
+    for (key, left) in &by_day {
+        blocks.push(Block {
+            rule: BlockRule::Date,
+            key: key.clone(),
+            left,
+            right: &empty,
+        });
+    }
+    for (key, left) in &by_month {
+        blocks.push(Block {
+            rule: BlockRule::Date,
+            key: key.clone(),
+            left,
+            right: days_of_month.get(key).unwrap_or(&empty),
+        });
+    }
+    for (key, left) in &by_year {
+        blocks.push(Block {
+            rule: BlockRule::Date,
+            key: key.clone(),
+            left,
+            right: finer_in_year.get(key).unwrap_or(&empty),
+        });
+    }
+
+    let token_postings = title_token_blocks(records, rules, &mut out.warnings);
+    for (key, (left, right)) in &token_postings {
+        blocks.push(Block {
+            rule: BlockRule::TitleToken,
+            key: key.clone(),
+            left,
+            right,
+        });
+    }
+
+    for b in &blocks {
+        let size = b.left.len() + b.right.len();
+        if size >= 2 {
+            out.blocks += 1;
+            out.largest_block = out.largest_block.max(size);
+        }
+        pair_block(b, records, rules, &mut pairs, &mut out);
+    }
+    // One comparison per pair: the first rule (date before title_token) and key win.
+    pairs.sort();
+    pairs.dedup_by(|later, first| later.a == first.a && later.b == first.b);
+    out.pairs = pairs;
+    out
+}
+
+/// For each record without a usable date, its rarest title tokens; returns token blocks as
+/// (dateless records holding the token, dated records holding it).
+fn title_token_blocks(
+    records: &[Record],
+    rules: &BlockingRules,
+    warnings: &mut Vec<Warning>,
+) -> BTreeMap<String, (Vec<u32>, Vec<u32>)> {
+    let mut blocks: BTreeMap<String, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
+    if records.iter().all(|r| r.date.is_some()) || rules.title_tokens == 0 {
+        return blocks;
+    }
+    let tokens_of = |r: &Record| -> Vec<String> {
+        let mut t: Vec<String> = r
+            .title_key
+            .split(' ')
+            .filter(|t| t.chars().count() >= 3)
+            .map(str::to_string)
+            .collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for t in tokens_of(r) {
+            postings.entry(t).or_default().push(i as u32);
+        }
+    }
+    let mut chosen: BTreeMap<String, ()> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.date.is_none()) {
+        let mut tokens: Vec<(usize, String)> = tokens_of(r)
+            .into_iter()
+            .map(|t| (postings.get(&t).map_or(0, Vec::len), t))
+            .filter(|(n, _)| *n <= rules.max_block_size)
+            .collect();
+        tokens.sort();
+        tokens.truncate(rules.title_tokens);
+        if tokens.is_empty() {
+            warnings.push(Warning::at(
+                &r.raw.provenance.file,
+                Some(r.raw.provenance.line),
+                "record has no usable date and no title token rare enough to block on; it was compared with nothing",
+            ));
+        }
+        for (_, t) in tokens {
+            chosen.insert(t, ());
+        }
+    }
+    for token in chosen.into_keys() {
+        let mut dateless = Vec::new();
+        let mut dated = Vec::new();
+        for &i in &postings[&token] {
+            if records[i as usize].date.is_none() {
+                dateless.push(i)
+            } else {
+                dated.push(i)
+            }
+        }
+        blocks.insert(token, (dateless, dated));
+    }
+    blocks
+}
+
+/// Pairs of one block: all pairs when it is small enough, a sorted-neighbourhood window
+/// over the title order otherwise.
+fn pair_block(
+    b: &Block,
+    records: &[Record],
+    rules: &BlockingRules,
+    pairs: &mut Vec<CandidatePair>,
+    out: &mut Blocking,
+) {
+    let mut push = |x: u32, y: u32| {
+        if records[x as usize].page == records[y as usize].page {
+            out.same_page_skipped += 1;
+            return;
+        }
+        let (a, b2) = if x < y { (x, y) } else { (y, x) };
+        pairs.push(CandidatePair {
+            a,
+            b: b2,
+            rule: b.rule,
+            key: b.key.clone(),
+        });
+    };
+    let size = b.left.len() + b.right.len();
+    if size <= rules.max_block_size {
+        for (n, &x) in b.left.iter().enumerate() {
+            for &y in &b.left[n + 1..] {
+                push(x, y);
+            }
+            for &y in b.right {
+                push(x, y);
+            }
+        }
+        return;
+    }
+    // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
+    // the full block would have made it (at least one side in `left`).
+    let mut members: Vec<(u32, bool)> = b
+        .left
+        .iter()
+        .map(|&i| (i, true))
+        .chain(b.right.iter().map(|&i| (i, false)))
+        .collect();
+    members.sort_by(|x, y| {
+        records[x.0 as usize]
+            .title_key
+            .cmp(&records[y.0 as usize].title_key)
+            .then(x.0.cmp(&y.0))
+    });
+    for (n, &(x, x_left)) in members.iter().enumerate() {
+        for &(y, y_left) in members[n + 1..].iter().take(rules.window) {
+            if x_left || y_left {
+                push(x, y);
+            }
+        }
+    }
+    let all_pairs = b.left.len() * b.left.len().saturating_sub(1) / 2 + b.left.len() * b.right.len();
+    out.warnings.push(Warning::general(format!(
+        "block {}={} holds {size} records (limit {}): compared each record with its {} nearest neighbours by title instead of all {all_pairs} pairs",
+        b.rule.as_str(),
+        b.key,
+        rules.max_block_size,
+        rules.window
+    )));
+}

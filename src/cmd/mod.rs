@@ -1,0 +1,3 @@
+//! One file per subcommand, each with its arguments and its `run`.
+
+pub mod run;

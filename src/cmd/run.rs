@@ -1,0 +1,61 @@
+//! `concord run`: the whole pipeline.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use concord::{Rules, RunOptions};
+
+/// Arguments of `concord run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Saved result pages: files, or directories read recursively (hidden files skipped).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Output folder; created if missing, files in it replaced.
+    #[arg(long, default_value = "concord-out")]
+    out: PathBuf,
+    /// Rules file laid over the built-in rules/default.toml.
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Worker threads (default: one per core). Outputs are identical for any value.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bars and no summary; warnings and errors still go to stderr.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Runs the pipeline and prints the summary.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let rules = match &args.rules {
+        Some(path) => Rules::load(path)?,
+        None => Rules::builtin(),
+    };
+    if args.threads == Some(0) {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let opts = RunOptions {
+        inputs: args.inputs,
+        out: args.out,
+        rules,
+        threads: args.threads,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let report = concord::run(&opts)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    for e in &report.errors {
+        eprintln!("error: {e}");
+    }
+    if !args.quiet {
+        print!("{}", report.summary);
+        println!("{:<25} {}", "output", opts.out.display());
+    }
+    Ok(if report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,252 @@
+//! Comparison: each candidate pair gets per-field similarities, a score and a decision
+//! (match, review or no-match) with the reason in words. Pairs are scored in parallel.
+
+use rayon::prelude::*;
+
+use crate::block::CandidatePair;
+use crate::record::Record;
+use crate::rules::ComparisonRules;
+
+/// What was decided for a pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchDecision {
+    /// The same document.
+    Match,
+    /// Uncertain: a person should look.
+    Review,
+    /// Different documents.
+    NoMatch,
+}
+
+impl MatchDecision {
+    /// The word written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchDecision::Match => "match",
+            MatchDecision::Review => "review",
+            MatchDecision::NoMatch => "no-match",
+        }
+    }
+}
+
+/// How two descriptions were compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DescriptionMode {
+    /// Whole against whole.
+    Full,
+    /// The shorter against the beginning of the longer (a truncated copy).
+    Prefix,
+    /// One or both records have no description: no evidence either way.
+    Missing,
+}
+
+impl DescriptionMode {
+    /// The word written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DescriptionMode::Full => "full",
+            DescriptionMode::Prefix => "prefix",
+            DescriptionMode::Missing => "missing",
+        }
+    }
+}
+
+/// A compared pair.
+#[derive(Debug, Clone)]
+pub struct ScoredPair {
+    /// The pair and the block that produced it.
+    pub pair: CandidatePair,
+    /// Title similarity in [0, 1].
+    pub title: f64,
+    /// Description similarity in [0, 1], when both have one.
+    pub description: Option<f64>,
+    /// How the descriptions were compared.
+    pub description_mode: DescriptionMode,
+    /// Combined score in [0, 1].
+    pub score: f64,
+    /// The decision.
+    pub decision: MatchDecision,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// Normalized Levenshtein similarity in [0, 1] (1 = equal). Symmetric.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    strsim::normalized_levenshtein(a, b)
+}
+
+/// Similarity of `short` with the beginning of `long`, the same length in characters.
+fn prefix_similarity(short: &str, long: &str) -> f64 {
+    let n = short.chars().count();
+    let head: String = long.chars().take(n).collect();
+    similarity(short, &head)
+}
+
+/// Compares two texts, also as a truncated copy when the shorter is long enough.
+fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool) -> (f64, DescriptionMode) {
+    let full = similarity(a, b);
+    let (short, long) = if a.chars().count() <= b.chars().count() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    if allow_prefix && full < 1.0 && short.chars().count() >= rules.min_prefix_chars {
+        let p = prefix_similarity(short, long);
+        if p >= rules.prefix_similarity && p > full {
+            return (p, DescriptionMode::Prefix);
+        }
+    }
+    (full, DescriptionMode::Full)
+}
+
+/// Scores one pair.
+pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
+    let partial = x.raw.partial || y.raw.partial;
+    let (title, _) = text_similarity(&x.title_key, &y.title_key, rules, partial);
+    let (description, description_mode) = match (&x.description_key, &y.description_key) {
+        (Some(a), Some(b)) => {
+            let (s, mode) = text_similarity(a, b, rules, true);
+            (Some(s), mode)
+        }
+        _ => (None, DescriptionMode::Missing),
+    };
+    let score = match description {
+        Some(d) => {
+            (rules.title_weight * title + rules.description_weight * d)
+                / (rules.title_weight + rules.description_weight)
+        }
+        None => title,
+    };
+    let (decision, reason) = decide(x, y, title, description, score, rules);
+    ScoredPair {
+        pair: pair.clone(),
+        title,
+        description,
+        description_mode,
+        score,
+        decision,
+        reason,
+    }
+}
+
+fn decide(
+    x: &Record,
+    y: &Record,
+    title: f64,
+    description: Option<f64>,
+    score: f64,
+    rules: &ComparisonRules,
+) -> (MatchDecision, String) {
+    let uncertain_or_not = |why: String| {
+        if score >= rules.review_threshold {
+            (
+                MatchDecision::Review,
+                format!("{why}; score {score:.4} is in the review band"),
+            )
+        } else {
+            (MatchDecision::NoMatch, why)
+        }
+    };
+    if rules.numbers_must_agree
+        && !x.title_numbers.is_empty()
+        && !y.title_numbers.is_empty()
+        && x.title_numbers != y.title_numbers
+    {
+        return (
+            MatchDecision::NoMatch,
+            format!(
+                "titles name different numbers ({} / {})",
+                x.title_numbers.join(" "),
+                y.title_numbers.join(" ")
+            ),
+        );
+    }
+    if title < rules.min_title_similarity {
+        return uncertain_or_not(format!(
+            "title similarity {title:.4} < minimum {:.2}",
+            rules.min_title_similarity
+        ));
+    }
+    if let Some(d) = description.filter(|d| *d < rules.min_description_similarity) {
+        return uncertain_or_not(format!(
+            "description similarity {d:.4} < minimum {:.2}",
+            rules.min_description_similarity
+        ));
+    }
+    let evidence = match description {
+        Some(_) => "title and description",
+        None => "title only (a description is missing)",
+    };
+    if score >= rules.match_threshold {
+        (
+            MatchDecision::Match,
+            format!(
+                "score {score:.4} >= match threshold {:.2} on {evidence}",
+                rules.match_threshold
+            ),
+        )
+    } else if score >= rules.review_threshold {
+        (
+            MatchDecision::Review,
+            format!(
+                "score {score:.4} between review {:.2} and match {:.2} thresholds on {evidence}",
+                rules.review_threshold, rules.match_threshold
+            ),
+        )
+    } else {
+        (
+            MatchDecision::NoMatch,
+            format!("score {score:.4} < review threshold {:.2}", rules.review_threshold),
+        )
+    }
+}
+
+/// Scores every pair in parallel; the result is in the order of `pairs`.
+pub fn compare_all(
+    pairs: &[CandidatePair],
+    records: &[Record],
+    rules: &ComparisonRules,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Vec<ScoredPair> {
+    pairs
+        .par_iter()
+        .map(|p| {
+            let s = compare(p, &records[p.a as usize], &records[p.b as usize], rules);
+            if let Some(bar) = progress {
+                bar.inc(1);
+            }
+            s
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_is_symmetric_bounded_and_reflexive() {
+        for (a, b) in [("", ""), ("", "abc"), ("molotov", "molotow"), ("säy", "say")] {
+            let s = similarity(a, b);
+            assert_eq!(s, similarity(b, a));
+            assert!((0.0..=1.0).contains(&s));
+            assert_eq!(similarity(a, a), 1.0);
+        }
+    }
+
+    #[test]
+    fn a_truncated_description_matches_as_a_prefix() {
+        let rules = crate::rules::Rules::builtin().comparison;
+        let full = "zhou enlai seeks technical support from the soviet union";
+        let cut = "zhou enlai seeks technical sup";
+        let (s, mode) = text_similarity(cut, full, &rules, true);
+        assert_eq!(mode, DescriptionMode::Prefix);
+        assert_eq!(s, 1.0);
+        let (s, mode) = text_similarity(cut, full, &rules, false);
+        assert_eq!(mode, DescriptionMode::Full);
+        assert!(s < 0.6);
+    }
+}

@@ -1,0 +1,276 @@
+//! Partial dates: the dates archive pages show, at the precision they show them.
+//!
+//! "September 6, 1952", "September 06, 1952", "6 September 1952" and "1952-09-06" are day
+//! dates; "February, 1950", "August 1949" and "1950-02" are month dates; "1948" is a year.
+//! A month-only date is not the first of the month: it keeps its precision, and blocking
+//! compares it with every day inside it.
+
+use std::fmt;
+
+/// How much of a date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    /// Only the year.
+    Year,
+    /// Year and month.
+    Month,
+    /// Year, month and day.
+    Day,
+}
+
+impl Precision {
+    /// The word written in output columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Year => "year",
+            Precision::Month => "month",
+            Precision::Day => "day",
+        }
+    }
+}
+
+/// A date known to the day, the month or the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartialDate {
+    /// Four-digit year.
+    pub year: u16,
+    /// 1-12, when known.
+    pub month: Option<u8>,
+    /// 1-31, when known (only with a month).
+    pub day: Option<u8>,
+}
+
+impl PartialDate {
+    /// The precision this date is known to.
+    pub fn precision(&self) -> Precision {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => Precision::Day,
+            (Some(_), None) => Precision::Month,
+            _ => Precision::Year,
+        }
+    }
+
+    /// This date cut down to `precision` (no-op when it is already coarser).
+    pub fn truncate(&self, precision: Precision) -> PartialDate {
+        match precision {
+            Precision::Year => PartialDate {
+                year: self.year,
+                month: None,
+                day: None,
+            },
+            Precision::Month => PartialDate { day: None, ..*self },
+            Precision::Day => *self,
+        }
+    }
+
+    /// True when one date lies inside the other: equal dates, or a coarser date that
+    /// contains the finer one (1952-09 contains 1952-09-06; 1952 contains both).
+    pub fn compatible(&self, other: &PartialDate) -> bool {
+        let p = self.precision().min(other.precision());
+        self.truncate(p) == other.truncate(p)
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => write!(f, "{:04}-{:02}-{:02}", self.year, m, d),
+            (Some(m), None) => write!(f, "{:04}-{:02}", self.year, m),
+            _ => write!(f, "{:04}", self.year),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Month number for a full English month name or a common abbreviation ("Sep", "Sept.").
+fn month_number(word: &str) -> Option<u8> {
+    let w = word.trim_end_matches('.').to_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| *m == w || (w.len() <= 4 && m.starts_with(&w)))
+        .map(|i| i as u8 + 1)
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+fn year(token: &str) -> Option<u16> {
+    (token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| token.parse().ok())
+        .flatten()
+        .filter(|y| (1000..=2999).contains(y))
+}
+
+fn day(token: &str, y: u16, m: u8) -> Option<u8> {
+    if token.is_empty() || token.len() > 2 || !token.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let d: u8 = token.parse().ok()?;
+    (1..=days_in_month(y, m)).contains(&d).then_some(d)
+}
+
+/// Parses a whole line as a date, or returns `None` when the line is anything else.
+///
+/// The whole line must be the date: "October 1959 conversation between ..." is not one.
+pub fn parse(line: &str) -> Option<PartialDate> {
+    let text = line.trim();
+    if let Some(d) = parse_iso(text) {
+        return Some(d);
+    }
+    let tokens: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let pd = |year, month, day| Some(PartialDate { year, month, day });
+    match tokens.as_slice() {
+        [y] => pd(year(y)?, None, None),
+        [m, y] => pd(year(y)?, Some(month_number(m)?), None),
+        [a, b, y] => {
+            let y = year(y)?;
+            if let Some(m) = month_number(a) {
+                pd(y, Some(m), Some(day(b, y, m)?))
+            } else {
+                let m = month_number(b)?;
+                pd(y, Some(m), Some(day(a, y, m)?))
+            }
+        }
+        _ => None,
+    }
+    // Commas are only allowed where dates put them: "September 6, 1952", "February, 1950".
+    .filter(|_| text.matches(',').count() <= 1 && !text.starts_with(',') && !text.ends_with(','))
+}
+
+fn parse_iso(text: &str) -> Option<PartialDate> {
+    let parts: Vec<&str> = text.split('-').collect();
+    if parts.len() < 2 || parts.len() > 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let y = year(parts[0])?;
+    if parts[1].len() != 2 {
+        return None;
+    }
+    let m: u8 = parts[1].parse().ok().filter(|m| (1..=12).contains(m))?;
+    let d = match parts.get(2) {
+        Some(t) if t.len() == 2 => Some(day(t, y, m)?),
+        Some(_) => return None,
+        None => None,
+    };
+    Some(PartialDate {
+        year: y,
+        month: Some(m),
+        day: d,
+    })
+}
+
+/// True when `line` looks like the beginning of a date that was cut off ("Septem",
+/// "September 6, 19"): used only on the last line of a page that ends mid-record.
+pub fn looks_like_cut_date(line: &str) -> bool {
+    let text = line.trim();
+    let mut words = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|t| !t.is_empty());
+    let Some(first) = words.next() else { return false };
+    let first_lc = first.trim_end_matches('.').to_lowercase();
+    let month_prefix = first_lc.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&first_lc));
+    let digits_only = |w: &str| w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit());
+    let rest: Vec<&str> = words.collect();
+    if month_prefix {
+        rest.len() <= 2 && rest.iter().all(|w| digits_only(w))
+    } else {
+        // "19" or "1 Sept": a day or a partial year with nothing else.
+        digits_only(first) && first.len() < 4 && rest.len() <= 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> Option<String> {
+        parse(s).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn forms_seen_on_the_site() {
+        assert_eq!(iso("September 6, 1952").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("September 06, 1952").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("February, 1950").as_deref(), Some("1950-02"));
+        assert_eq!(iso("August 1949").as_deref(), Some("1949-08"));
+        assert_eq!(iso("1948").as_deref(), Some("1948"));
+    }
+
+    #[test]
+    fn other_common_forms() {
+        assert_eq!(iso("6 September 1952").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("Sept. 6, 1952").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("Sep 6, 1952").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("1952-09-06").as_deref(), Some("1952-09-06"));
+        assert_eq!(iso("1952-09").as_deref(), Some("1952-09"));
+        assert_eq!(iso("  May 15, 1949 ").as_deref(), Some("1949-05-15"));
+    }
+
+    #[test]
+    fn not_dates() {
+        for s in [
+            "",
+            "October 1959 conversation between Mao Zedong and S.F. Antonov",
+            "Note from Andrey Vyshinsky to Zhou Enlai, February 1950",
+            "February 30, 1952",
+            "Septembre 6, 1952",
+            "May",
+            "1 - 10 of 47",
+            "12345",
+            "Ma 6, 1952",
+            "September 6,, 1952",
+        ] {
+            assert_eq!(parse(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn precision_and_compatibility() {
+        let day = parse("September 6, 1952").unwrap();
+        let month = parse("September 1952").unwrap();
+        let year = parse("1952").unwrap();
+        let other_month = parse("August 1952").unwrap();
+        assert_eq!(day.precision(), Precision::Day);
+        assert_eq!(month.precision(), Precision::Month);
+        assert_eq!(year.precision(), Precision::Year);
+        assert!(day.compatible(&month) && month.compatible(&day));
+        assert!(day.compatible(&year) && year.compatible(&month));
+        assert!(!day.compatible(&other_month));
+        assert!(!day.compatible(&parse("September 7, 1952").unwrap()));
+    }
+
+    #[test]
+    fn cut_dates() {
+        assert!(looks_like_cut_date("Septem"));
+        assert!(looks_like_cut_date("September 6, 19"));
+        assert!(looks_like_cut_date("September"));
+        assert!(!looks_like_cut_date("Letter, Zhou Enlai to Comrade Molotov"));
+        assert!(!looks_like_cut_date("Se"));
+    }
+}

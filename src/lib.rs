@@ -1,0 +1,28 @@
+//! concord: turns overlapping scrapes of archive result pages into one canonical dataset,
+//! and shows its work.
+//!
+//! The pipeline, one module per stage, typed values flowing one way:
+//! [`ingest`] (raw records with provenance) -> [`normalize`] (records ready to compare) ->
+//! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions) -> [`cluster`]
+//! (clusters under constraints) -> [`merge`] (canonical records) -> [`output`] (CSV files).
+//! [`pipeline`] runs them in order; [`rules`] holds the policy every stage reads.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod date;
+pub mod error;
+pub mod ingest;
+pub mod merge;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+pub mod record;
+pub mod rules;
+
+pub use error::{Error, Warning};
+pub use pipeline::{RunOptions, RunReport, Summary, run};
+pub use rules::Rules;

@@ -1,0 +1,39 @@
+//! The `concord` binary: parses arguments and hands them to the library.
+//!
+//! Exit codes: 0 success; 1 the run finished but some input could not be used (each is
+//! reported on stderr with file and line); 2 nothing useful could be done (bad arguments,
+//! invalid rules, an output folder that cannot be written).
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Turns overlapping scrapes of archive result pages into one canonical CSV, and shows its work.
+#[derive(Debug, Parser)]
+#[command(name = "concord", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read pages, find duplicates, write canonical.csv, provenance.csv, decisions.csv.
+    Run(cmd::run::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => cmd::run::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("concord: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The records that flow between stages: raw records as ingested, normalized records as
+//! compared. Record ids are `FILE#POSITION`, positions 1-based on their page.
+
+use crate::date::PartialDate;
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// Path relative to the input root it was found under, with `/` separators.
+    pub file: String,
+    /// 1-based position among the records of its page.
+    pub position: usize,
+    /// 1-based line where the record begins.
+    pub line: usize,
+    /// Layout the page was read as.
+    pub layout: String,
+}
+
+/// A record exactly as the page wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawRecord {
+    /// Where it came from.
+    pub provenance: Provenance,
+    /// The date line as written (without list markers), if there was one.
+    pub date: Option<String>,
+    /// The title as written.
+    pub title: String,
+    /// The description as written, if there was one.
+    pub description: Option<String>,
+    /// The page was cut off inside this record: its text may be a prefix of the full one.
+    pub partial: bool,
+}
+
+impl RawRecord {
+    /// `FILE#POSITION`: unique within a run.
+    pub fn id(&self) -> String {
+        format!("{}#{}", self.provenance.file, self.provenance.position)
+    }
+}
+
+/// A record prepared for blocking and comparison. The raw record travels with it so that
+/// outputs keep the original text.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The record as ingested.
+    pub raw: RawRecord,
+    /// `FILE#POSITION`.
+    pub id: String,
+    /// The parsed date, when the date line was a usable date.
+    pub date: Option<PartialDate>,
+    /// Normalized title tokens joined by spaces.
+    pub title_key: String,
+    /// Normalized description tokens joined by spaces (None when there is no description).
+    pub description_key: Option<String>,
+    /// Numbers written in the title.
+    pub title_numbers: Vec<String>,
+    /// Fingerprint of the normalized content (date, title, description): the same for a
+    /// record wherever and on whichever page it appears.
+    pub fingerprint: String,
+    /// Index of the record's page among all pages of the run (for the same-page constraint).
+    pub page: u32,
+}

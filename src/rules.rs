@@ -1,0 +1,281 @@
+//! Rules: the policy a user may tune (page layouts, blocking, comparison thresholds), read
+//! from TOML. The built-in defaults are `rules/default.toml`; a user's file is laid over them.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::error::Error;
+
+/// The defaults, compiled into the binary so that `concord run` works without a rules file.
+pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
+
+/// Everything `rules/default.toml` holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Lines common to every layout.
+    pub page: PageRules,
+    /// Page layouts, tried in order.
+    pub layouts: Vec<LayoutRules>,
+    /// Blocking rules and the giant-block guard.
+    pub blocking: BlockingRules,
+    /// Similarity weights and decision thresholds.
+    pub comparison: ComparisonRules,
+}
+
+/// Furniture and markers shared by all layouts of a site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRules {
+    /// Lines that are never part of a record.
+    pub furniture: Vec<String>,
+    /// Lines after which records begin.
+    pub start_markers: Vec<String>,
+    /// Lines from which nothing is a record.
+    pub end_markers: Vec<String>,
+    /// "1 - 10 of 47", with named groups `first`, `last`, `total`.
+    pub range_header: String,
+}
+
+/// How one layout delimits records.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutRules {
+    /// Name written to provenance.
+    pub name: String,
+    /// A page is in this layout when a line matches (none: the fallback layout).
+    pub detect: Option<String>,
+    /// A line beginning with this begins a record.
+    pub record_marker: Option<String>,
+    /// A line matching this separates records.
+    pub record_separator: Option<String>,
+    /// At most this many description lines; a further line begins a dateless record.
+    pub max_description_lines: Option<usize>,
+}
+
+/// Blocking policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingRules {
+    /// Largest block compared all-pairs.
+    pub max_block_size: usize,
+    /// Neighbours compared in an oversized block.
+    pub window: usize,
+    /// Rarest title tokens used to block records without a usable date.
+    pub title_tokens: usize,
+}
+
+/// Comparison weights and thresholds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparisonRules {
+    /// Weight of the title similarity.
+    pub title_weight: f64,
+    /// Weight of the description similarity.
+    pub description_weight: f64,
+    /// Score at or above which a pair matches.
+    pub match_threshold: f64,
+    /// Score at or above which a non-matching pair goes to review.
+    pub review_threshold: f64,
+    /// Title similarity below which a pair never matches.
+    pub min_title_similarity: f64,
+    /// Description similarity below which a pair never matches.
+    pub min_description_similarity: f64,
+    /// Shortest description that may match as a prefix of another.
+    pub min_prefix_chars: usize,
+    /// Similarity the overlap of a prefix match must reach.
+    pub prefix_similarity: f64,
+    /// Different numbers in titles forbid a match.
+    pub numbers_must_agree: bool,
+}
+
+impl Rules {
+    /// The built-in rules.
+    pub fn builtin() -> Rules {
+        Rules::from_layers(&[("rules/default.toml", DEFAULT_RULES)]).expect("built-in rules/default.toml is valid")
+    }
+
+    /// The built-in rules with the file at `path` laid over them.
+    pub fn load(path: &Path) -> Result<Rules, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let name = path.display().to_string();
+        Rules::from_layers(&[("rules/default.toml", DEFAULT_RULES), (&name, &text)])
+    }
+
+    /// Parses TOML texts and lays each over the ones before it.
+    pub fn from_layers(layers: &[(&str, &str)]) -> Result<Rules, Error> {
+        let mut merged = toml::Table::new();
+        for (name, text) in layers {
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Rules {
+                file: name.to_string(),
+                message: e.to_string(),
+            })?;
+            merge(&mut merged, table);
+        }
+        let rules: Rules = toml::Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Rules {
+                file: layers.last().map(|l| l.0).unwrap_or_default().to_string(),
+                message: e.to_string(),
+            })?;
+        rules.validate(layers.last().map(|l| l.0).unwrap_or_default())?;
+        Ok(rules)
+    }
+
+    fn validate(&self, file: &str) -> Result<(), Error> {
+        let c = &self.comparison;
+        let mut problems = Vec::new();
+        if !(0.0..=1.0).contains(&c.review_threshold) || !(0.0..=1.0).contains(&c.match_threshold) {
+            problems.push("thresholds must lie in [0, 1]".to_string());
+        }
+        if c.review_threshold > c.match_threshold {
+            problems.push("review_threshold must not exceed match_threshold".to_string());
+        }
+        if c.title_weight < 0.0 || c.description_weight < 0.0 || c.title_weight + c.description_weight <= 0.0 {
+            problems.push("weights must be non-negative and not both zero".to_string());
+        }
+        if self.blocking.max_block_size < 2 {
+            problems.push("blocking.max_block_size must be at least 2".to_string());
+        }
+        if self.layouts.is_empty() {
+            problems.push("at least one [[layouts]] entry is needed".to_string());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Rules {
+                file: file.to_string(),
+                message: problems.join("; "),
+            })
+        }
+    }
+}
+
+/// Lays `over` onto `base`: tables merge recursively, anything else replaces.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(key, v);
+            }
+        }
+    }
+}
+
+/// Page rules with their regular expressions compiled.
+#[derive(Debug)]
+pub struct CompiledPageRules {
+    /// Furniture lines.
+    pub furniture: Vec<Regex>,
+    /// Start markers.
+    pub start_markers: Vec<Regex>,
+    /// End markers.
+    pub end_markers: Vec<Regex>,
+    /// The range header.
+    pub range_header: Regex,
+    /// Layouts, in order.
+    pub layouts: Vec<CompiledLayout>,
+}
+
+/// One layout with its regular expressions compiled.
+#[derive(Debug)]
+pub struct CompiledLayout {
+    /// Layout name.
+    pub name: String,
+    /// Detection pattern.
+    pub detect: Option<Regex>,
+    /// Record marker.
+    pub record_marker: Option<Regex>,
+    /// Record separator.
+    pub record_separator: Option<Regex>,
+    /// Description line cap.
+    pub max_description_lines: Option<usize>,
+}
+
+fn compile(pattern: &str, what: &str) -> Result<Regex, Error> {
+    Regex::new(pattern).map_err(|e| Error::Rules {
+        file: "rules".to_string(),
+        message: format!("{what}: invalid regular expression {pattern:?}: {e}"),
+    })
+}
+
+fn compile_all(patterns: &[String], what: &str) -> Result<Vec<Regex>, Error> {
+    patterns.iter().map(|p| compile(p, what)).collect()
+}
+
+impl Rules {
+    /// Compiles the page and layout rules.
+    pub fn compile_pages(&self) -> Result<CompiledPageRules, Error> {
+        let opt = |p: &Option<String>, what: &str| p.as_deref().map(|p| compile(p, what)).transpose();
+        let layouts = self
+            .layouts
+            .iter()
+            .map(|l| {
+                Ok(CompiledLayout {
+                    name: l.name.clone(),
+                    detect: opt(&l.detect, "layouts.detect")?,
+                    record_marker: opt(&l.record_marker, "layouts.record_marker")?,
+                    record_separator: opt(&l.record_separator, "layouts.record_separator")?,
+                    max_description_lines: l.max_description_lines,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(CompiledPageRules {
+            furniture: compile_all(&self.page.furniture, "page.furniture")?,
+            start_markers: compile_all(&self.page.start_markers, "page.start_markers")?,
+            end_markers: compile_all(&self.page.end_markers, "page.end_markers")?,
+            range_header: compile(&self.page.range_header, "page.range_header")?,
+            layouts,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_and_compile() {
+        let rules = Rules::builtin();
+        assert!(rules.compile_pages().is_ok());
+        assert_eq!(rules.layouts.len(), 3);
+    }
+
+    #[test]
+    fn a_user_file_overrides_only_what_it_names() {
+        let rules = Rules::from_layers(&[
+            ("default", DEFAULT_RULES),
+            ("mine.toml", "[comparison]\nmatch_threshold = 0.95\n"),
+        ])
+        .unwrap();
+        assert_eq!(rules.comparison.match_threshold, 0.95);
+        assert_eq!(
+            rules.comparison.review_threshold,
+            Rules::builtin().comparison.review_threshold
+        );
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_reported_with_the_file() {
+        let err = Rules::from_layers(&[
+            ("default", DEFAULT_RULES),
+            ("mine.toml", "[comparison]\nmatch_treshold = 1\n"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("mine.toml") && err.contains("match_treshold"), "{err}");
+        let err = Rules::from_layers(&[
+            ("default", DEFAULT_RULES),
+            ("mine.toml", "[comparison]\nreview_threshold = 0.99\n"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("review_threshold"), "{err}");
+    }
+}
