@@ -59,6 +59,23 @@ pub struct Blocking {
     pub same_page_skipped: usize,
     /// Oversized blocks and records left without candidates.
     pub warnings: Vec<Warning>,
+    /// Every block of two records or more, in rule then key order.
+    pub stats: Vec<BlockStat>,
+}
+
+/// The size of one block and what was done with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockStat {
+    /// The rule.
+    pub rule: BlockRule,
+    /// The block key.
+    pub key: String,
+    /// Records in the block.
+    pub records: usize,
+    /// Pairs made from it (before removing pairs already made by another block).
+    pub pairs: usize,
+    /// True when the block was over the size limit and compared by window.
+    pub windowed: bool,
 }
 
 /// A block: `left` records are paired with each other and with every `right` record.
@@ -136,11 +153,19 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
 
     for b in &blocks {
         let size = b.left.len() + b.right.len();
+        let before = pairs.len();
+        let windowed = pair_block(b, records, rules, &mut pairs, &mut out);
         if size >= 2 {
             out.blocks += 1;
             out.largest_block = out.largest_block.max(size);
+            out.stats.push(BlockStat {
+                rule: b.rule,
+                key: b.key.clone(),
+                records: size,
+                pairs: pairs.len() - before,
+                windowed,
+            });
         }
-        pair_block(b, records, rules, &mut pairs, &mut out);
     }
     // One comparison per pair: the first rule (date before title_token) and key win.
     pairs.sort();
@@ -186,7 +211,7 @@ fn title_token_blocks(
             .collect();
         tokens.sort();
         tokens.truncate(rules.title_tokens);
-        if tokens.is_empty() {
+        if tokens.is_empty() && !r.title_key.is_empty() {
             warnings.push(Warning::at(
                 &r.raw.provenance.file,
                 Some(r.raw.provenance.line),
@@ -213,14 +238,14 @@ fn title_token_blocks(
 }
 
 /// Pairs of one block: all pairs when it is small enough, a sorted-neighbourhood window
-/// over the title order otherwise.
+/// over the title order otherwise (then returns true).
 fn pair_block(
     b: &Block,
     records: &[Record],
     rules: &BlockingRules,
     pairs: &mut Vec<CandidatePair>,
     out: &mut Blocking,
-) {
+) -> bool {
     let mut push = |x: u32, y: u32| {
         if records[x as usize].page == records[y as usize].page {
             out.same_page_skipped += 1;
@@ -244,7 +269,7 @@ fn pair_block(
                 push(x, y);
             }
         }
-        return;
+        return false;
     }
     // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
     // the full block would have made it (at least one side in `left`).
@@ -275,4 +300,5 @@ fn pair_block(
         rules.max_block_size,
         rules.window
     )));
+    true
 }

@@ -119,5 +119,7 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
             c.id = format!("{}-{}", c.id, n);
         }
     }
+    // Written in date order (dateless last), as a reader of an archive expects.
+    out.sort_by(|a, b| (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id)));
     out
 }

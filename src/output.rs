@@ -180,3 +180,23 @@ pub fn write_warnings(dir: &Path, warnings: &[Warning]) -> Result<PathBuf, Error
         c.flush()
     })
 }
+
+/// `blocks.csv`: every block of two records or more.
+pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<PathBuf, Error> {
+    write_atomic(dir, "blocks.csv", |w| {
+        let mut c = csv_writer(w);
+        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])
+            .map_err(csv_err)?;
+        for b in stats {
+            c.write_record([
+                b.rule.as_str(),
+                &b.key,
+                &b.records.to_string(),
+                &b.pairs.to_string(),
+                if b.windowed { "window" } else { "all-pairs" },
+            ])
+            .map_err(csv_err)?;
+        }
+        c.flush()
+    })
+}

@@ -213,6 +213,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         output::write_provenance(&opts.out, &canonical, &records)?,
         output::write_decisions(&opts.out, &scored, &records)?,
         output::write_warnings(&opts.out, &warnings)?,
+        output::write_blocks(&opts.out, &blocking.stats)?,
     ];
 
     let summary = Summary {

@@ -247,7 +247,7 @@ fn split_chunk(
             partial: false,
         };
         let ends_page = is_last && rest.len() == 1 && Some(rest[0].0) == last_line;
-        if first && (date::parse(head).is_some() || (ends_page && date::looks_like_cut_date(head))) {
+        if (first && date::parse(head).is_some()) || (ends_page && date::looks_like_cut_date(head)) {
             record.partial = date::parse(head).is_none();
             record.date = Some(head.to_string());
             rest = &rest[1..];

@@ -1,0 +1,5 @@
+//! Integration tests: one binary, one module per feature. Each test runs the real `concord`
+//! binary on real inputs in its own temporary folder.
+
+mod spine;
+mod workdir;
