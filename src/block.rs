@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::date::Precision;
 use crate::error::Warning;
 use crate::record::Record;
-use crate::rules::BlockingRules;
+use crate::rules::{BlockingRules, Oversized};
 
 /// The blocking rule that produced a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,6 +61,8 @@ pub struct Blocking {
     pub warnings: Vec<Warning>,
     /// Every block of two records or more, in rule then key order.
     pub stats: Vec<BlockStat>,
+    /// Oversized blocks paired by shared title tokens.
+    pub token_paired_blocks: usize,
 }
 
 /// The size of one block and what was done with it.
@@ -74,8 +76,10 @@ pub struct BlockStat {
     pub records: usize,
     /// Pairs made from it (before removing pairs already made by another block).
     pub pairs: usize,
-    /// True when the block was over the size limit and compared by window.
+    /// True when the block was over the size limit and not compared all-pairs.
     pub windowed: bool,
+    /// How it was paired: `all-pairs`, `window` or `title_tokens`.
+    pub mode: &'static str,
 }
 
 /// A block: `left` records are paired with each other and with every `right` record.
@@ -154,7 +158,8 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for b in &blocks {
         let size = b.left.len() + b.right.len();
         let before = pairs.len();
-        let windowed = pair_block(b, records, rules, &mut pairs, &mut out);
+        let mode = pair_block(b, records, rules, &mut pairs, &mut out);
+        let windowed = mode != "all-pairs";
         if size >= 2 {
             out.blocks += 1;
             out.largest_block = out.largest_block.max(size);
@@ -164,8 +169,15 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
                 records: size,
                 pairs: pairs.len() - before,
                 windowed,
+                mode,
             });
         }
+    }
+    if out.token_paired_blocks > 0 {
+        out.warnings.push(Warning::general(format!(
+            "{} blocks held more than {} records: in each, a record was compared only with the records sharing one of its {} rarest title tokens (blocks.csv, mode title_tokens)",
+            out.token_paired_blocks, rules.max_block_size, rules.title_tokens.max(1)
+        )));
     }
     // One comparison per pair: the first rule (date before title_token) and key win.
     pairs.sort();
@@ -237,15 +249,16 @@ fn title_token_blocks(
     blocks
 }
 
-/// Pairs of one block: all pairs when it is small enough, a sorted-neighbourhood window
-/// over the title order otherwise (then returns true).
+/// Pairs of one block: all pairs when it is small enough; otherwise by shared rare title
+/// tokens or by a sorted-neighbourhood window over the title order, as the rules say.
+/// Returns the mode used (as `blocks.csv` writes it).
 fn pair_block(
     b: &Block,
     records: &[Record],
     rules: &BlockingRules,
     pairs: &mut Vec<CandidatePair>,
     out: &mut Blocking,
-) -> bool {
+) -> &'static str {
     let mut push = |x: u32, y: u32| {
         if records[x as usize].page == records[y as usize].page {
             out.same_page_skipped += 1;
@@ -269,7 +282,14 @@ fn pair_block(
                 push(x, y);
             }
         }
-        return false;
+        return "all-pairs";
+    }
+    if rules.oversized == Oversized::TitleTokens {
+        for (x, y) in token_pairs(b, records, rules.title_tokens.max(1)) {
+            push(x, y);
+        }
+        out.token_paired_blocks += 1;
+        return "title_tokens";
     }
     // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
     // the full block would have made it (at least one side in `left`).
@@ -300,5 +320,73 @@ fn pair_block(
         rules.max_block_size,
         rules.window
     )));
-    true
+    "window"
+}
+
+/// True when sorted token lists `a` and `b` share at least half of the shorter one's tokens.
+fn share_half(a: &[&str], b: &[&str]) -> bool {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2 * shared >= a.len().min(b.len())
+}
+
+/// Pairs of an oversized block by shared rare title tokens: each record meets the block's
+/// records that hold one of its `k` rarest title tokens (3 characters or more; rarity counted
+/// in the block) and share at least half of the shorter title's tokens (a title at the
+/// minimum title similarity keeps most of its words: one typo changes one token). Copies of one document share their title's words, even when one word has
+/// a typo, so they meet; unrelated documents of one busy date mostly do not. The cost is
+/// the sum of the chosen tokens' postings instead of the square of the block. A pair is kept
+/// only if the full block would have made it (at least one side in `left`), each once.
+fn token_pairs(b: &Block, records: &[Record], k: usize) -> Vec<(u32, u32)> {
+    let members: Vec<(u32, bool)> = b
+        .left
+        .iter()
+        .map(|&i| (i, true))
+        .chain(b.right.iter().map(|&i| (i, false)))
+        .collect();
+    let tokens: Vec<Vec<&str>> = members
+        .iter()
+        .map(|&(i, _)| {
+            let mut t: Vec<&str> = records[i as usize]
+                .title_key
+                .split(' ')
+                .filter(|t| t.chars().count() >= 3)
+                .collect();
+            t.sort_unstable();
+            t.dedup();
+            t
+        })
+        .collect();
+    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (m, ts) in tokens.iter().enumerate() {
+        for t in ts {
+            postings.entry(t).or_default().push(m as u32);
+        }
+    }
+    let mut out = Vec::new();
+    for (m, ts) in tokens.iter().enumerate() {
+        let mut ranked: Vec<(usize, &str)> = ts.iter().map(|t| (postings[t].len(), *t)).collect();
+        ranked.sort_unstable();
+        for (_, t) in ranked.into_iter().take(k) {
+            for &o in &postings[t] {
+                let (x, y) = (members[m], members[o as usize]);
+                if o as usize != m && (x.1 || y.1) && share_half(ts, &tokens[o as usize]) {
+                    out.push((x.0.min(y.0), x.0.max(y.0)));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }

@@ -15,6 +15,7 @@ pub mod cluster;
 pub mod compare;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod ingest;
 pub mod merge;
 pub mod normalize;
@@ -22,6 +23,7 @@ pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
+pub mod synth;
 
 pub use error::{Error, Warning};
 pub use pipeline::{RunOptions, RunReport, Summary, run};

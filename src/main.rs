@@ -22,12 +22,18 @@ struct Cli {
 enum Command {
     /// Read pages, find duplicates, write canonical.csv, provenance.csv, decisions.csv.
     Run(cmd::run::Args),
+    /// Score a run's merges against a truth file (record_id,entity_id).
+    Eval(cmd::eval::Args),
+    /// Write synthetic result pages with known truth (pages/ and truth.csv).
+    Synth(cmd::synth::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
     };
     match result {
         Ok(code) => code,

@@ -30,10 +30,21 @@ fn fold_letter(c: char, out: &mut String) {
 
 /// The normalized form of `text` (see the module docs). Idempotent.
 pub fn fold(text: &str) -> String {
+    // ASCII text is its own NFKC, NFD and NFC: skip the three Unicode passes (most of the
+    // normalize stage's time) and fold the letters alone. Same result, byte for byte.
+    if text.is_ascii() {
+        return fold_chars(text.chars().map(|c| c.to_ascii_lowercase()));
+    }
     let lowered: String = text.nfkc().flat_map(char::to_lowercase).collect();
-    let mut out = String::with_capacity(lowered.len());
+    // Recompose so that the result is stable under another pass of NFKC.
+    fold_chars(lowered.nfd().filter(|c| !is_combining_mark(*c))).nfc().collect()
+}
+
+/// Whitespace collapsed and letters folded (`fold_letter`), over already lowered characters.
+fn fold_chars(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
     let mut pending_space = false;
-    for c in lowered.nfd().filter(|c| !is_combining_mark(*c)) {
+    for c in chars {
         if c.is_whitespace() || c.is_control() {
             pending_space = !out.is_empty();
             continue;
@@ -44,8 +55,7 @@ pub fn fold(text: &str) -> String {
         }
         fold_letter(c, &mut out);
     }
-    // Recompose so that the result is stable under another pass of NFKC.
-    out.nfc().collect()
+    out
 }
 
 /// Letters and digits of `fold(text)` as space-separated tokens.
@@ -130,6 +140,15 @@ mod tests {
     fn match_key_keeps_only_words() {
         assert_eq!(match_key("Semenov [Stalin] to Mao"), "semenov stalin to mao");
         assert_eq!(match_key("'Note on Visit'"), "note on visit");
+    }
+
+    #[test]
+    fn the_ascii_shortcut_folds_like_the_unicode_path() {
+        for s in ["Cable, Mao  Zedong to Filippov [Stalin]", " 'Note' `on` {Visit}\t\n", "ABC-def", ""] {
+            let unicode: String = s.nfkc().flat_map(char::to_lowercase).collect();
+            let slow: String = fold_chars(unicode.nfd().filter(|c| !is_combining_mark(*c))).nfc().collect();
+            assert_eq!(fold(s), slow, "{s:?}");
+        }
     }
 
     #[test]

@@ -61,10 +61,25 @@ pub struct LayoutRules {
 pub struct BlockingRules {
     /// Largest block compared all-pairs.
     pub max_block_size: usize,
-    /// Neighbours compared in an oversized block.
+    /// Neighbours compared in an oversized block (`oversized = "window"`).
     pub window: usize,
+    /// How an oversized block is paired: `window` (sorted neighbourhood by title) or
+    /// `title_tokens` (records sharing one of their rarest title tokens in the block).
+    #[serde(default)]
+    pub oversized: Oversized,
     /// Rarest title tokens used to block records without a usable date.
     pub title_tokens: usize,
+}
+
+/// How a block over `max_block_size` is paired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Oversized {
+    /// Each record meets its `window` nearest neighbours in title order.
+    #[default]
+    Window,
+    /// Each record meets the records holding one of its `title_tokens` rarest title tokens.
+    TitleTokens,
 }
 
 /// Comparison weights and thresholds.
