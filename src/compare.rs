@@ -254,7 +254,9 @@ mod tests {
 
     #[test]
     fn similarity_equals_the_textbook_levenshtein() {
-        let words = ["mao", "zedong", "zhou", "enlai", "säy", "piddin", "filippov", "stalin", "", "to"];
+        let words = [
+            "mao", "zedong", "zhou", "enlai", "säy", "piddin", "filippov", "stalin", "", "to",
+        ];
         let mut texts = Vec::new();
         for (i, a) in words.iter().enumerate() {
             for b in &words[i..] {

@@ -147,7 +147,11 @@ fn reader(path: &Path) -> Result<csv::Reader<std::fs::File>, Error> {
 }
 
 /// Column positions of `names` in a CSV header, or an error naming the missing one.
-fn columns<const N: usize>(path: &Path, r: &mut csv::Reader<std::fs::File>, names: [&str; N]) -> Result<[usize; N], Error> {
+fn columns<const N: usize>(
+    path: &Path,
+    r: &mut csv::Reader<std::fs::File>,
+    names: [&str; N],
+) -> Result<[usize; N], Error> {
     let headers = r.headers().map_err(|e| input_err(path, Some(1), e))?.clone();
     let mut out = [0; N];
     for (slot, name) in out.iter_mut().zip(names) {
@@ -272,6 +276,9 @@ fn split_groups(outer: &[u32], inner: &[u32]) -> Groups {
     out
 }
 
+/// Per error case, the best-scored compared pair between its two groups and its decision.
+type Best = HashMap<usize, (u32, u32, PairDecision)>;
+
 /// The best-scored compared pair between the two groups of each case, from `decisions.csv`.
 fn best_decisions(
     path: &Path,
@@ -280,15 +287,18 @@ fn best_decisions(
     truth: &[u32],
     merges: &HashMap<(u32, u32, u32), usize>,
     misses: &HashMap<(u32, u32, u32), usize>,
-) -> Result<[HashMap<usize, (u32, u32, PairDecision)>; 2], Error> {
-    let mut best: [HashMap<usize, (u32, u32, PairDecision)>; 2] = [HashMap::new(), HashMap::new()];
+) -> Result<[Best; 2], Error> {
+    let mut best: [Best; 2] = [HashMap::new(), HashMap::new()];
     if !path.exists() {
         return Ok(best);
     }
     let mut r = reader(path)?;
     let [ca, cb, cs, cd, cr] = columns(path, &mut r, ["record_a", "record_b", "score", "decision", "reason"])?;
     let mut rec = csv::StringRecord::new();
-    while r.read_record(&mut rec).map_err(|e| input_err(path, e.position().map(|p| p.line()), e))? {
+    while r
+        .read_record(&mut rec)
+        .map_err(|e| input_err(path, e.position().map(|p| p.line()), e))?
+    {
         let (Some(&a), Some(&b)) = (index.get(&rec[ca]), index.get(&rec[cb])) else {
             continue;
         };
@@ -321,7 +331,7 @@ fn best_decisions(
 /// (0: all).
 fn cases(
     groups: &Groups,
-    best: &HashMap<usize, (u32, u32, PairDecision)>,
+    best: &Best,
     records: &[RecordText],
     limit: usize,
 ) -> Vec<ErrorCase> {
@@ -429,7 +439,12 @@ pub fn evaluate(out_dir: &Path, truth_path: &Path, limit: usize) -> Result<Evalu
 
     let merge_groups = split_groups(&pred, &truth);
     let miss_groups = split_groups(&truth, &pred);
-    let key_index = |g: &Groups| g.iter().enumerate().map(|(i, (k, _, _))| (*k, i)).collect::<HashMap<_, _>>();
+    let key_index = |g: &Groups| {
+        g.iter()
+            .enumerate()
+            .map(|(i, (k, _, _))| (*k, i))
+            .collect::<HashMap<_, _>>()
+    };
     let index_ref: HashMap<&str, u32> = index.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let [best_merge, best_miss] = best_decisions(
         &out_dir.join("decisions.csv"),
@@ -464,23 +479,48 @@ impl fmt::Display for Evaluation {
         writeln!(f, "{:<22} {}", "true entities", self.true_entities)?;
         writeln!(f, "{:<22} {}", "canonical records", self.canonical_records)?;
         let correct = p.correct_pairs;
-        writeln!(f, "{:<22} {:.4} ({correct} of {} merged pairs are right)", "pairwise precision", p.precision, p.predicted_pairs)?;
-        writeln!(f, "{:<22} {:.4} ({correct} of {} true pairs were found)", "pairwise recall", p.recall, p.true_pairs)?;
+        writeln!(
+            f,
+            "{:<22} {:.4} ({correct} of {} merged pairs are right)",
+            "pairwise precision", p.precision, p.predicted_pairs
+        )?;
+        writeln!(
+            f,
+            "{:<22} {:.4} ({correct} of {} true pairs were found)",
+            "pairwise recall", p.recall, p.true_pairs
+        )?;
         writeln!(f, "{:<22} {:.4}", "pairwise F1", p.f1)?;
         writeln!(f, "{:<22} {:.4}", "B-cubed precision", self.bcubed.precision)?;
         writeln!(f, "{:<22} {:.4}", "B-cubed recall", self.bcubed.recall)?;
         writeln!(f, "{:<22} {:.4}", "B-cubed F1", self.bcubed.f1)?;
-        writeln!(f, "{:<22} {} ({} pairs)", "false merges", self.false_merge_count, self.false_merge_pairs)?;
-        writeln!(f, "{:<22} {} ({} pairs)", "missed duplicates", self.missed_duplicate_count, self.missed_duplicate_pairs)?;
+        writeln!(
+            f,
+            "{:<22} {} ({} pairs)",
+            "false merges", self.false_merge_count, self.false_merge_pairs
+        )?;
+        writeln!(
+            f,
+            "{:<22} {} ({} pairs)",
+            "missed duplicates", self.missed_duplicate_count, self.missed_duplicate_pairs
+        )?;
         if !self.records_without_truth.is_empty() {
-            writeln!(f, "{:<22} {}", "records without truth", self.records_without_truth.len())?;
+            writeln!(
+                f,
+                "{:<22} {}",
+                "records without truth",
+                self.records_without_truth.len()
+            )?;
         }
         if !self.truth_without_record.is_empty() {
             writeln!(f, "{:<22} {}", "truth lines unmatched", self.truth_without_record.len())?;
         }
         for (title, list, total) in [
             ("false merges", &self.false_merges, self.false_merge_count),
-            ("missed duplicates", &self.missed_duplicates, self.missed_duplicate_count),
+            (
+                "missed duplicates",
+                &self.missed_duplicates,
+                self.missed_duplicate_count,
+            ),
         ] {
             if list.is_empty() {
                 continue;
@@ -497,7 +537,11 @@ impl fmt::Display for Evaluation {
 fn write_case(f: &mut fmt::Formatter<'_>, n: usize, c: &ErrorCase) -> fmt::Result {
     writeln!(f, "{n}. {} wrong pair(s)", c.pairs)?;
     for (tag, r) in [("a", &c.a), ("b", &c.b)] {
-        writeln!(f, "   {tag} {}  canonical {}  entity {}", r.record_id, r.canonical_id, r.entity_id)?;
+        writeln!(
+            f,
+            "   {tag} {}  canonical {}  entity {}",
+            r.record_id, r.canonical_id, r.entity_id
+        )?;
         writeln!(f, "     {} | {}", r.date, r.title)?;
         if !r.description.is_empty() {
             writeln!(f, "     {}", r.description)?;

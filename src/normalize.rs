@@ -37,7 +37,9 @@ pub fn fold(text: &str) -> String {
     }
     let lowered: String = text.nfkc().flat_map(char::to_lowercase).collect();
     // Recompose so that the result is stable under another pass of NFKC.
-    fold_chars(lowered.nfd().filter(|c| !is_combining_mark(*c))).nfc().collect()
+    fold_chars(lowered.nfd().filter(|c| !is_combining_mark(*c)))
+        .nfc()
+        .collect()
 }
 
 /// Whitespace collapsed and letters folded (`fold_letter`), over already lowered characters.
@@ -144,9 +146,16 @@ mod tests {
 
     #[test]
     fn the_ascii_shortcut_folds_like_the_unicode_path() {
-        for s in ["Cable, Mao  Zedong to Filippov [Stalin]", " 'Note' `on` {Visit}\t\n", "ABC-def", ""] {
+        for s in [
+            "Cable, Mao  Zedong to Filippov [Stalin]",
+            " 'Note' `on` {Visit}\t\n",
+            "ABC-def",
+            "",
+        ] {
             let unicode: String = s.nfkc().flat_map(char::to_lowercase).collect();
-            let slow: String = fold_chars(unicode.nfd().filter(|c| !is_combining_mark(*c))).nfc().collect();
+            let slow: String = fold_chars(unicode.nfd().filter(|c| !is_combining_mark(*c)))
+                .nfc()
+                .collect();
             assert_eq!(fold(s), slow, "{s:?}");
         }
     }

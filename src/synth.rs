@@ -305,7 +305,11 @@ impl Gen {
     }
 
     fn party(&mut self) -> &'static str {
-        if self.chance(80) { self.person() } else { self.pick(BODIES) }
+        if self.chance(80) {
+            self.person()
+        } else {
+            self.pick(BODIES)
+        }
     }
 
     /// Two different correspondents.
@@ -370,7 +374,10 @@ impl Gen {
     fn description(&mut self, a: &str, b: &str) -> String {
         loop {
             let n = 1 + self.below(3);
-            let text = (0..n).map(|_| capitalize(&self.sentence(a, b))).collect::<Vec<_>>().join(" ");
+            let text = (0..n)
+                .map(|_| capitalize(&self.sentence(a, b)))
+                .collect::<Vec<_>>()
+                .join(" ");
             let mut h = std::hash::DefaultHasher::new();
             std::hash::Hash::hash(&text, &mut h);
             if self.descriptions.insert(std::hash::Hasher::finish(&h)) {
@@ -417,11 +424,15 @@ fn days_in(year: u16, month: u8) -> u8 {
 /// A sentence begins with a capital ("the Politburo ..." -> "The Politburo ...").
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 /// "Filippov [Stalin]" -> "Stalin", as a description would name him.
 fn strip_alias(name: &str) -> &str {
+    if name.starts_with("Chairman Mao") {
+        return "Mao Zedong";
+    }
     match (name.find('['), name.find(']')) {
         (Some(i), Some(j)) if j > i => &name[i + 1..j],
         _ => name,
@@ -684,7 +695,10 @@ fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> Strin
             if g.chance(50) {
                 let _ = write!(s, "Skip to content\n\n\n{first} - {last} of {total}\n\n\n");
             } else {
-                let _ = write!(s, "Skip to content\n\nResults:\n\n{first} - {last} of {total}\n\nDocuments\n\n");
+                let _ = write!(
+                    s,
+                    "Skip to content\n\nResults:\n\n{first} - {last} of {total}\n\nDocuments\n\n"
+                );
             }
             for r in shown {
                 let _ = write!(s, "{}\n\n{}\n\n", r.date, r.title);
@@ -729,9 +743,7 @@ fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> Strin
             }
         }
     }
-    if cut
-        && let (Some(at), Some(d)) = (last_desc_at, shown.last().and_then(|r| r.description.as_deref()))
-    {
+    if cut && let (Some(at), Some(d)) = (last_desc_at, shown.last().and_then(|r| r.description.as_deref())) {
         let kept = truncate(g, d);
         if kept.len() < d.len() {
             s.truncate(at);
@@ -870,12 +882,18 @@ mod tests {
     #[test]
     fn variations_keep_the_text_recognisable() {
         let mut g = gen_for(1);
-        assert_eq!(drop_diacritics("Lê Duẩn and Władysław Gomułka"), "Le Duan and Wladyslaw Gomulka");
+        assert_eq!(
+            drop_diacritics("Lê Duẩn and Władysław Gomułka"),
+            "Le Duan and Wladyslaw Gomulka"
+        );
         assert_eq!(curly_quotes("Cable, 'Plans' and Mao's"), "Cable, ‘Plans’ and Mao’s");
         for _ in 0..50 {
             let t = typo(&mut g, "Telegram from Mao Zedong to Filippov");
             assert_ne!(t, "Telegram from Mao Zedong to Filippov");
-            assert!(strsim::levenshtein(&t, "Telegram from Mao Zedong to Filippov") == 1, "{t}");
+            assert!(
+                strsim::levenshtein(&t, "Telegram from Mao Zedong to Filippov") == 1,
+                "{t}"
+            );
         }
     }
 
