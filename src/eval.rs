@@ -329,12 +329,7 @@ fn best_decisions(
 
 /// Error cases from groups, each with its representative pair, worst first, cut to `limit`
 /// (0: all).
-fn cases(
-    groups: &Groups,
-    best: &Best,
-    records: &[RecordText],
-    limit: usize,
-) -> Vec<ErrorCase> {
+fn cases(groups: &Groups, best: &Best, records: &[RecordText], limit: usize) -> Vec<ErrorCase> {
     let mut order: Vec<usize> = (0..groups.len()).collect();
     let size = |k: usize| (groups[k].1.len() * groups[k].2.len()) as u64;
     let score = |k: usize| best.get(&k).map_or(-1.0, |(_, _, d)| d.score);

@@ -1,5 +1,6 @@
 //! `concord eval`: scores a run's merges against a truth file.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,10 +24,16 @@ pub struct Args {
 /// exist (the figures are still printed).
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let e = concord::eval::evaluate(&args.out_dir, &args.truth, args.limit)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&e)?);
-    } else {
-        print!("{e}");
+    let text = match args.json {
+        true => format!("{}\n", serde_json::to_string_pretty(&e)?),
+        false => e.to_string(),
+    };
+    // A reader that stops early (`| head`) is not an error.
+    let mut out = std::io::stdout().lock();
+    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(err.into());
     }
     if e.covers_all() {
         return Ok(ExitCode::SUCCESS);
