@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::audit::{self, overrides::Overrides};
 use crate::block;
 use crate::cluster::{self, Link};
 use crate::compare::{self, MatchDecision};
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Show progress bars on stderr.
     pub progress: bool,
+    /// A reviewer's overrides (empty: none).
+    pub overrides: Overrides,
 }
 
 /// The figures a run prints.
@@ -52,6 +55,10 @@ pub struct Summary {
     pub match_pairs: usize,
     /// Pairs sent to review.
     pub review_pairs: usize,
+    /// Overrides that named records of this run.
+    pub overrides_applied: usize,
+    /// Overrides naming a record not in this run (reported as warnings, kept in the file).
+    pub overrides_stale: usize,
     /// Matched links cut by a constraint.
     pub cut_links: usize,
     /// Clusters.
@@ -66,7 +73,17 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, usize); 14] = [
+        for (name, value) in self.rows() {
+            writeln!(f, "{name:<25} {value}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Summary {
+    /// The figures as (name, value), in display order.
+    pub fn rows(&self) -> [(&'static str, usize); 16] {
+        [
             ("files read", self.files),
             ("files failed", self.failed_files),
             ("records", self.records),
@@ -76,16 +93,14 @@ impl fmt::Display for Summary {
             ("same-page pairs skipped", self.same_page_pairs_skipped),
             ("match pairs", self.match_pairs),
             ("review pairs", self.review_pairs),
+            ("overrides applied", self.overrides_applied),
+            ("overrides not found", self.overrides_stale),
             ("links cut by constraints", self.cut_links),
             ("clusters", self.clusters),
             ("merged clusters", self.merged_clusters),
             ("canonical records", self.canonical_records),
             ("warnings", self.warnings),
-        ];
-        for (name, value) in rows {
-            writeln!(f, "{name:<25} {value}")?;
-        }
-        Ok(())
+        ]
     }
 }
 
@@ -181,18 +196,23 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         b.finish_and_clear();
     }
 
+    // overrides: must-links and cannot-links that beat any score
+    let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
+
     // cluster
     let links: Vec<Link> = scored
         .iter()
-        .filter(|s| s.decision == MatchDecision::Match)
-        .map(|s| Link {
+        .zip(&applied.marks)
+        .filter(|(s, _)| s.decision == MatchDecision::Match)
+        .map(|(s, mark)| Link {
             a: s.pair.a,
             b: s.pair.b,
             score: s.score,
+            must: mark.is_some(),
         })
         .collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let clustering = cluster::cluster(&pages, &links, &|p| page_names[p as usize].clone());
+    let clustering = cluster::cluster(&pages, &links, &applied.cannot, &|p| page_names[p as usize].clone());
     for cut in &clustering.cut {
         if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
             scored[i]
@@ -207,11 +227,12 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // write
     let mut warnings = ingested.warnings;
     warnings.extend(blocking.warnings);
+    warnings.extend(applied.warnings.iter().cloned());
     warnings.sort();
-    let written = vec![
+    let mut written = vec![
         output::write_canonical(&opts.out, &canonical, &records)?,
         output::write_provenance(&opts.out, &canonical, &records)?,
-        output::write_decisions(&opts.out, &scored, &records)?,
+        output::write_decisions(&opts.out, &scored, &applied.marks, &records)?,
         output::write_warnings(&opts.out, &warnings)?,
         output::write_blocks(&opts.out, &blocking.stats)?,
     ];
@@ -226,12 +247,27 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         same_page_pairs_skipped: blocking.same_page_skipped,
         match_pairs: links.len(),
         review_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Review).count(),
+        overrides_applied: applied.applied,
+        overrides_stale: applied.stale,
         cut_links: clustering.cut.len(),
         clusters: clustering.clusters.len(),
         canonical_records: canonical.len(),
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
         warnings: warnings.len(),
     };
+    written.extend(audit::write_all(
+        &opts.out,
+        &audit::RunAudit {
+            records: &records,
+            scored: &scored,
+            marks: &applied.marks,
+            clustering: &clustering,
+            canonical: &canonical,
+            summary: &summary,
+            warnings: &warnings,
+            rules: &opts.rules.comparison,
+        },
+    )?);
     Ok(RunReport {
         summary,
         warnings,
@@ -248,5 +284,6 @@ pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
         rules: Rules::builtin(),
         threads: None,
         progress: false,
+        overrides: Overrides::default(),
     })
 }
