@@ -104,7 +104,12 @@ fn share_any(a: &[u32], b: &[u32]) -> Option<u32> {
 
 /// Clusters records from their `links`; `page_of[i]` is record i's page, `cannot` the
 /// cannot-link pairs besides the same-page rule. `page_name` names a page in a cut reason.
-pub fn cluster(page_of: &[u32], links: &[Link], cannot: &[CannotLink], page_name: &dyn Fn(u32) -> String) -> Clustering {
+pub fn cluster(
+    page_of: &[u32],
+    links: &[Link],
+    cannot: &[CannotLink],
+    page_name: &dyn Fn(u32) -> String,
+) -> Clustering {
     let n = page_of.len();
     // Groups 0..pages are pages; pages+k is cannot-link k.
     let pages = page_of.iter().map(|&p| p + 1).max().unwrap_or(0);
@@ -125,7 +130,10 @@ pub fn cluster(page_of: &[u32], links: &[Link], cannot: &[CannotLink], page_name
         if g < pages {
             format!("cannot-link: taking it would join two records of page {}", page_name(g))
         } else {
-            format!("cannot-link: taking it would join {}", cannot[(g - pages) as usize].reason)
+            format!(
+                "cannot-link: taking it would join {}",
+                cannot[(g - pages) as usize].reason
+            )
         }
     };
     let mut order: Vec<&Link> = links.iter().collect();

@@ -167,7 +167,11 @@ fn nearest(s: &mut String, out: &OutputDir, is_member: &dyn Fn(&str) -> bool) {
         let _ = writeln!(s, "  none: no other record was compared with its members");
     }
     for d in near.into_iter().take(NEAREST) {
-        let other = if is_member(&d.record_a) { &d.record_b } else { &d.record_a };
+        let other = if is_member(&d.record_a) {
+            &d.record_b
+        } else {
+            &d.record_a
+        };
         let canonical = out.record(other).map_or("?", |r| r.canonical_id.as_str());
         let title = out.record(other).map_or("", |r| r.title.as_str());
         let _ = writeln!(s, "  {other} (in {canonical}) {title:?}");
@@ -202,11 +206,7 @@ fn pair(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
     if x.canonical_id == y.canonical_id {
         let _ = writeln!(s, "result: both are in {} (merged)", x.canonical_id);
     } else {
-        let _ = writeln!(
-            s,
-            "result: kept apart, in {} and {}",
-            x.canonical_id, y.canonical_id
-        );
+        let _ = writeln!(s, "result: kept apart, in {} and {}", x.canonical_id, y.canonical_id);
     }
     s
 }
@@ -231,7 +231,9 @@ pub fn why_not_compared(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
             let (coarse, fine) = if dx.len() <= dy.len() { (dx, dy) } else { (dy, dx) };
             let compatible = coarse == fine || fine.starts_with(&format!("{coarse}-"));
             if !compatible {
-                return format!("different date blocks ({dx} and {dy}): blocking rule `date` pairs only compatible dates");
+                return format!(
+                    "different date blocks ({dx} and {dy}): blocking rule `date` pairs only compatible dates"
+                );
             }
             match out
                 .blocks

@@ -95,7 +95,11 @@ fn histogram(a: &RunAudit) -> Markup {
     }
     let (w, h, left, bottom) = (900.0, 260.0, 40.0, 30.0);
     let bar_w = (w - left) / BINS as f64;
-    let top = counts.iter().map(|&c| ((c + 1) as f64).log10()).fold(0.0, f64::max).max(1.0);
+    let top = counts
+        .iter()
+        .map(|&c| ((c + 1) as f64).log10())
+        .fold(0.0, f64::max)
+        .max(1.0);
     let x_of = |score: f64| left + score * (w - left);
     let colour = |class: &str| match class {
         "match" => "#2da44e",
@@ -146,7 +150,7 @@ fn record_row(r: &Record) -> Markup {
     }
 }
 
-fn find_pair<'s>(scored: &'s [ScoredPair], a: u32, b: u32) -> Option<&'s ScoredPair> {
+fn find_pair(scored: &[ScoredPair], a: u32, b: u32) -> Option<&ScoredPair> {
     let (a, b) = (a.min(b), a.max(b));
     scored
         .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))

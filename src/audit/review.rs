@@ -159,13 +159,22 @@ mod tests {
     #[test]
     fn differing_words_are_marked_on_their_side_only() {
         let (l, r) = word_diff("Letter from Mao to Stalin", "Letter from Zhou to Stalin");
-        assert_eq!(l.iter().filter(|w| w.1).map(|w| w.0.as_str()).collect::<Vec<_>>(), ["Mao"]);
-        assert_eq!(r.iter().filter(|w| w.1).map(|w| w.0.as_str()).collect::<Vec<_>>(), ["Zhou"]);
+        assert_eq!(
+            l.iter().filter(|w| w.1).map(|w| w.0.as_str()).collect::<Vec<_>>(),
+            ["Mao"]
+        );
+        assert_eq!(
+            r.iter().filter(|w| w.1).map(|w| w.0.as_str()).collect::<Vec<_>>(),
+            ["Zhou"]
+        );
     }
 
     #[test]
     fn wrapping_keeps_every_word_within_the_width() {
-        let words: Vec<Word> = "a bb ccc dddd eeeee".split(' ').map(|w| (w.to_string(), false)).collect();
+        let words: Vec<Word> = "a bb ccc dddd eeeee"
+            .split(' ')
+            .map(|w| (w.to_string(), false))
+            .collect();
         let lines = wrap(&words, 7);
         assert_eq!(lines.iter().flatten().count(), 5);
         for l in &lines {

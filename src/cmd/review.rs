@@ -20,7 +20,8 @@ pub struct Args {
     overrides: PathBuf,
 }
 
-const HELP: &str = "answers: s = same, d = different (add a note after it: `d two drafts`), k or Enter = skip, u = undo, q = quit";
+const HELP: &str =
+    "answers: s = same, d = different (add a note after it: `d two drafts`), k or Enter = skip, u = undo, q = quit";
 
 /// What an answer did, so that `undo` can take it back.
 enum Step {
@@ -69,7 +70,11 @@ fn show(item: &Item, n: usize, total: usize, style: Style) {
         "score {}  title {}  description {}",
         r.score,
         r.title_similarity,
-        if r.description_similarity.is_empty() { "-" } else { &r.description_similarity }
+        if r.description_similarity.is_empty() {
+            "-"
+        } else {
+            &r.description_similarity
+        }
     );
     println!("why in review: {}", r.reason);
     print!("{}", side_by_side(item.a, item.b, 120, style));
