@@ -228,6 +228,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let mut warnings = ingested.warnings;
     warnings.extend(blocking.warnings);
     warnings.extend(applied.warnings.iter().cloned());
+    warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
     let mut written = vec![
         output::write_canonical(&opts.out, &canonical, &records)?,

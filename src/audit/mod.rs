@@ -129,6 +129,22 @@ fn write_review(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
     })
 }
 
+/// A warning for each override "same" that clustering could not honour because a constraint
+/// (same page, or an override "different") forbids it: the reviewer should know.
+pub fn unhonoured_overrides(clustering: &Clustering, records: &[Record]) -> Vec<Warning> {
+    clustering
+        .cut
+        .iter()
+        .filter(|c| c.link.must)
+        .map(|c| {
+            Warning::general(format!(
+                "override same on {} and {} was not applied: {}",
+                records[c.link.a as usize].id, records[c.link.b as usize].id, c.reason
+            ))
+        })
+        .collect()
+}
+
 /// The word for a link's outcome in `links.csv`.
 pub fn outcome_word(o: &Outcome) -> &'static str {
     match o {

@@ -539,3 +539,27 @@ fn audit_outputs_are_byte_identical_across_thread_counts() {
         assert!(one == std::fs::read(w.path("t4").join(name)).unwrap(), "{name} differs");
     }
 }
+
+#[test]
+fn conflicting_overrides_keep_the_cannot_link_and_warn() {
+    // same(A, B), same(B, C) and different(A, C) cannot all hold: the cannot-link wins.
+    let w = Workdir::new();
+    let title = "Memorandum of Conversation between Mao Zedong and Pavel Yudin";
+    for (i, d) in ["first", "second", "third"].iter().enumerate() {
+        w.write(
+            &format!("three/p{i}.txt"),
+            page(&[("March 3, 1955", title, &format!("{YUDIN_DESC}, {d}."))]),
+        );
+    }
+    w.run_ok(&[&w.path("three")], "before", &["-q"]);
+    let prov = w.csv("before/provenance.csv");
+    let fp = |id: &str| prov_row(&prov, id)["fingerprint"].clone();
+    let (a, b, c) = (fp("p0.txt#1"), fp("p1.txt#1"), fp("p2.txt#1"));
+    w.write(
+        "rules/overrides.toml",
+        overrides_toml(&[(&a, &b, "same"), (&b, &c, "same"), (&a, &c, "different")]),
+    );
+    let o = w.run_ok(&[&w.path("three")], "out", &["-q"]);
+    assert_eq!(w.csv("out/canonical.csv").len(), 2);
+    assert!(stderr(&o).contains("was not applied: cannot-link"), "{}", stderr(&o));
+}
