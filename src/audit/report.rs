@@ -17,6 +17,8 @@ use crate::record::Record;
 
 /// Rows shown per table; the CSV files hold everything.
 const MAX_ROWS: usize = 500;
+/// Up to this many merged clusters, their details are shown open.
+const OPEN_CLUSTERS: usize = 30;
 /// Histogram bins over [0, 1].
 const BINS: usize = 20;
 
@@ -108,7 +110,7 @@ fn histogram(a: &RunAudit) -> Markup {
     };
     let (review_x, match_x) = (x_of(a.rules.review_threshold), x_of(a.rules.match_threshold));
     html! {
-        svg xmlns="http://www.w3.org/2000/svg" width=(w) height=(h + bottom) role="img"
+        svg xmlns="http://www.w3.org/2000/svg" width=(w + 20.0) height=(h + bottom) role="img"
             aria-label="histogram of pair scores" {
             @for (i, &c) in counts.iter().enumerate() {
                 @let bh = ((c + 1) as f64).log10() / top * (h - 20.0);
@@ -172,7 +174,8 @@ fn clusters(a: &RunAudit) -> Markup {
     html! {
         p.muted { (merged.len()) " of " (a.canonical.len()) " canonical records merge more than one source record." }
         @for c in merged.iter().take(MAX_ROWS) {
-            details {
+            // Open when there are few enough to read on one page.
+            details open[merged.len() <= OPEN_CLUSTERS] {
                 summary {
                     code { (c.id) } " " (c.date.map(|d| d.to_string()).unwrap_or_default()) " "
                     b { (c.title) } " (" (c.members.len()) " sources)"
