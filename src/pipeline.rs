@@ -8,12 +8,15 @@ use rayon::prelude::*;
 
 use crate::block;
 use crate::cluster::{self, Link};
-use crate::compare::{self, MatchDecision};
+use std::collections::BTreeMap;
+
+use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::ingest;
 use crate::merge;
 use crate::normalize;
 use crate::output;
+use crate::record::Record;
 use crate::rules::Rules;
 
 /// How to run.
@@ -54,6 +57,8 @@ pub struct Summary {
     pub review_pairs: usize,
     /// Matched links cut by a constraint.
     pub cut_links: usize,
+    /// Matched links left for review because the record matched two documents equally.
+    pub ambiguous_links: usize,
     /// Clusters.
     pub clusters: usize,
     /// Canonical records written.
@@ -66,7 +71,7 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, usize); 14] = [
+        let rows: [(&str, usize); 15] = [
             ("files read", self.files),
             ("files failed", self.failed_files),
             ("records", self.records),
@@ -77,6 +82,7 @@ impl fmt::Display for Summary {
             ("match pairs", self.match_pairs),
             ("review pairs", self.review_pairs),
             ("links cut by constraints", self.cut_links),
+            ("ambiguous links", self.ambiguous_links),
             ("clusters", self.clusters),
             ("merged clusters", self.merged_clusters),
             ("canonical records", self.canonical_records),
@@ -191,15 +197,9 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
             score: s.score,
         })
         .collect();
-    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let clustering = cluster::cluster(&pages, &links, &|p| page_names[p as usize].clone());
-    for cut in &clustering.cut {
-        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
-            scored[i]
-                .reason
-                .push_str(&format!("; link cut in clustering: {}", cut.reason));
-        }
-    }
+    let clustering = cluster_records(&records, &scored, &links, &page_names, &opts.rules);
+    annotate(&mut scored, &clustering.cut, None);
+    annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
     // merge
     let canonical = merge::merge(&records, &clustering.clusters);
@@ -224,9 +224,10 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         largest_block: blocking.largest_block,
         pairs_compared: scored.len(),
         same_page_pairs_skipped: blocking.same_page_skipped,
-        match_pairs: links.len(),
+        match_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Match).count(),
         review_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Review).count(),
         cut_links: clustering.cut.len(),
+        ambiguous_links: clustering.ambiguous.len(),
         clusters: clustering.clusters.len(),
         canonical_records: canonical.len(),
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
@@ -238,6 +239,53 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         errors,
         written,
     })
+}
+
+/// Clusters under the constraints: same page, incompatible dates, and pairs the comparison
+/// found distinct. Only pairs whose two records both have a match can ever matter.
+fn cluster_records(
+    records: &[Record],
+    scored: &[ScoredPair],
+    links: &[Link],
+    page_names: &[String],
+    rules: &Rules,
+) -> cluster::Clustering {
+    let mut linked = vec![false; records.len()];
+    for l in links {
+        linked[l.a as usize] = true;
+        linked[l.b as usize] = true;
+    }
+    let cannot_link: BTreeMap<(u32, u32), String> = scored
+        .iter()
+        .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
+        .map(|s| ((s.pair.a, s.pair.b), s.reason.clone()))
+        .collect();
+    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let page_name = |p: u32| page_names[p as usize].clone();
+    let record_name = |r: u32| records[r as usize].id.clone();
+    let constraints = cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &cannot_link,
+        page_name: &page_name,
+        record_name: &record_name,
+    };
+    cluster::cluster(&constraints, links, rules.clustering.ambiguity_margin)
+}
+
+/// Writes what clustering did with a matched link into its decision.
+fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
+    for cut in links {
+        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
+            scored[i]
+                .reason
+                .push_str(&format!("; not joined in clustering: {}", cut.reason));
+            if let Some(d) = decision {
+                scored[i].decision = d;
+            }
+        }
+    }
 }
 
 /// Convenience for tests and callers: run with the built-in rules.

@@ -367,7 +367,20 @@ fn partial_and_dateless_records_find_their_duplicates() {
         letter["description"],
         "Zhou Enlai seeks technical support from the Soviet Union."
     );
-    assert_eq!(letter["source_count"], "3");
+    assert_eq!(letter["source_count"], "4");
+    // A copy cut off inside its title joins it too (a cut title is compared as a prefix).
+    assert_eq!(
+        canonical_of("separated_cut.txt", "2"),
+        canonical_of("000_254b8f254631d6fa.txt", "1")
+    );
+    // A dateless copy without description matches two documents (Dec 17 1952 and Jan 29 1953)
+    // equally: it joins neither and its links go to review.
+    let lone = canonical_of("separated_cut.txt", "1");
+    assert_eq!(prov.iter().filter(|r| r["canonical_id"] == lone).count(), 1);
+    assert_ne!(
+        canonical_of("001_44fdf12786d4394e.txt", "2"),
+        canonical_of("001_44fdf12786d4394e.txt", "4")
+    );
     let cable = canon
         .iter()
         .find(|c| c["canonical_id"] == canonical_of("separated.txt", "1"))
@@ -387,6 +400,13 @@ fn partial_and_dateless_records_find_their_duplicates() {
         decisions
             .iter()
             .any(|d| d["description_mode"] == "prefix" && d["decision"] == "match")
+    );
+    let ambiguous: Vec<_> = decisions.iter().filter(|d| d["reason"].contains("ambiguous")).collect();
+    assert_eq!(ambiguous.len(), 4, "{ambiguous:?}");
+    assert!(
+        ambiguous
+            .iter()
+            .all(|d| d["decision"] == "review" && d["record_b"] == "separated_cut.txt#1")
     );
 }
 
