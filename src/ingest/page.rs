@@ -446,4 +446,13 @@ mod tests {
             vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
         );
     }
+
+    #[test]
+    fn footer_lines_end_the_records() {
+        let p = parse_text("May 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nBack to top\n\n© 2026 Wilson Center\n");
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
 }
