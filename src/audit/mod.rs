@@ -170,12 +170,21 @@ fn write_links(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
             "reason",
         ])
         .map_err(csv_err)?;
-        for (n, (link, outcome)) in a.clustering.log.iter().enumerate() {
+        // Links left for review as ambiguous were never considered; they are listed last.
+        let ambiguous = a
+            .clustering
+            .ambiguous
+            .iter()
+            .map(|c| (&c.link, "ambiguous", c.reason.as_str()));
+        let considered = a.clustering.log.iter().map(|(link, outcome)| {
             let reason = match outcome {
                 Outcome::Joined => "joined two clusters",
                 Outcome::AlreadyJoined => "already in one cluster through stronger links",
                 Outcome::Cut(r) => r.as_str(),
             };
+            (link, outcome_word(outcome), reason)
+        });
+        for (n, (link, outcome, reason)) in considered.chain(ambiguous).enumerate() {
             let order = (n + 1).to_string();
             c.write_record([
                 order.as_str(),
@@ -183,7 +192,7 @@ fn write_links(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
                 a.records[link.b as usize].id.as_str(),
                 if link.must { "override" } else { "score" },
                 fixed(link.score).as_str(),
-                outcome_word(outcome),
+                outcome,
                 canonical_of[link.a as usize],
                 canonical_of[link.b as usize],
                 reason,

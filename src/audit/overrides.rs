@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::block::CandidatePair;
-use crate::cluster::CannotLink;
 use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::record::Record;
@@ -240,8 +239,8 @@ pub struct Mark {
 pub struct Applied {
     /// One per scored pair (same order): the override that decided it, if any.
     pub marks: Vec<Option<Mark>>,
-    /// Cannot-links from "different" overrides, for clustering.
-    pub cannot: Vec<CannotLink>,
+    /// Cannot-links from "different" overrides, for clustering: (a, b) with a < b, and why.
+    pub cannot: BTreeMap<(u32, u32), String>,
     /// Overrides that named records of this run.
     pub applied: usize,
     /// Overrides naming a record not present (each also a warning).
@@ -314,14 +313,7 @@ pub fn apply(
         let at = format!("{}:{}", overrides.file, o.line);
         let found = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)));
         if verdict == Verdict::Different {
-            out.cannot.push(CannotLink {
-                a,
-                b,
-                reason: format!(
-                    "{} and {}, which the override at {at} says are different",
-                    records[a as usize].id, records[b as usize].id
-                ),
-            });
+            out.cannot.insert((a, b), format!("override different at {at}"));
         }
         match found {
             Ok(i) => decide(&mut scored[i], verdict, o, &at),
@@ -360,6 +352,8 @@ fn decide(s: &mut ScoredPair, verdict: Verdict, o: &Override, at: &str) {
         Verdict::Same => MatchDecision::Match,
         Verdict::Different => MatchDecision::NoMatch,
     };
+    // The compare stage's "distinct" (a cannot-link) follows the reviewer too.
+    s.distinct = verdict == Verdict::Different;
     let note = o.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
     s.reason = format!(
         "override {} at {at}{note}; by score alone: {was} ({})",

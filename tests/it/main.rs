@@ -2,5 +2,6 @@
 //! binary on real inputs in its own temporary folder.
 
 mod audit;
+mod layouts;
 mod spine;
 mod workdir;
