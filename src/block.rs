@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::date::Precision;
 use crate::error::Warning;
 use crate::record::Record;
-use crate::rules::{BlockingRules, Oversized};
+use crate::rules::BlockingRules;
 
 /// The blocking rule that produced a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -176,7 +176,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     if out.token_paired_blocks > 0 {
         out.warnings.push(Warning::general(format!(
             "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
-            out.token_paired_blocks, rules.max_block_size
+            out.token_paired_blocks, rules.title_filter_above
         )));
     }
     // One comparison per pair: the first rule (date before title_token) and key win.
@@ -249,9 +249,10 @@ fn title_token_blocks(
     blocks
 }
 
-/// Pairs of one block: all pairs when it is small enough; otherwise by shared rare title
-/// tokens or by a sorted-neighbourhood window over the title order, as the rules say.
-/// Returns the mode used (as `blocks.csv` writes it).
+/// Pairs of one block: all pairs up to `title_filter_above` records; then, up to
+/// `max_block_size`, the pairs whose titles share all words but one; beyond, a
+/// sorted-neighbourhood window over the title order. Returns the mode used (as `blocks.csv`
+/// writes it).
 fn pair_block(
     b: &Block,
     records: &[Record],
@@ -273,7 +274,8 @@ fn pair_block(
         });
     };
     let size = b.left.len() + b.right.len();
-    if size <= rules.max_block_size {
+    let filtered = rules.title_filter_above > 0 && size > rules.title_filter_above;
+    if size <= rules.max_block_size && !filtered {
         for (n, &x) in b.left.iter().enumerate() {
             for &y in &b.left[n + 1..] {
                 push(x, y);
@@ -284,7 +286,7 @@ fn pair_block(
         }
         return "all-pairs";
     }
-    if rules.oversized == Oversized::TitleTokens {
+    if size <= rules.max_block_size {
         for (x, y) in token_pairs(b, records) {
             push(x, y);
         }

@@ -26,6 +26,10 @@ enum Command {
     Eval(cmd::eval::Args),
     /// Write synthetic result pages with known truth (pages/ and truth.csv).
     Synth(cmd::synth::Args),
+    /// Explain a canonical record (members, evidence, nearest non-merged), or two records.
+    Explain(cmd::explain::Args),
+    /// Label review-band pairs in the terminal; answers go to the overrides file.
+    Review(cmd::review::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +38,8 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd::run::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Synth(args) => cmd::synth::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Review(args) => cmd::review::run(args),
     };
     match result {
         Ok(code) => code,

@@ -128,8 +128,14 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
     })
 }
 
-/// `decisions.csv`: every compared pair.
-pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) -> Result<PathBuf, Error> {
+/// `decisions.csv`: every compared pair, and every pair an override decided (`marks`, one per
+/// scored pair).
+pub fn write_decisions(
+    dir: &Path,
+    scored: &[ScoredPair],
+    marks: &[Option<crate::audit::overrides::Mark>],
+    records: &[Record],
+) -> Result<PathBuf, Error> {
     write_atomic(dir, "decisions.csv", |w| {
         let mut c = csv_writer(w);
         c.write_record([
@@ -143,13 +149,16 @@ pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) ->
             "score",
             "decision",
             "reason",
+            "override",
         ])
         .map_err(csv_err)?;
-        for s in scored {
+        for (s, mark) in scored.iter().zip(marks) {
+            // A pair only an override made has no blocking rule.
+            let forced = mark.as_ref().is_some_and(|m| m.forced);
             c.write_record([
                 records[s.pair.a as usize].id.as_str(),
                 &records[s.pair.b as usize].id,
-                s.pair.rule.as_str(),
+                if forced { "override" } else { s.pair.rule.as_str() },
                 &s.pair.key,
                 &fixed(s.title),
                 &s.description.map(fixed).unwrap_or_default(),
@@ -157,6 +166,7 @@ pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) ->
                 &fixed(s.score),
                 s.decision.as_str(),
                 &s.reason,
+                mark.as_ref().map_or("", |m| m.verdict.as_str()),
             ])
             .map_err(csv_err)?;
         }
