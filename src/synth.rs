@@ -456,6 +456,7 @@ fn documents(g: &mut Gen, records: usize) -> Vec<Doc> {
             let date = g.date();
             let kind = g.below(TEMPLATES);
             let (a, b) = g.two();
+            let mut titles: Vec<String> = Vec::new();
             for n in 0..2 + g.below(2) {
                 let (a2, b2) = match n {
                     0 => (a, b),
@@ -463,6 +464,12 @@ fn documents(g: &mut Gen, records: usize) -> Vec<Doc> {
                     _ => (a, g.party()),
                 };
                 let title = g.title(kind, a2, b2);
+                // Near-identical, not identical: a sibling whose title came out the same as
+                // an earlier one's is not made.
+                if titles.contains(&title) {
+                    continue;
+                }
+                titles.push(title.clone());
                 made.push(g.doc(id('s'), date, title, a2, b2));
             }
         } else if roll < 9 {
