@@ -38,6 +38,8 @@ pub enum DescriptionMode {
     Prefix,
     /// One or both records have no description: no evidence either way.
     Missing,
+    /// One description is a truncated copy of the other, too short to count as evidence.
+    ShortPrefix,
 }
 
 impl DescriptionMode {
@@ -47,6 +49,7 @@ impl DescriptionMode {
             DescriptionMode::Full => "full",
             DescriptionMode::Prefix => "prefix",
             DescriptionMode::Missing => "missing",
+            DescriptionMode::ShortPrefix => "short-prefix",
         }
     }
 }
@@ -130,7 +133,12 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
     let (description, description_mode) = match (&x.description_key, &y.description_key) {
         (Some(a), Some(b)) => {
             let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
-            (Some(s), mode)
+            if s < rules.min_description_similarity && is_short_prefix(a, b, rules) {
+                // Too short a truncated copy to count for or against: no evidence.
+                (None, DescriptionMode::ShortPrefix)
+            } else {
+                (Some(s), mode)
+            }
         }
         _ => (None, DescriptionMode::Missing),
     };
@@ -141,7 +149,15 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         }
         None => title,
     };
-    let (decision, reason) = decide(x, y, title, description, score, rules);
+    let (mut decision, mut reason) = decide(x, y, title, description, score, rules);
+    // A title alone is thin evidence. When the two dates are not the same date as written
+    // (one known only to the month or year, or missing), another document of that title may
+    // fit the coarser date as well: a person decides.
+    let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
+    if decision == MatchDecision::Match && description.is_none() && !same_dates {
+        decision = MatchDecision::Review;
+        reason = format!("{reason}, but on title alone with dates not the same: left for review");
+    }
     let numbers_differ = numbers_differ(x, y, rules);
     let distinct = decision == MatchDecision::NoMatch
         && (numbers_differ || description.is_some_and(|d| d < rules.min_description_similarity));
@@ -155,6 +171,13 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         decision,
         reason,
     }
+}
+
+/// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.
+fn is_short_prefix(a: &str, b: &str, rules: &ComparisonRules) -> bool {
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
+    n > 0 && n < rules.min_prefix_chars && prefix_similarity_at_least(short, n, long, rules.prefix_similarity).is_some()
 }
 
 fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
