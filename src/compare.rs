@@ -152,11 +152,21 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
     let (mut decision, mut reason) = decide(x, y, title, description, score, rules);
     // A title alone is thin evidence. When the two dates are not the same date as written
     // (one known only to the month or year, or missing), another document of that title may
-    // fit the coarser date as well: a person decides.
-    let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
-    if decision == MatchDecision::Match && description.is_none() && !same_dates {
-        decision = MatchDecision::Review;
-        reason = format!("{reason}, but on title alone with dates not the same: left for review");
+    // fit the coarser date as well; when other documents of the run carry the same title, it
+    // does not identify one. A person decides.
+    if decision == MatchDecision::Match && description.is_none() {
+        let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
+        let why = if !same_dates {
+            Some("with dates not the same")
+        } else if x.title_shared || y.title_shared {
+            Some("and other documents carry this title")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            decision = MatchDecision::Review;
+            reason = format!("{reason}, but on title alone {why}: left for review");
+        }
     }
     let numbers_differ = numbers_differ(x, y, rules);
     let distinct = decision == MatchDecision::NoMatch

@@ -137,6 +137,44 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
         title_numbers,
         fingerprint,
         page,
+        title_shared: false,
+    }
+}
+
+/// Characters of a description's normalized key that tell documents apart in
+/// [`mark_shared_titles`]: truncated copies shorter than this still agree with the full one.
+const DESCRIPTION_HEAD: usize = 24;
+
+/// Marks the records whose title is carried, in the same year of this run, by records whose
+/// descriptions begin differently: such a title is shared by several documents of that time,
+/// and a match on it alone is not evidence enough. Truncated copies (one head a prefix of the
+/// other) count as one. Records without a date are compared across years, so for them any
+/// year counts.
+pub fn mark_shared_titles(records: &mut [crate::record::Record]) {
+    use std::collections::{HashMap, HashSet};
+    let mut heads: HashMap<(&str, Option<u16>), Vec<&str>> = HashMap::new();
+    for r in records.iter() {
+        if let Some(d) = &r.description_key {
+            let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
+            let year = r.date.map(|d| d.year);
+            heads.entry((r.title_key.as_str(), year)).or_default().push(&d[..end]);
+            if year.is_some() {
+                heads.entry((r.title_key.as_str(), None)).or_default().push(&d[..end]);
+            }
+        }
+    }
+    let shared: HashSet<(String, Option<u16>)> = heads
+        .into_iter()
+        .filter(|(_, hs)| {
+            let mut hs = hs.clone();
+            hs.sort_unstable();
+            // Sorted, a prefix stands just before the texts it begins.
+            hs.windows(2).any(|w| !w[1].starts_with(w[0]))
+        })
+        .map(|((t, y), _)| (t.to_string(), y))
+        .collect();
+    for r in records.iter_mut() {
+        r.title_shared = shared.contains(&(r.title_key.clone(), r.date.map(|d| d.year)));
     }
 }
 

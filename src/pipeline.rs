@@ -185,12 +185,13 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     errors.append(&mut ingested.errors);
 
     // normalize
-    let records: Vec<_> = ingested
+    let mut records: Vec<_> = ingested
         .records
         .into_par_iter()
         .zip(page_of_record.into_par_iter())
         .map(|(raw, page)| normalize::prepare(raw, page))
         .collect();
+    normalize::mark_shared_titles(&mut records);
 
     // block
     let blocking = block::block(&records, &opts.rules.blocking);

@@ -59,4 +59,7 @@ pub struct Record {
     pub fingerprint: String,
     /// Index of the record's page among all pages of the run (for the same-page constraint).
     pub page: u32,
+    /// Records of this run carry the same title with descriptions that begin differently:
+    /// the title alone does not identify one document (a term-frequency signal).
+    pub title_shared: bool,
 }
