@@ -68,6 +68,22 @@ pub struct ScoredPair {
     pub decision: MatchDecision,
     /// Why, in words.
     pub reason: String,
+    /// The Fellegi-Sunter detail, when that scorer decided the pair (then `score` is the
+    /// match probability).
+    pub fs: Option<FsDetail>,
+}
+
+/// A pair as the Fellegi-Sunter model scored it: the waterfall of its match weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsDetail {
+    /// Match weight: the prior's weight plus every contribution.
+    pub match_weight: f64,
+    /// The prior's weight, log2 of the odds that two random records match.
+    pub prior_weight: f64,
+    /// Level of each comparison (`None`: a value is missing).
+    pub levels: Vec<Option<u8>>,
+    /// Contribution of each comparison, log2 of its Bayes factor (0 when null).
+    pub weights: Vec<f64>,
 }
 
 /// Normalized Levenshtein similarity in [0, 1] (1 = equal). Symmetric.
@@ -86,7 +102,7 @@ fn prefix_similarity(short: &str, long: &str) -> f64 {
 }
 
 /// Compares two texts, also as a truncated copy when the shorter is long enough.
-fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool) -> (f64, DescriptionMode) {
+pub(crate) fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool) -> (f64, DescriptionMode) {
     let full = similarity(a, b);
     let (short, long) = if a.chars().count() <= b.chars().count() {
         (a, b)
@@ -129,6 +145,7 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         score,
         decision,
         reason,
+        fs: None,
     }
 }
 
@@ -220,6 +237,116 @@ pub fn compare_all(
             }
             s
         })
+        .collect()
+}
+
+/// What the Fellegi-Sunter scorer needs besides the pair.
+pub struct FsScorer<'a> {
+    /// The trained model.
+    pub model: &'a crate::model::Model,
+    /// Term frequencies of the run's values.
+    pub tf: &'a crate::model::TermFrequencies,
+    /// Comparison rules (text similarity and the page policy).
+    pub rules: &'a ComparisonRules,
+    /// Match and review probabilities.
+    pub thresholds: (f64, f64),
+    /// Page records: keep the title and description similarity columns and the rule that
+    /// different numbers in titles are different documents.
+    pub pages: bool,
+}
+
+/// Scores one pair with the Fellegi-Sunter model; `levels` are its comparison levels.
+pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option<u8>], s: &FsScorer) -> ScoredPair {
+    let mut out = if s.pages {
+        compare(pair, x, y, s.rules)
+    } else {
+        ScoredPair {
+            pair: pair.clone(),
+            title: 0.0,
+            description: None,
+            description_mode: DescriptionMode::Missing,
+            score: 0.0,
+            decision: MatchDecision::NoMatch,
+            reason: String::new(),
+            fs: None,
+        }
+    };
+    let comps: Vec<crate::model::Comparison> = s.model.comparisons.iter().map(|c| c.comparison.clone()).collect();
+    let tf = s.tf.of(&comps, x, levels);
+    let weights = s.model.contributions(levels, &tf);
+    let prior_weight = s.model.prior_weight();
+    let match_weight = prior_weight + weights.iter().sum::<f64>();
+    let probability = 1.0 / (1.0 + (-match_weight).exp2());
+    let (match_p, review_p) = s.thresholds;
+    let waterfall = waterfall(s.model, levels, &weights, prior_weight, match_weight);
+    let numbers_differ = s.pages
+        && s.rules.numbers_must_agree
+        && !x.title_numbers.is_empty()
+        && !y.title_numbers.is_empty()
+        && x.title_numbers != y.title_numbers;
+    let (decision, verdict) = if numbers_differ {
+        (
+            MatchDecision::NoMatch,
+            format!(
+                "titles name different numbers ({} / {})",
+                x.title_numbers.join(" "),
+                y.title_numbers.join(" ")
+            ),
+        )
+    } else if probability >= match_p {
+        (
+            MatchDecision::Match,
+            format!("match probability {probability:.4} >= {match_p}"),
+        )
+    } else if probability >= review_p {
+        (
+            MatchDecision::Review,
+            format!("match probability {probability:.4} between review {review_p} and match {match_p}"),
+        )
+    } else {
+        (
+            MatchDecision::NoMatch,
+            format!("match probability {probability:.4} < review {review_p}"),
+        )
+    };
+    out.score = probability;
+    out.decision = decision;
+    out.reason = format!("{verdict}; {waterfall}");
+    out.fs = Some(FsDetail {
+        match_weight,
+        prior_weight,
+        levels: levels.to_vec(),
+        weights,
+    });
+    out
+}
+
+/// The match weight in words: "weight 12.31 = prior -9.64 + surname exact +8.10 + ...".
+fn waterfall(model: &crate::model::Model, levels: &[Option<u8>], weights: &[f64], prior: f64, total: f64) -> String {
+    let mut s = format!("weight {total:.2} = prior {prior:.2}");
+    for ((c, l), w) in model.comparisons.iter().zip(levels).zip(weights) {
+        let label = l.map_or("null", |l| c.levels[l as usize].label.as_str());
+        s.push_str(&format!(
+            " {} {} {label} {:.2}",
+            if *w < 0.0 { "-" } else { "+" },
+            c.comparison.name,
+            w.abs()
+        ));
+    }
+    s
+}
+
+/// Scores every pair with the Fellegi-Sunter model, in parallel, in the order of `pairs`.
+pub fn compare_all_fs(
+    pairs: &[CandidatePair],
+    levels: &[Vec<Option<u8>>],
+    records: &[Record],
+    scorer: &FsScorer,
+) -> Vec<ScoredPair> {
+    pairs
+        .par_iter()
+        .zip(levels.par_iter())
+        .map(|(p, l)| compare_fs(p, &records[p.a as usize], &records[p.b as usize], l, scorer))
         .collect()
 }
 

@@ -17,11 +17,13 @@ pub mod date;
 pub mod error;
 pub mod ingest;
 pub mod merge;
+pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
+pub mod schema;
 
 pub use error::{Error, Warning};
 pub use pipeline::{RunOptions, RunReport, Summary, run};
