@@ -2,4 +2,5 @@
 //! binary on real inputs in its own temporary folder.
 
 mod spine;
+mod tables;
 mod workdir;
