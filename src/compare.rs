@@ -68,6 +68,10 @@ pub struct ScoredPair {
     pub decision: MatchDecision,
     /// Why, in words.
     pub reason: String,
+    /// The evidence says these are different documents (their descriptions or the numbers in
+    /// their titles disagree), not merely that it is too thin to match: clustering keeps
+    /// them apart (cannot-link).
+    pub distinct: bool,
     /// The Fellegi-Sunter detail, when that scorer decided the pair (then `score` is the
     /// match probability).
     pub fs: Option<FsDetail>,
@@ -101,15 +105,21 @@ fn prefix_similarity(short: &str, long: &str) -> f64 {
     similarity(short, &head)
 }
 
-/// Compares two texts, also as a truncated copy when the shorter is long enough.
-pub(crate) fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool) -> (f64, DescriptionMode) {
+/// Compares two texts, also as a truncated copy when the shorter has at least
+/// `min_prefix` characters (None: never as a prefix).
+pub(crate) fn text_similarity(
+    a: &str,
+    b: &str,
+    min_prefix: Option<usize>,
+    rules: &ComparisonRules,
+) -> (f64, DescriptionMode) {
     let full = similarity(a, b);
     let (short, long) = if a.chars().count() <= b.chars().count() {
         (a, b)
     } else {
         (b, a)
     };
-    if allow_prefix && full < 1.0 && short.chars().count() >= rules.min_prefix_chars {
+    if min_prefix.is_some_and(|m| full < 1.0 && short.chars().count() >= m) {
         let p = prefix_similarity(short, long);
         if p >= rules.prefix_similarity && p > full {
             return (p, DescriptionMode::Prefix);
@@ -120,11 +130,12 @@ pub(crate) fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_p
 
 /// Scores one pair.
 pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
-    let partial = x.raw.partial || y.raw.partial;
-    let (title, _) = text_similarity(&x.title_key, &y.title_key, rules, partial);
+    // A title is compared as a prefix only when a record was cut off by the end of its page.
+    let title_prefix = (x.raw.partial || y.raw.partial).then_some(rules.min_title_prefix_chars);
+    let (title, _) = text_similarity(&x.title_key, &y.title_key, title_prefix, rules);
     let (description, description_mode) = match (&x.description_key, &y.description_key) {
         (Some(a), Some(b)) => {
-            let (s, mode) = text_similarity(a, b, rules, true);
+            let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
             (Some(s), mode)
         }
         _ => (None, DescriptionMode::Missing),
@@ -137,7 +148,11 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         None => title,
     };
     let (decision, reason) = decide(x, y, title, description, score, rules);
+    let numbers_differ = numbers_differ(x, y, rules);
+    let distinct = decision == MatchDecision::NoMatch
+        && (numbers_differ || description.is_some_and(|d| d < rules.min_description_similarity));
     ScoredPair {
+        distinct,
         pair: pair.clone(),
         title,
         description,
@@ -147,6 +162,13 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         reason,
         fs: None,
     }
+}
+
+fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
+    rules.numbers_must_agree
+        && !x.title_numbers.is_empty()
+        && !y.title_numbers.is_empty()
+        && x.title_numbers != y.title_numbers
 }
 
 fn decide(
@@ -167,11 +189,7 @@ fn decide(
             (MatchDecision::NoMatch, why)
         }
     };
-    if rules.numbers_must_agree
-        && !x.title_numbers.is_empty()
-        && !y.title_numbers.is_empty()
-        && x.title_numbers != y.title_numbers
-    {
+    if numbers_differ(x, y, rules) {
         return (
             MatchDecision::NoMatch,
             format!(
@@ -268,6 +286,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
             score: 0.0,
             decision: MatchDecision::NoMatch,
             reason: String::new(),
+            distinct: false,
             fs: None,
         }
     };
@@ -279,12 +298,8 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
     let probability = 1.0 / (1.0 + (-match_weight).exp2());
     let (match_p, review_p) = s.thresholds;
     let waterfall = waterfall(s.model, levels, &weights, prior_weight, match_weight);
-    let numbers_differ = s.pages
-        && s.rules.numbers_must_agree
-        && !x.title_numbers.is_empty()
-        && !y.title_numbers.is_empty()
-        && x.title_numbers != y.title_numbers;
-    let (decision, verdict) = if numbers_differ {
+    let differ = s.pages && numbers_differ(x, y, s.rules);
+    let (decision, verdict) = if differ {
         (
             MatchDecision::NoMatch,
             format!(
@@ -310,6 +325,8 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
         )
     };
     out.score = probability;
+    // Different numbers in titles keep two pages' records apart in clustering too.
+    out.distinct = differ;
     out.decision = decision;
     out.reason = format!("{verdict}; {waterfall}");
     out.fs = Some(FsDetail {
@@ -369,10 +386,10 @@ mod tests {
         let rules = crate::rules::Rules::builtin().comparison;
         let full = "zhou enlai seeks technical support from the soviet union";
         let cut = "zhou enlai seeks technical sup";
-        let (s, mode) = text_similarity(cut, full, &rules, true);
+        let (s, mode) = text_similarity(cut, full, Some(rules.min_prefix_chars), &rules);
         assert_eq!(mode, DescriptionMode::Prefix);
         assert_eq!(s, 1.0);
-        let (s, mode) = text_similarity(cut, full, &rules, false);
+        let (s, mode) = text_similarity(cut, full, None, &rules);
         assert_eq!(mode, DescriptionMode::Full);
         assert!(s < 0.6);
     }

@@ -130,30 +130,44 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
     })
 }
 
-/// `decisions.csv`: every compared pair.
-pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) -> Result<PathBuf, Error> {
-    write_decisions_with(dir, scored, records, None, true)
+/// `decisions.csv`: every compared pair, and every pair an override decided (`marks`, one per
+/// scored pair).
+pub fn write_decisions(
+    dir: &Path,
+    scored: &[ScoredPair],
+    marks: &[Option<crate::audit::overrides::Mark>],
+    records: &[Record],
+) -> Result<PathBuf, Error> {
+    write_decisions_with(dir, scored, marks, records, None)
 }
 
-/// `decisions.csv` with the Fellegi-Sunter columns of `model` (match weight, probability,
-/// the prior's weight, then `level_<comparison>` and `weight_<comparison>` for each
-/// comparison) and, for pages, the title and description similarity columns.
+/// `decisions.csv`, with the Fellegi-Sunter columns when `model` scored the pairs:
+/// `match_weight`, `match_probability`, `weight_prior`, then `level_<comparison>` and
+/// `weight_<comparison>` for each comparison (the weight is the prior's plus the others).
 pub fn write_decisions_with(
     dir: &Path,
     scored: &[ScoredPair],
+    marks: &[Option<crate::audit::overrides::Mark>],
     records: &[Record],
     model: Option<&Model>,
-    pages: bool,
 ) -> Result<PathBuf, Error> {
     write_atomic(dir, "decisions.csv", |w| {
         let mut c = csv_writer(w);
-        let mut header: Vec<String> = ["record_a", "record_b", "block_rule", "block_key"]
-            .map(String::from)
-            .to_vec();
-        if pages {
-            header.extend(["title_similarity", "description_similarity", "description_mode"].map(String::from));
-        }
-        header.extend(["score", "decision", "reason"].map(String::from));
+        let mut header: Vec<String> = [
+            "record_a",
+            "record_b",
+            "block_rule",
+            "block_key",
+            "title_similarity",
+            "description_similarity",
+            "description_mode",
+            "score",
+            "decision",
+            "reason",
+            "override",
+        ]
+        .map(String::from)
+        .to_vec();
         if let Some(m) = model {
             header.extend(["match_weight", "match_probability", "weight_prior"].map(String::from));
             for cm in &m.comparisons {
@@ -162,26 +176,46 @@ pub fn write_decisions_with(
             }
         }
         c.write_record(&header).map_err(csv_err)?;
-        for s in scored {
+        for (s, mark) in scored.iter().zip(marks) {
+            // A pair only an override made has no blocking rule.
+            let forced = mark.as_ref().is_some_and(|m| m.forced);
             let mut row: Vec<String> = vec![
                 records[s.pair.a as usize].id.clone(),
                 records[s.pair.b as usize].id.clone(),
-                s.pair.rule.as_str().to_string(),
+                if forced {
+                    "override".into()
+                } else {
+                    s.pair.rule.as_str().to_string()
+                },
                 s.pair.key.clone(),
             ];
-            if pages {
+            // A table pair has no title or description similarity: those columns stay empty.
+            if records[s.pair.a as usize].raw.fields.is_empty() {
                 row.extend([
                     fixed(s.title),
                     s.description.map(fixed).unwrap_or_default(),
                     s.description_mode.as_str().to_string(),
                 ]);
+            } else {
+                row.extend([String::new(), String::new(), String::new()]);
             }
-            row.extend([fixed(s.score), s.decision.as_str().to_string(), s.reason.clone()]);
-            if let (Some(m), Some(fs)) = (model, &s.fs) {
-                row.extend([fixed(fs.match_weight), fixed(s.score), fixed(fs.prior_weight)]);
-                for ((cm, l), w) in m.comparisons.iter().zip(&fs.levels).zip(&fs.weights) {
-                    row.push(l.map_or("null".to_string(), |l| cm.levels[l as usize].label.clone()));
-                    row.push(fixed(*w));
+            row.extend([
+                fixed(s.score),
+                s.decision.as_str().to_string(),
+                s.reason.clone(),
+                mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
+            ]);
+            if let Some(m) = model {
+                match &s.fs {
+                    Some(fs) => {
+                        row.extend([fixed(fs.match_weight), fixed(s.score), fixed(fs.prior_weight)]);
+                        for ((cm, l), w) in m.comparisons.iter().zip(&fs.levels).zip(&fs.weights) {
+                            row.push(l.map_or("null".to_string(), |l| cm.levels[l as usize].label.clone()));
+                            row.push(fixed(*w));
+                        }
+                    }
+                    // A pair only an override made was never scored.
+                    None => row.extend(std::iter::repeat_n(String::new(), 3 + 2 * m.comparisons.len())),
                 }
             }
             c.write_record(&row).map_err(csv_err)?;

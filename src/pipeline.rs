@@ -6,9 +6,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::audit::{self, overrides::Overrides};
 use crate::block;
 use crate::cluster::{self, Link};
-use crate::compare::{self, MatchDecision};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::ingest::{self, table::Format};
 use crate::merge;
@@ -31,6 +34,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Show progress bars on stderr.
     pub progress: bool,
+    /// A reviewer's overrides (empty: none).
+    pub overrides: Overrides,
     /// Read every input in this format (None: by each file's extension).
     pub format: Option<Format>,
     /// A trained model file to score with instead of training one.
@@ -60,8 +65,14 @@ pub struct Summary {
     pub match_pairs: usize,
     /// Pairs sent to review.
     pub review_pairs: usize,
+    /// Overrides that named records of this run.
+    pub overrides_applied: usize,
+    /// Overrides naming a record not in this run (reported as warnings, kept in the file).
+    pub overrides_stale: usize,
     /// Matched links cut by a constraint.
     pub cut_links: usize,
+    /// Matched links left for review because the record matched two documents equally.
+    pub ambiguous_links: usize,
     /// Clusters.
     pub clusters: usize,
     /// Canonical records written.
@@ -74,7 +85,17 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, usize); 15] = [
+        for (name, value) in self.rows() {
+            writeln!(f, "{name:<25} {value}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Summary {
+    /// The figures as (name, value), in display order.
+    pub fn rows(&self) -> [(&'static str, usize); 18] {
+        [
             ("files read", self.files),
             ("files failed", self.failed_files),
             ("malformed rows skipped", self.skipped_rows),
@@ -85,16 +106,15 @@ impl fmt::Display for Summary {
             ("same-page pairs skipped", self.same_page_pairs_skipped),
             ("match pairs", self.match_pairs),
             ("review pairs", self.review_pairs),
+            ("overrides applied", self.overrides_applied),
+            ("overrides not found", self.overrides_stale),
             ("links cut by constraints", self.cut_links),
+            ("ambiguous links", self.ambiguous_links),
             ("clusters", self.clusters),
             ("merged clusters", self.merged_clusters),
             ("canonical records", self.canonical_records),
             ("warnings", self.warnings),
-        ];
-        for (name, value) in rows {
-            writeln!(f, "{name:<25} {value}")?;
-        }
-        Ok(())
+        ]
     }
 }
 
@@ -147,24 +167,25 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // ingest
     let (files, mut errors) = ingest::discover(&opts.inputs);
     let format_of = |f: &ingest::InputFile| opts.format.unwrap_or_else(|| Format::from_name(&f.name));
-    let table =
-        match files.iter().map(format_of).any(|f| f != Format::Page) {
-            false => None,
-            true if files.iter().any(|f| format_of(f) == Format::Page) => {
-                return Err(Error::Input {
-                    file: "inputs".into(),
-                    message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
-                });
-            }
-            true => Some(
+    let table = match files.iter().map(format_of).any(|f| f != Format::Page) {
+        false => None,
+        true if files.iter().any(|f| format_of(f) == Format::Page) => {
+            return Err(Error::Input {
+                file: "inputs".into(),
+                message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
+            });
+        }
+        true => {
+            Some(
                 opts.rules.table.as_ref().ok_or_else(|| Error::Rules {
                     file: "rules".into(),
                     message:
                         "CSV and JSON Lines inputs need a [table] mapping: pass --rules FILE (see rules/person.toml)"
                             .into(),
                 })?,
-            ),
-        };
+            )
+        }
+    };
     let progress = bar(opts.progress, files.len() as u64, "reading");
     let outcomes: Vec<ingest::FileOutcome> = files
         .par_iter()
@@ -234,25 +255,24 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         b.finish_and_clear();
     }
 
+    // overrides: must-links and cannot-links that beat any score
+    let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
+
     // cluster
     let links: Vec<Link> = scored
         .iter()
-        .filter(|s| s.decision == MatchDecision::Match)
-        .map(|s| Link {
+        .zip(&applied.marks)
+        .filter(|(s, _)| s.decision == MatchDecision::Match)
+        .map(|(s, mark)| Link {
             a: s.pair.a,
             b: s.pair.b,
             score: s.score,
+            must: mark.is_some(),
         })
         .collect();
-    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let clustering = cluster::cluster(&pages, &links, &|p| page_names[p as usize].clone());
-    for cut in &clustering.cut {
-        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
-            scored[i]
-                .reason
-                .push_str(&format!("; link cut in clustering: {}", cut.reason));
-        }
-    }
+    let clustering = cluster_records(&records, &scored, &links, &applied.cannot, &page_names, &opts.rules);
+    annotate(&mut scored, &clustering.cut, None);
+    annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
     // merge
     let canonical = match table {
@@ -262,6 +282,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
 
     // write
     warnings.extend(blocking.warnings);
+    warnings.extend(applied.warnings.iter().cloned());
+    warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
     let mut written = match table {
         None => vec![
@@ -274,7 +296,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         ],
     };
     written.extend([
-        output::write_decisions_with(&opts.out, &scored, &records, model.as_ref(), table.is_none())?,
+        output::write_decisions_with(&opts.out, &scored, &applied.marks, &records, model.as_ref())?,
         output::write_warnings(&opts.out, &warnings)?,
         output::write_blocks(&opts.out, &blocking.stats)?,
     ]);
@@ -291,20 +313,88 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         largest_block: blocking.largest_block,
         pairs_compared: scored.len(),
         same_page_pairs_skipped: blocking.same_page_skipped,
-        match_pairs: links.len(),
+        match_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Match).count(),
         review_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Review).count(),
+        overrides_applied: applied.applied,
+        overrides_stale: applied.stale,
         cut_links: clustering.cut.len(),
+        ambiguous_links: clustering.ambiguous.len(),
         clusters: clustering.clusters.len(),
         canonical_records: canonical.len(),
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
         warnings: warnings.len(),
     };
+    written.extend(audit::write_all(
+        &opts.out,
+        &audit::RunAudit {
+            records: &records,
+            scored: &scored,
+            marks: &applied.marks,
+            clustering: &clustering,
+            canonical: &canonical,
+            summary: &summary,
+            warnings: &warnings,
+            rules: &opts.rules.comparison,
+        },
+    )?);
     Ok(RunReport {
         summary,
         warnings,
         errors,
         written,
     })
+}
+
+/// Clusters under the constraints: same page, incompatible dates, and pairs the comparison
+/// found distinct, and overrides "different" (`overridden`, which even a must-link respects).
+/// Only pairs whose two records both have a match can ever matter.
+fn cluster_records(
+    records: &[Record],
+    scored: &[ScoredPair],
+    links: &[Link],
+    overridden: &BTreeMap<(u32, u32), String>,
+    page_names: &[String],
+    rules: &Rules,
+) -> cluster::Clustering {
+    let mut linked = vec![false; records.len()];
+    for l in links {
+        linked[l.a as usize] = true;
+        linked[l.b as usize] = true;
+    }
+    let mut cannot_link: BTreeMap<(u32, u32), String> = scored
+        .iter()
+        .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
+        .map(|s| ((s.pair.a, s.pair.b), s.reason.clone()))
+        .collect();
+    cannot_link.extend(overridden.iter().map(|(k, v)| (*k, v.clone())));
+    let overridden: BTreeSet<(u32, u32)> = overridden.keys().copied().collect();
+    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let page_name = |p: u32| page_names[p as usize].clone();
+    let record_name = |r: u32| records[r as usize].id.clone();
+    let constraints = cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &cannot_link,
+        overridden: &overridden,
+        page_name: &page_name,
+        record_name: &record_name,
+    };
+    cluster::cluster(&constraints, links, rules.clustering.ambiguity_margin)
+}
+
+/// Writes what clustering did with a matched link into its decision.
+fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
+    for cut in links {
+        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
+            scored[i]
+                .reason
+                .push_str(&format!("; not joined in clustering: {}", cut.reason));
+            if let Some(d) = decision {
+                scored[i].decision = d;
+            }
+        }
+    }
 }
 
 /// The Fellegi-Sunter scorer: the levels of every blocked pair, the model (trained on this
@@ -386,6 +476,7 @@ pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
         rules: Rules::builtin(),
         threads: None,
         progress: false,
+        overrides: Overrides::default(),
         format: None,
         model: None,
     })

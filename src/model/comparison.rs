@@ -86,7 +86,9 @@ impl Comparison {
                 }
             }
             (FieldKind::Name, Value::Str(x), Value::Str(y)) => fuzzy(strsim::jaro_winkler(x, y)),
-            (FieldKind::Text, Value::Str(x), Value::Str(y)) => fuzzy(text_similarity(x, y, rules, true).0),
+            (FieldKind::Text, Value::Str(x), Value::Str(y)) => {
+                fuzzy(text_similarity(x, y, Some(rules.min_prefix_chars), rules).0)
+            }
             (FieldKind::Number, Value::Number(x), Value::Number(y)) => fuzzy(number_similarity(*x, *y)),
             _ => last,
         })

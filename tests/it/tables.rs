@@ -49,7 +49,11 @@ fn csv_and_jsonl_give_the_same_canonical_output() {
     let w = Workdir::new();
     let jsonl = w.write("people.jsonl", sample_as_jsonl());
     let rules = person_rules();
-    w.run_ok(&[&fixture("febrl/febrl1_sample.csv")], "csv", &["--rules", &rules, "-q"]);
+    w.run_ok(
+        &[&fixture("febrl/febrl1_sample.csv")],
+        "csv",
+        &["--rules", &rules, "-q"],
+    );
     w.run_ok(&[&jsonl], "jsonl", &["--rules", &rules, "-q"]);
     let canon = std::fs::read_to_string(w.path("csv/canonical.csv")).unwrap();
     assert_eq!(canon, std::fs::read_to_string(w.path("jsonl/canonical.csv")).unwrap());
@@ -60,22 +64,36 @@ fn csv_and_jsonl_give_the_same_canonical_output() {
     // Every record once in provenance, read as its format.
     let prov = w.csv("jsonl/provenance.csv");
     assert_eq!(prov.len(), 120);
-    assert!(prov.iter().all(|r| r["format"] == "jsonl" && r["file"] == "people.jsonl"));
+    assert!(
+        prov.iter()
+            .all(|r| r["format"] == "jsonl" && r["file"] == "people.jsonl")
+    );
     assert_eq!(w.csv("csv/canonical.csv").len(), 60);
 }
 
 #[test]
 fn the_febrl_sample_is_deduplicated_as_its_truth_says() {
     let w = Workdir::new();
-    let o = w.run_ok(&[&fixture("febrl/febrl1_sample.csv")], "out", &["--rules", &person_rules()]);
+    let o = w.run_ok(
+        &[&fixture("febrl/febrl1_sample.csv")],
+        "out",
+        &["--rules", &person_rules()],
+    );
     assert!(stdout(&o).contains("canonical records"), "{}", stdout(&o));
     let prov = w.csv("out/provenance.csv");
     let truth = read_csv(&fixture("febrl/febrl1_sample_truth.csv"));
-    let predicted = pairs(prov.iter().map(|r| (r["canonical_id"].as_str(), r["record_id"].as_str())));
+    let predicted = pairs(
+        prov.iter()
+            .map(|r| (r["canonical_id"].as_str(), r["record_id"].as_str())),
+    );
     let true_pairs = pairs(truth.iter().map(|r| (r["entity"].as_str(), r["rec_id"].as_str())));
     let tp = predicted.intersection(&true_pairs).count();
     assert_eq!(true_pairs.len(), 60);
-    assert!(tp >= 58 && predicted.len() - tp <= 1, "{tp} of {} predicted pairs true", predicted.len());
+    assert!(
+        tp >= 58 && predicted.len() - tp <= 1,
+        "{tp} of {} predicted pairs true",
+        predicted.len()
+    );
 
     // The trained model is written, and each decision shows every comparison's contribution.
     let model: serde_json::Value =
@@ -171,7 +189,10 @@ fn malformed_rows_are_reported_with_file_and_line_and_the_rest_is_read() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("people.csv:3: malformed row skipped: 3 fields"), "{err}");
-    assert!(err.contains("people.csv:4: malformed row skipped: column \"name\" is not valid UTF-8"), "{err}");
+    assert!(
+        err.contains("people.csv:4: malformed row skipped: column \"name\" is not valid UTF-8"),
+        "{err}"
+    );
     assert!(err.contains("people.csv:5: field \"born\": unparseable date"), "{err}");
     assert!(stdout(&o).contains("malformed rows skipped    2"), "{}", stdout(&o));
     let warnings = w.csv("out/warnings.csv");
@@ -189,7 +210,10 @@ fn malformed_rows_are_reported_with_file_and_line_and_the_rest_is_read() {
     assert_eq!((prov[1]["row"].as_str(), prov[1]["line"].as_str()), ("4", "5"));
     let d = w.csv("out/decisions.csv");
     let pair = d.iter().find(|r| r["record_a"] == "1" && r["record_b"] == "4").unwrap();
-    assert_eq!((pair["level_born"].as_str(), pair["weight_born"].as_str()), ("null", "0.0000"));
+    assert_eq!(
+        (pair["level_born"].as_str(), pair["weight_born"].as_str()),
+        ("null", "0.0000")
+    );
 }
 
 #[test]
