@@ -296,3 +296,30 @@ fn table_outputs_do_not_depend_on_threads_or_file_order() {
         );
     }
 }
+
+#[test]
+fn the_fellegi_sunter_scorer_on_the_seed_pages_finds_the_five_known_merges() {
+    let w = Workdir::new();
+    let fs = w.write("fs.toml", "[model]\npage_scorer = \"fellegi-sunter\"\n");
+    w.run_ok(&[&fixture("pages")], "fs", &["--rules", fs.to_str().unwrap(), "-q"]);
+    w.run_ok(&[&fixture("pages")], "weighted", &["-q"]);
+    let merged = |dir: &str| -> BTreeSet<String> {
+        w.csv(&format!("{dir}/canonical.csv"))
+            .into_iter()
+            .filter(|r| r["source_count"] != "1")
+            .map(|r| r["record_ids"].clone())
+            .collect()
+    };
+    assert_eq!(w.csv("fs/canonical.csv").len(), 62);
+    assert_eq!(merged("fs").len(), 5);
+    assert_eq!(merged("fs"), merged("weighted"));
+    let d = w.csv("fs/decisions.csv");
+    assert!(d.iter().all(|r| {
+        ["level_date", "weight_title", "weight_description"]
+            .iter()
+            .all(|c| r.contains_key(*c))
+    }));
+    // The page columns are still there, and the score is the match probability.
+    assert!(d.iter().all(|r| !r["title_similarity"].is_empty()));
+    assert!(w.path("fs/model.json").exists() && !w.path("weighted/model.json").exists());
+}
