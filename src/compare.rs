@@ -264,6 +264,8 @@ pub struct FsScorer<'a> {
     pub model: &'a crate::model::Model,
     /// Term frequencies of the run's values.
     pub tf: &'a crate::model::TermFrequencies,
+    /// The model's comparisons.
+    pub comparisons: &'a [crate::model::Comparison],
     /// Comparison rules (text similarity and the page policy).
     pub rules: &'a ComparisonRules,
     /// Match and review probabilities.
@@ -290,8 +292,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
             fs: None,
         }
     };
-    let comps: Vec<crate::model::Comparison> = s.model.comparisons.iter().map(|c| c.comparison.clone()).collect();
-    let tf = s.tf.of(&comps, x, levels);
+    let tf = s.tf.of(s.comparisons, x, levels);
     let weights = s.model.contributions(levels, &tf);
     let prior_weight = s.model.prior_weight();
     let match_weight = prior_weight + weights.iter().sum::<f64>();

@@ -461,6 +461,7 @@ fn score_fs(
     let scorer = compare::FsScorer {
         model: &model,
         tf: &tf,
+        comparisons: &comparisons,
         rules: &rules.comparison,
         thresholds: (rules.model.match_probability, rules.model.review_probability),
         pages: table.is_none(),

@@ -249,6 +249,10 @@ impl TableRules {
         if self.blocking.is_empty() {
             problems.push("table.blocking: at least one blocking rule is needed".into());
         }
+        // Training keeps the rules a pair satisfies as the bits of a u64.
+        if self.blocking.len() > 64 {
+            problems.push("table.blocking: at most 64 blocking rules".into());
+        }
         let names: Vec<&String> = self
             .blocking
             .iter()

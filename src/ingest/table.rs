@@ -129,12 +129,16 @@ pub fn parse_csv(file: &str, bytes: &[u8], rules: &TableRules) -> Result<ParsedT
     let mut out = ParsedTable::default();
     let mut row = csv::ByteRecord::new();
     loop {
-        let line = reader.position().line() as usize;
+        let (line, byte) = (reader.position().line() as usize, reader.position().byte());
         match reader.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 out.skip(file, line, format!("unreadable CSV: {e}"));
+                // A reader that cannot move past the error would report it forever.
+                if reader.position().byte() == byte {
+                    break;
+                }
                 continue;
             }
         }

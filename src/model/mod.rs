@@ -213,18 +213,28 @@ impl Model {
     pub fn train(records: &[Record], set: &TrainingSet, rules: &ModelRules, cmp: &ComparisonRules) -> Model {
         let comps = set.comparisons;
         let sample = train::random_pairs(records.len(), rules.u_sample_pairs, rules.seed);
-        let sampled: Vec<Vec<Option<u8>>> = sample
+        // Level counts over the random pairs, summed in parallel (integer sums: the same
+        // whatever the thread count).
+        let zero = || -> Vec<Vec<u64>> { comps.iter().map(|c| vec![0; c.level_count()]).collect() };
+        let counts = sample
             .par_iter()
-            .map(|&(a, b)| levels_of(comps, &records[a as usize], &records[b as usize], cmp))
-            .collect();
-        let mut counts: Vec<Vec<u64>> = comps.iter().map(|c| vec![0; c.level_count()]).collect();
-        for levels in &sampled {
-            for (k, l) in levels.iter().enumerate() {
-                if let Some(l) = l {
-                    counts[k][*l as usize] += 1;
+            .fold(zero, |mut counts, &(a, b)| {
+                let levels = levels_of(comps, &records[a as usize], &records[b as usize], cmp);
+                for (k, l) in levels.iter().enumerate() {
+                    if let Some(l) = l {
+                        counts[k][*l as usize] += 1;
+                    }
                 }
-            }
-        }
+                counts
+            })
+            .reduce(zero, |mut x, y| {
+                for (xk, yk) in x.iter_mut().zip(y) {
+                    for (a, b) in xk.iter_mut().zip(yk) {
+                        *a += b;
+                    }
+                }
+                x
+            });
         let u = train::u_from_counts(&counts);
         let observations: Vec<Observation> = set
             .levels
