@@ -429,3 +429,103 @@ impl TermFrequencies {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Provenance, RawRecord};
+    use crate::schema::Value;
+
+    fn record(surname: &str) -> Record {
+        let raw = RawRecord {
+            provenance: Provenance {
+                file: "t.csv".into(),
+                position: 1,
+                line: 2,
+                layout: "csv".into(),
+            },
+            date: None,
+            title: String::new(),
+            description: None,
+            partial: false,
+            fields: vec![Some(surname.into())],
+            key: None,
+        };
+        Record {
+            raw,
+            id: surname.into(),
+            date: None,
+            title_key: String::new(),
+            description_key: None,
+            title_numbers: Vec::new(),
+            fingerprint: String::new(),
+            page: 0,
+            fields: vec![Some(Value::Str(surname.into()))],
+        }
+    }
+
+    fn model(term_frequency: bool) -> (Model, Vec<Comparison>) {
+        let c = Comparison {
+            name: "surname".into(),
+            field: 0,
+            kind: FieldKind::Name,
+            thresholds: vec![0.9],
+            term_frequency,
+        };
+        let level = |label: &str, m, u| LevelModel {
+            label: label.into(),
+            m,
+            u,
+        };
+        let m = Model {
+            prior: 0.01,
+            comparisons: vec![ComparisonModel {
+                comparison: c.clone(),
+                levels: vec![
+                    level("exact", 0.9, 0.1),
+                    level("jaro-winkler>=0.90", 0.05, 0.1),
+                    level("else", 0.05, 0.8),
+                ],
+                m_estimated: true,
+            }],
+            training: None,
+        };
+        (m, vec![c])
+    }
+
+    #[test]
+    fn exact_agreement_on_a_common_value_weighs_less_than_on_a_rare_one() {
+        let (m, comps) = model(true);
+        let records: Vec<Record> = ["smith", "smith", "smith", "smith", "zyx"].map(record).to_vec();
+        let tf = TermFrequencies::new(&records, &comps);
+        let exact = [Some(0)];
+        let common = m.contributions(&exact, &tf.of(&comps, &records[0], &exact))[0];
+        let rare = m.contributions(&exact, &tf.of(&comps, &records[4], &exact))[0];
+        // m / frequency: 0.9 / 0.8 and 0.9 / 0.2.
+        assert!((common - (0.9f64 / 0.8).log2()).abs() < 1e-12, "{common}");
+        assert!((rare - (0.9f64 / 0.2).log2()).abs() < 1e-12, "{rare}");
+        // Without the adjustment both weigh log2(m/u); a null level weighs nothing.
+        let (plain, comps) = model(false);
+        let tf = TermFrequencies::new(&records, &comps);
+        let w = plain.contributions(&exact, &tf.of(&comps, &records[0], &exact))[0];
+        assert!((w - 9f64.log2()).abs() < 1e-12, "{w}");
+        assert_eq!(plain.contributions(&[None], &[None])[0], 0.0);
+    }
+
+    #[test]
+    fn a_model_file_round_trips_and_a_bad_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, comps) = model(false);
+        let path = m.save(dir.path()).unwrap();
+        assert_eq!(Model::load(&path, &comps).unwrap(), m);
+        let text = std::fs::read_to_string(&path).unwrap().replace("0.9,", "0.0,");
+        std::fs::write(&path, text).unwrap();
+        let err = Model::load(&path, &comps).unwrap_err().to_string();
+        assert!(err.contains("probabilities"), "{err}");
+        let mut other = comps.clone();
+        other[0].name = "given_name".into();
+        m.save(dir.path()).unwrap();
+        let err = Model::load(&path, &other).unwrap_err().to_string();
+        assert!(err.contains("do not fit"), "{err}");
+    }
+}
