@@ -166,31 +166,12 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
 
     // ingest
     let (files, mut errors) = ingest::discover(&opts.inputs);
-    let format_of = |f: &ingest::InputFile| opts.format.unwrap_or_else(|| Format::from_name(&f.name));
-    let table = match files.iter().map(format_of).any(|f| f != Format::Page) {
-        false => None,
-        true if files.iter().any(|f| format_of(f) == Format::Page) => {
-            return Err(Error::Input {
-                file: "inputs".into(),
-                message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
-            });
-        }
-        true => {
-            Some(
-                opts.rules.table.as_ref().ok_or_else(|| Error::Rules {
-                    file: "rules".into(),
-                    message:
-                        "CSV and JSON Lines inputs need a [table] mapping: pass --rules FILE (see rules/person.toml)"
-                            .into(),
-                })?,
-            )
-        }
-    };
+    let table = table_mapping(&files, opts)?;
     let progress = bar(opts.progress, files.len() as u64, "reading");
     let outcomes: Vec<ingest::FileOutcome> = files
         .par_iter()
         .map(|f| {
-            let o = ingest::read_as(f, format_of(f), &page_rules, table);
+            let o = ingest::read_as(f, format_of(f, opts), &page_rules, table);
             if let Some(b) = &progress {
                 b.inc(1);
             }
@@ -215,25 +196,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     ingest::table::settle_ids(&mut ingested.records, &mut warnings);
 
     // normalize
-    let records: Vec<Record> = match table {
-        None => ingested
-            .records
-            .into_par_iter()
-            .zip(page_of_record.into_par_iter())
-            .map(|(raw, page)| normalize::prepare(raw, page))
-            .collect(),
-        Some(t) => {
-            // A table row is its own "page": rows of one table may match each other.
-            let (records, found): (Vec<Record>, Vec<Vec<_>>) = ingested
-                .records
-                .into_par_iter()
-                .enumerate()
-                .map(|(i, raw)| crate::schema::prepare_row(raw, i as u32, t))
-                .unzip();
-            warnings.extend(found.into_iter().flatten());
-            records
-        }
-    };
+    let records = normalize_all(ingested.records, page_of_record, table, &mut warnings);
+    if table.is_some() {
+        // A table row is its own "page": constraints name it by its id.
+        page_names = records.iter().map(|r| r.id.clone()).collect();
+    }
 
     // block
     let blocking = match table {
@@ -393,6 +360,61 @@ fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Opt
             if let Some(d) = decision {
                 scored[i].decision = d;
             }
+        }
+    }
+}
+
+/// The format of an input: `--format`, or its extension.
+fn format_of(f: &ingest::InputFile, opts: &RunOptions) -> Format {
+    opts.format.unwrap_or_else(|| Format::from_name(&f.name))
+}
+
+/// The `[table]` mapping when the inputs are tables (None for pages). Tables and pages cannot
+/// be mixed, and a table cannot be read without a mapping.
+fn table_mapping<'a>(
+    files: &[ingest::InputFile],
+    opts: &'a RunOptions,
+) -> Result<Option<&'a crate::schema::TableRules>, Error> {
+    let tables = files.iter().filter(|f| format_of(f, opts) != Format::Page).count();
+    if tables == 0 {
+        return Ok(None);
+    }
+    if tables < files.len() {
+        return Err(Error::Input {
+            file: "inputs".into(),
+            message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
+        });
+    }
+    let missing = || Error::Rules {
+        file: "rules".into(),
+        message: "CSV and JSON Lines inputs need a [table] mapping: pass --rules FILE (see rules/person.toml)".into(),
+    };
+    opts.rules.table.as_ref().map(Some).ok_or_else(missing)
+}
+
+/// The normalize stage: pages by [`normalize::prepare`], table rows by
+/// [`crate::schema::prepare_row`] (whose unreadable cells add warnings).
+fn normalize_all(
+    raws: Vec<crate::record::RawRecord>,
+    page_of_record: Vec<u32>,
+    table: Option<&crate::schema::TableRules>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Record> {
+    match table {
+        None => raws
+            .into_par_iter()
+            .zip(page_of_record.into_par_iter())
+            .map(|(raw, page)| normalize::prepare(raw, page))
+            .collect(),
+        Some(t) => {
+            // A table row is its own "page": rows of one table may match each other.
+            let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = raws
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, raw)| crate::schema::prepare_row(raw, i as u32, t))
+                .unzip();
+            warnings.extend(found.into_iter().flatten());
+            records
         }
     }
 }
