@@ -234,6 +234,12 @@ impl TableRules {
             if !seen.insert(f.name.as_str()) {
                 problems.push(format!("table.fields: {:?} is named twice", f.name));
             }
+            if f.levels.is_some() && matches!(f.kind, FieldKind::Date | FieldKind::Code) {
+                problems.push(format!(
+                    "table.fields {:?}: a {:?} field has fixed levels; `levels` applies to name, text and number fields",
+                    f.name, f.kind
+                ));
+            }
             if let Some(levels) = &f.levels
                 && (levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)))
             {
@@ -295,5 +301,35 @@ mod tests {
         assert!(parse_cell(FieldKind::Date, "19521306").is_err());
         assert!(parse_cell(FieldKind::Number, "twelve").is_err());
         assert_eq!(parse_cell(FieldKind::Number, " 12.5"), Ok(Some(Value::Number(12.5))));
+        assert!(parse_cell(FieldKind::Number, "NaN").is_err());
+    }
+
+    #[test]
+    fn a_mapping_with_mistakes_is_refused_with_every_problem_named() {
+        let rules: TableRules = toml::from_str(
+            r#"
+            canonical = ["nope"]
+            blocking = [{ name = "b", fields = ["born", "missing"] }]
+            [[fields]]
+            name = "born"
+            kind = "date"
+            levels = [0.9]
+            [[fields]]
+            name = "file"
+            kind = "name"
+            levels = [0.8, 0.9]
+            "#,
+        )
+        .unwrap();
+        let problems = rules.problems().join("\n");
+        for needle in [
+            "fixed levels",
+            "\"file\" is an output column",
+            "decreasing",
+            "\"missing\"",
+            "\"nope\"",
+        ] {
+            assert!(problems.contains(needle), "{needle}: {problems}");
+        }
     }
 }
