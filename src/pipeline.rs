@@ -211,6 +211,12 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // compare
     let progress = bar(opts.progress, blocking.pairs.len() as u64, "comparing");
     let fs = table.is_some() || opts.rules.model.page_scorer == PageScorer::FellegiSunter;
+    if !fs && let Some(path) = &opts.model {
+        return Err(Error::Input {
+            file: path.display().to_string(),
+            message: "--model scores tables, or pages when model.page_scorer = \"fellegi-sunter\"; these pages are scored by the weighted scorer".into(),
+        });
+    }
     let (mut scored, model) = if fs {
         let (scored, model) = score_fs(opts, &records, &blocking, table)?;
         (scored, Some(model))

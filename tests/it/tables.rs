@@ -148,6 +148,11 @@ fn a_saved_model_is_reused_and_a_model_that_does_not_fit_is_refused() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("do not fit"), "{}", stderr(&o));
+    // The weighted page scorer has no model to take.
+    let pages = fixture("pages");
+    let o = w.concord(["run", pages.to_str().unwrap(), "--model", &page_model, "--out", "y"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("weighted scorer"), "{}", stderr(&o));
 }
 
 const MAPPING: &str = r#"
