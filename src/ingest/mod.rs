@@ -124,7 +124,7 @@ pub struct FileOutcome {
     pub skipped_rows: usize,
 }
 
-/// Reads and parses one input file as a page (`table` is the mapping tables need).
+/// Reads and parses one input file as a saved result page.
 pub fn read(file: &InputFile, rules: &CompiledPageRules) -> FileOutcome {
     read_as(file, table::Format::Page, rules, None)
 }
