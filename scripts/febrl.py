@@ -7,7 +7,7 @@ their truth, for `concord run --rules rules/person.toml`.
     python3 scripts/febrl.py --sample fixtures/febrl   # the small committed sample
 
 Each record's entity is the number in its rec_id (rec-123-org and rec-123-dup-0 are one
-person). Truth files list `rec_id,entity`.
+person). Truth files list `record_id,entity_id` (the columns of `concord eval --truth`; eval reads page runs only, so scripts/pairwise.py scores these).
 """
 import argparse
 import csv
@@ -36,7 +36,7 @@ def write(df, path, truth_path, keep=None):
                         for c in COLUMNS])
     with open(truth_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["rec_id", "entity"])
+        w.writerow(["record_id", "entity_id"])
         for r in rows:
             w.writerow([r["rec_id"], entity(r["rec_id"])])
     return len(rows)

@@ -3,7 +3,7 @@
 
     python3 scripts/pairwise.py OUT/provenance.csv TRUTH.csv
 
-provenance.csv maps record_id -> canonical_id; the truth file maps rec_id -> entity. A pair
+provenance.csv maps record_id -> canonical_id; the truth file maps record_id -> entity_id. (`concord eval` reads the provenance of page runs only.) A pair
 of records is predicted when they share a canonical record, true when they share an entity.
 """
 import csv
@@ -27,7 +27,7 @@ def main():
             pred[r["canonical_id"]].append(r["record_id"])
     with open(truth, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            true[r["entity"]].append(r["rec_id"])
+            true[r["entity_id"]].append(r["record_id"])
     p, t = pairs(pred), pairs(true)
     tp = len(p & t)
     precision = tp / len(p) if p else 1.0

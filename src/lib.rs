@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod compare;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod ingest;
 pub mod merge;
 pub mod model;
@@ -25,6 +26,7 @@ pub mod pipeline;
 pub mod record;
 pub mod rules;
 pub mod schema;
+pub mod synth;
 
 pub use error::{Error, Warning};
 pub use pipeline::{RunOptions, RunReport, Summary, run};

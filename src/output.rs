@@ -330,7 +330,7 @@ pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<Pat
                 &b.key,
                 &b.records.to_string(),
                 &b.pairs.to_string(),
-                if b.windowed { "window" } else { "all-pairs" },
+                b.mode,
             ])
             .map_err(csv_err)?;
         }

@@ -2,7 +2,9 @@
 //! binary on real inputs in its own temporary folder.
 
 mod audit;
+mod eval;
 mod layouts;
 mod spine;
+mod synth;
 mod tables;
 mod workdir;

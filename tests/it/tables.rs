@@ -86,7 +86,7 @@ fn the_febrl_sample_is_deduplicated_as_its_truth_says() {
         prov.iter()
             .map(|r| (r["canonical_id"].as_str(), r["record_id"].as_str())),
     );
-    let true_pairs = pairs(truth.iter().map(|r| (r["entity"].as_str(), r["rec_id"].as_str())));
+    let true_pairs = pairs(truth.iter().map(|r| (r["entity_id"].as_str(), r["record_id"].as_str())));
     let tp = predicted.intersection(&true_pairs).count();
     assert_eq!(true_pairs.len(), 60);
     assert!(
