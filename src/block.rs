@@ -13,22 +13,35 @@ use crate::date::Precision;
 use crate::error::Warning;
 use crate::record::Record;
 use crate::rules::BlockingRules;
+use crate::schema::TableRules;
 
 /// The blocking rule that produced a pair.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum BlockRule {
     /// Compatible dates.
     Date,
     /// A shared rare title token, for records without a usable date.
     TitleToken,
+    /// A table's blocking rule, by its index in the mapping and its name.
+    Table(u16, String),
 }
 
 impl BlockRule {
     /// The name written in outputs.
-    pub fn as_str(self) -> &'static str {
+    pub fn as_str(&self) -> &str {
         match self {
             BlockRule::Date => "date",
             BlockRule::TitleToken => "title_token",
+            BlockRule::Table(_, name) => name,
+        }
+    }
+
+    /// Index of the rule among the run's blocking rules (a bit of a training mask).
+    pub fn index(&self) -> usize {
+        match self {
+            BlockRule::Date => 0,
+            BlockRule::TitleToken => 1,
+            BlockRule::Table(i, _) => *i as usize,
         }
     }
 }
@@ -93,7 +106,7 @@ struct Block<'a> {
 /// Runs every blocking rule over `records`.
 pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     let mut out = Blocking::default();
-    let mut pairs = Vec::new();
+    let pairs = Vec::new();
 
     let mut by_day: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     let mut by_month: BTreeMap<String, Vec<u32>> = BTreeMap::new();
@@ -155,7 +168,18 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
         });
     }
 
-    for b in &blocks {
+    pair_blocks(&blocks, records, rules, pairs, out)
+}
+
+/// Pairs every block, then keeps one comparison per pair: the first rule and key win.
+fn pair_blocks(
+    blocks: &[Block],
+    records: &[Record],
+    rules: &BlockingRules,
+    mut pairs: Vec<CandidatePair>,
+    mut out: Blocking,
+) -> Blocking {
+    for b in blocks {
         let size = b.left.len() + b.right.len();
         let before = pairs.len();
         let mode = pair_block(b, records, rules, &mut pairs, &mut out);
@@ -164,7 +188,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
             out.blocks += 1;
             out.largest_block = out.largest_block.max(size);
             out.stats.push(BlockStat {
-                rule: b.rule,
+                rule: b.rule.clone(),
                 key: b.key.clone(),
                 records: size,
                 pairs: pairs.len() - before,
@@ -180,10 +204,78 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
         )));
     }
     // One comparison per pair: the first rule (date before title_token) and key win.
-    pairs.sort();
+    pairs.sort_by(|x, y| (x.a, x.b, x.rule.index(), &x.key).cmp(&(y.a, y.b, y.rule.index(), &y.key)));
     pairs.dedup_by(|later, first| later.a == first.a && later.b == first.b);
     out.pairs = pairs;
     out
+}
+
+/// Runs a table's blocking rules: records whose values of every field of a rule are present
+/// and equal share a block. Pairs of all rules are unioned; a pair keeps the first rule (in
+/// the mapping's order) that made it.
+pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules) -> Blocking {
+    let mut keyed: Vec<(u16, String, BTreeMap<String, Vec<u32>>)> = Vec::new();
+    for (r, rule) in table.blocking.iter().enumerate() {
+        let fields = rule_fields(table, r);
+        let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (i, rec) in records.iter().enumerate() {
+            if let Some(key) = table_key(rec, &fields) {
+                blocks.entry(key).or_default().push(i as u32);
+            }
+        }
+        keyed.push((r as u16, rule.name.clone(), blocks));
+    }
+    let empty = Vec::new();
+    let blocks: Vec<Block> = keyed
+        .iter()
+        .flat_map(|(r, name, blocks)| {
+            let empty = &empty;
+            blocks.iter().map(move |(key, left)| Block {
+                rule: BlockRule::Table(*r, name.clone()),
+                key: key.clone(),
+                left,
+                right: empty,
+            })
+        })
+        .collect();
+    // The title-word filter is a mechanism for page titles; a table's block is compared
+    // all-pairs up to max_block_size (then by window over its values, with a warning).
+    let rules = BlockingRules {
+        title_filter_above: 0,
+        ..rules.clone()
+    };
+    pair_blocks(&blocks, records, &rules, Vec::new(), Blocking::default())
+}
+
+/// Field indices of a table's blocking rule `r`.
+pub fn rule_fields(table: &TableRules, r: usize) -> Vec<usize> {
+    table.blocking[r]
+        .fields
+        .iter()
+        .filter_map(|f| table.field_index(f))
+        .collect()
+}
+
+/// A record's key under a rule on `fields`: its values joined, or None when one is missing.
+fn table_key(r: &Record, fields: &[usize]) -> Option<String> {
+    let parts: Option<Vec<String>> = fields
+        .iter()
+        .map(|&f| r.fields.get(f).and_then(|v| v.as_ref()).map(|v| v.key()))
+        .collect();
+    parts.map(|p| p.join("|"))
+}
+
+/// The table blocking rules a pair satisfies, a bit per rule (training needs every rule a
+/// pair belongs to, not only the first that made it).
+pub fn table_rule_mask(x: &Record, y: &Record, rule_fields: &[Vec<usize>]) -> u64 {
+    rule_fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let kx = table_key(x, f);
+            kx.is_some() && kx == table_key(y, f)
+        })
+        .fold(0, |mask, (r, _)| mask | 1 << r)
 }
 
 /// For each record without a usable date, its rarest title tokens; returns token blocks as
@@ -269,7 +361,7 @@ fn pair_block(
         pairs.push(CandidatePair {
             a,
             b: b2,
-            rule: b.rule,
+            rule: b.rule.clone(),
             key: b.key.clone(),
         });
     };

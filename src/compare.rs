@@ -75,6 +75,22 @@ pub struct ScoredPair {
     /// their titles disagree), not merely that it is too thin to match: clustering keeps
     /// them apart (cannot-link).
     pub distinct: bool,
+    /// The Fellegi-Sunter detail, when that scorer decided the pair (then `score` is the
+    /// match probability).
+    pub fs: Option<FsDetail>,
+}
+
+/// A pair as the Fellegi-Sunter model scored it: the waterfall of its match weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FsDetail {
+    /// Match weight: the prior's weight plus every contribution.
+    pub match_weight: f64,
+    /// The prior's weight, log2 of the odds that two random records match.
+    pub prior_weight: f64,
+    /// Level of each comparison (`None`: a value is missing).
+    pub levels: Vec<Option<u8>>,
+    /// Contribution of each comparison, log2 of its Bayes factor (0 when null).
+    pub weights: Vec<f64>,
 }
 
 /// Normalized Levenshtein similarity in [0, 1] (1 = equal): 1 - distance / longer length,
@@ -112,7 +128,12 @@ fn prefix_similarity_at_least(short: &str, n: usize, long: &str, threshold: f64)
 
 /// Compares two texts, also as a truncated copy when the shorter has at least
 /// `min_prefix` characters (None: never as a prefix).
-fn text_similarity(a: &str, b: &str, min_prefix: Option<usize>, rules: &ComparisonRules) -> (f64, DescriptionMode) {
+pub(crate) fn text_similarity(
+    a: &str,
+    b: &str,
+    min_prefix: Option<usize>,
+    rules: &ComparisonRules,
+) -> (f64, DescriptionMode) {
     let full = similarity(a, b);
     let (na, nb) = (a.chars().count(), b.chars().count());
     let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
@@ -180,6 +201,7 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         score,
         decision,
         reason,
+        fs: None,
     }
 }
 
@@ -281,6 +303,116 @@ pub fn compare_all(
             }
             s
         })
+        .collect()
+}
+
+/// What the Fellegi-Sunter scorer needs besides the pair.
+pub struct FsScorer<'a> {
+    /// The trained model.
+    pub model: &'a crate::model::Model,
+    /// Term frequencies of the run's values.
+    pub tf: &'a crate::model::TermFrequencies,
+    /// The model's comparisons.
+    pub comparisons: &'a [crate::model::Comparison],
+    /// Comparison rules (text similarity and the page policy).
+    pub rules: &'a ComparisonRules,
+    /// Match and review probabilities.
+    pub thresholds: (f64, f64),
+    /// Page records: keep the title and description similarity columns and the rule that
+    /// different numbers in titles are different documents.
+    pub pages: bool,
+}
+
+/// Scores one pair with the Fellegi-Sunter model; `levels` are its comparison levels.
+pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option<u8>], s: &FsScorer) -> ScoredPair {
+    let mut out = if s.pages {
+        compare(pair, x, y, s.rules)
+    } else {
+        ScoredPair {
+            pair: pair.clone(),
+            title: 0.0,
+            description: None,
+            description_mode: DescriptionMode::Missing,
+            score: 0.0,
+            decision: MatchDecision::NoMatch,
+            reason: String::new(),
+            distinct: false,
+            fs: None,
+        }
+    };
+    let tf = s.tf.of(s.comparisons, x, levels);
+    let weights = s.model.contributions(levels, &tf);
+    let prior_weight = s.model.prior_weight();
+    let match_weight = prior_weight + weights.iter().sum::<f64>();
+    let probability = 1.0 / (1.0 + (-match_weight).exp2());
+    let (match_p, review_p) = s.thresholds;
+    let waterfall = waterfall(s.model, levels, &weights, prior_weight, match_weight);
+    let differ = s.pages && numbers_differ(x, y, s.rules);
+    let (decision, verdict) = if differ {
+        (
+            MatchDecision::NoMatch,
+            format!(
+                "titles name different numbers ({} / {})",
+                x.title_numbers.join(" "),
+                y.title_numbers.join(" ")
+            ),
+        )
+    } else if probability >= match_p {
+        (
+            MatchDecision::Match,
+            format!("match probability {probability:.4} >= {match_p}"),
+        )
+    } else if probability >= review_p {
+        (
+            MatchDecision::Review,
+            format!("match probability {probability:.4} between review {review_p} and match {match_p}"),
+        )
+    } else {
+        (
+            MatchDecision::NoMatch,
+            format!("match probability {probability:.4} < review {review_p}"),
+        )
+    };
+    out.score = probability;
+    // Different numbers in titles keep two pages' records apart in clustering too.
+    out.distinct = differ;
+    out.decision = decision;
+    out.reason = format!("{verdict}; {waterfall}");
+    out.fs = Some(FsDetail {
+        match_weight,
+        prior_weight,
+        levels: levels.to_vec(),
+        weights,
+    });
+    out
+}
+
+/// The match weight in words: "weight 12.31 = prior -9.64 + surname exact +8.10 + ...".
+fn waterfall(model: &crate::model::Model, levels: &[Option<u8>], weights: &[f64], prior: f64, total: f64) -> String {
+    let mut s = format!("weight {total:.2} = prior {prior:.2}");
+    for ((c, l), w) in model.comparisons.iter().zip(levels).zip(weights) {
+        let label = l.map_or("null", |l| c.levels[l as usize].label.as_str());
+        s.push_str(&format!(
+            " {} {} {label} {:.2}",
+            if *w < 0.0 { "-" } else { "+" },
+            c.comparison.name,
+            w.abs()
+        ));
+    }
+    s
+}
+
+/// Scores every pair with the Fellegi-Sunter model, in parallel, in the order of `pairs`.
+pub fn compare_all_fs(
+    pairs: &[CandidatePair],
+    levels: &[Vec<Option<u8>>],
+    records: &[Record],
+    scorer: &FsScorer,
+) -> Vec<ScoredPair> {
+    pairs
+        .par_iter()
+        .zip(levels.par_iter())
+        .map(|(p, l)| compare_fs(p, &records[p.a as usize], &records[p.b as usize], l, scorer))
         .collect()
 }
 

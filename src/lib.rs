@@ -19,11 +19,13 @@ pub mod error;
 pub mod eval;
 pub mod ingest;
 pub mod merge;
+pub mod model;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
+pub mod schema;
 pub mod synth;
 
 pub use error::{Error, Warning};

@@ -26,6 +26,8 @@ pub struct CanonicalRecord {
     pub description: Option<String>,
     /// Member record indices, ascending.
     pub members: Vec<u32>,
+    /// A table's canonical fields, as written (empty for pages).
+    pub fields: Vec<Option<String>>,
 }
 
 fn pick_date(members: &[&Record]) -> Option<PartialDate> {
@@ -106,20 +108,79 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
                 title,
                 description,
                 members: members.clone(),
+                fields: Vec::new(),
             }
         })
         .collect();
-    // Identical content kept apart by a constraint: number the later ones, in member order.
+    number_repeated_ids(&mut out);
+    // Written in date order (dateless last), as a reader of an archive expects.
+    out.sort_by(|a, b| (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id)));
+    out
+}
+
+/// Identical content kept apart by a constraint: number the later ones, in member order.
+fn number_repeated_ids(out: &mut [CanonicalRecord]) {
     out.sort_by(|a, b| a.id.cmp(&b.id).then(a.members.cmp(&b.members)));
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for c in &mut out {
+    for c in out.iter_mut() {
         let n = seen.entry(c.id.clone()).or_default();
         *n += 1;
         if *n > 1 {
             c.id = format!("{}-{}", c.id, n);
         }
     }
-    // Written in date order (dateless last), as a reader of an archive expects.
-    out.sort_by(|a, b| (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id)));
+}
+
+/// The value of field `f` most members hold (ties: the longest, then the first in byte
+/// order); missing when no member has one.
+fn pick_cell(members: &[&Record], f: usize) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in members {
+        if let Some(Some(v)) = r.raw.fields.get(f) {
+            *counts.entry(v.as_str()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|(v1, n1), (v2, n2)| n1.cmp(n2).then(v1.len().cmp(&v2.len())).then(v2.cmp(v1)))
+        .map(|(v, _)| v.to_string())
+}
+
+/// Merges the clusters of a table: each canonical field takes the value most members hold.
+/// The id is `rec-` and 12 hex digits of a hash of those values, normalized as compared;
+/// rows come in the order of their first member.
+pub fn merge_table(
+    records: &[Record],
+    clusters: &[Vec<u32>],
+    table: &crate::schema::TableRules,
+) -> Vec<CanonicalRecord> {
+    let canonical = table.canonical_fields();
+    let mut out: Vec<CanonicalRecord> = clusters
+        .iter()
+        .map(|members| {
+            let rs: Vec<&Record> = members.iter().map(|&i| &records[i as usize]).collect();
+            let fields: Vec<Option<String>> = canonical.iter().map(|&f| pick_cell(&rs, f)).collect();
+            let mut h = Sha256::new();
+            for (&f, v) in canonical.iter().zip(&fields) {
+                let key = v
+                    .as_deref()
+                    .and_then(|v| crate::schema::parse_cell(table.fields[f].kind, v).ok().flatten())
+                    .map(|v| v.key())
+                    .unwrap_or_default();
+                h.update(key.as_bytes());
+                h.update([0x1f]);
+            }
+            CanonicalRecord {
+                id: format!("rec-{}", hex(&h.finalize()[..6])),
+                date: None,
+                title: String::new(),
+                description: None,
+                members: members.clone(),
+                fields,
+            }
+        })
+        .collect();
+    number_repeated_ids(&mut out);
+    out.sort_by_key(|c| c.members.first().copied());
     out
 }

@@ -128,6 +128,12 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
         hasher.update([0x1f]);
     }
     let fingerprint = hex(&hasher.finalize()[..8]);
+    // The same record seen as typed fields, for the Fellegi-Sunter scorer.
+    let fields = vec![
+        date.map(crate::schema::Value::Date),
+        Some(crate::schema::Value::Str(title_key.clone())).filter(|_| !title_key.is_empty()),
+        description_key.clone().map(crate::schema::Value::Str),
+    ];
     crate::record::Record {
         id: raw.id(),
         raw,
@@ -138,6 +144,7 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
         fingerprint,
         page,
         title_shared: false,
+        fields,
     }
 }
 

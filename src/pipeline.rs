@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
-use crate::ingest;
+use crate::ingest::{self, table::Format};
 use crate::merge;
+use crate::model::{self, Model, PageScorer};
 use crate::normalize;
 use crate::output;
 use crate::record::Record;
@@ -35,6 +36,10 @@ pub struct RunOptions {
     pub progress: bool,
     /// A reviewer's overrides (empty: none).
     pub overrides: Overrides,
+    /// Read every input in this format (None: by each file's extension).
+    pub format: Option<Format>,
+    /// A trained model file to score with instead of training one.
+    pub model: Option<PathBuf>,
 }
 
 /// The figures a run prints.
@@ -44,6 +49,8 @@ pub struct Summary {
     pub files: usize,
     /// Input files that could not be used.
     pub failed_files: usize,
+    /// Malformed table rows skipped (each reported with its file and line).
+    pub skipped_rows: usize,
     /// Records ingested.
     pub records: usize,
     /// Blocks with at least two records.
@@ -87,10 +94,11 @@ impl fmt::Display for Summary {
 
 impl Summary {
     /// The figures as (name, value), in display order.
-    pub fn rows(&self) -> [(&'static str, usize); 17] {
+    pub fn rows(&self) -> [(&'static str, usize); 18] {
         [
             ("files read", self.files),
             ("files failed", self.failed_files),
+            ("malformed rows skipped", self.skipped_rows),
             ("records", self.records),
             ("blocks", self.blocks),
             ("largest block", self.largest_block),
@@ -158,11 +166,12 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
 
     // ingest
     let (files, mut errors) = ingest::discover(&opts.inputs);
+    let table = table_mapping(&files, opts)?;
     let progress = bar(opts.progress, files.len() as u64, "reading");
     let outcomes: Vec<ingest::FileOutcome> = files
         .par_iter()
         .map(|f| {
-            let o = ingest::read(f, &page_rules);
+            let o = ingest::read_as(f, format_of(f, opts), &page_rules, table);
             if let Some(b) = &progress {
                 b.inc(1);
             }
@@ -183,22 +192,39 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         page_of_record.extend(std::iter::repeat_n(page, ingested.records.len() - before));
     }
     errors.append(&mut ingested.errors);
+    let mut warnings = std::mem::take(&mut ingested.warnings);
+    ingest::table::settle_ids(&mut ingested.records, &mut warnings);
 
     // normalize
-    let mut records: Vec<_> = ingested
-        .records
-        .into_par_iter()
-        .zip(page_of_record.into_par_iter())
-        .map(|(raw, page)| normalize::prepare(raw, page))
-        .collect();
+    let mut records = normalize_all(ingested.records, page_of_record, table, &mut warnings);
     normalize::mark_shared_titles(&mut records);
+    if table.is_some() {
+        // A table row is its own "page": constraints name it by its id.
+        page_names = records.iter().map(|r| r.id.clone()).collect();
+    }
 
     // block
-    let blocking = block::block(&records, &opts.rules.blocking);
+    let blocking = match table {
+        None => block::block(&records, &opts.rules.blocking),
+        Some(t) => block::block_table(&records, t, &opts.rules.blocking),
+    };
 
     // compare
     let progress = bar(opts.progress, blocking.pairs.len() as u64, "comparing");
-    let mut scored = compare::compare_all(&blocking.pairs, &records, &opts.rules.comparison, progress.as_ref());
+    let fs = table.is_some() || opts.rules.model.page_scorer == PageScorer::FellegiSunter;
+    if !fs && let Some(path) = &opts.model {
+        return Err(Error::Input {
+            file: path.display().to_string(),
+            message: "--model scores tables, or pages when model.page_scorer = \"fellegi-sunter\"; these pages are scored by the weighted scorer".into(),
+        });
+    }
+    let (mut scored, model) = if fs {
+        let (scored, model) = score_fs(opts, &records, &blocking, table)?;
+        (scored, Some(model))
+    } else {
+        let scored = compare::compare_all(&blocking.pairs, &records, &opts.rules.comparison, progress.as_ref());
+        (scored, None)
+    };
     if let Some(b) = progress {
         b.finish_and_clear();
     }
@@ -223,25 +249,39 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
     // merge
-    let canonical = merge::merge(&records, &clustering.clusters);
+    let canonical = match table {
+        None => merge::merge(&records, &clustering.clusters),
+        Some(t) => merge::merge_table(&records, &clustering.clusters, t),
+    };
 
     // write
-    let mut warnings = ingested.warnings;
     warnings.extend(blocking.warnings);
     warnings.extend(applied.warnings.iter().cloned());
     warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
-    let mut written = vec![
-        output::write_canonical(&opts.out, &canonical, &records)?,
-        output::write_provenance(&opts.out, &canonical, &records)?,
-        output::write_decisions(&opts.out, &scored, &applied.marks, &records)?,
+    let mut written = match table {
+        None => vec![
+            output::write_canonical(&opts.out, &canonical, &records)?,
+            output::write_provenance(&opts.out, &canonical, &records)?,
+        ],
+        Some(t) => vec![
+            output::write_canonical_table(&opts.out, &canonical, &records, t)?,
+            output::write_provenance_table(&opts.out, &canonical, &records, t)?,
+        ],
+    };
+    written.extend([
+        output::write_decisions_with(&opts.out, &scored, &applied.marks, &records, model.as_ref())?,
         output::write_warnings(&opts.out, &warnings)?,
         output::write_blocks(&opts.out, &blocking.stats)?,
-    ];
+    ]);
+    if let Some(m) = &model {
+        written.push(m.save(&opts.out)?);
+    }
 
     let summary = Summary {
         files: ingested.files_read,
         failed_files: errors.len(),
+        skipped_rows: ingested.skipped_rows,
         records: records.len(),
         blocks: blocking.blocks,
         largest_block: blocking.largest_block,
@@ -331,6 +371,133 @@ fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Opt
     }
 }
 
+/// The format of an input: `--format`, or its extension.
+fn format_of(f: &ingest::InputFile, opts: &RunOptions) -> Format {
+    opts.format.unwrap_or_else(|| Format::from_name(&f.name))
+}
+
+/// The `[table]` mapping when the inputs are tables (None for pages). Tables and pages cannot
+/// be mixed, and a table cannot be read without a mapping.
+fn table_mapping<'a>(
+    files: &[ingest::InputFile],
+    opts: &'a RunOptions,
+) -> Result<Option<&'a crate::schema::TableRules>, Error> {
+    let tables = files.iter().filter(|f| format_of(f, opts) != Format::Page).count();
+    if tables == 0 {
+        return Ok(None);
+    }
+    if tables < files.len() {
+        return Err(Error::Input {
+            file: "inputs".into(),
+            message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
+        });
+    }
+    let missing = || Error::Rules {
+        file: "rules".into(),
+        message: "CSV and JSON Lines inputs need a [table] mapping: pass --rules FILE (see rules/person.toml)".into(),
+    };
+    opts.rules.table.as_ref().map(Some).ok_or_else(missing)
+}
+
+/// The normalize stage: pages by [`normalize::prepare`], table rows by
+/// [`crate::schema::prepare_row`] (whose unreadable cells add warnings).
+fn normalize_all(
+    raws: Vec<crate::record::RawRecord>,
+    page_of_record: Vec<u32>,
+    table: Option<&crate::schema::TableRules>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Record> {
+    match table {
+        None => raws
+            .into_par_iter()
+            .zip(page_of_record.into_par_iter())
+            .map(|(raw, page)| normalize::prepare(raw, page))
+            .collect(),
+        Some(t) => {
+            // A table row is its own "page": rows of one table may match each other.
+            let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = raws
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, raw)| crate::schema::prepare_row(raw, i as u32, t))
+                .unzip();
+            warnings.extend(found.into_iter().flatten());
+            records
+        }
+    }
+}
+
+/// The Fellegi-Sunter scorer: the levels of every blocked pair, the model (trained on this
+/// run's records, or read from `--model`), then every pair scored.
+fn score_fs(
+    opts: &RunOptions,
+    records: &[Record],
+    blocking: &block::Blocking,
+    table: Option<&crate::schema::TableRules>,
+) -> Result<(Vec<compare::ScoredPair>, Model), Error> {
+    let rules = &opts.rules;
+    let comparisons = match table {
+        Some(t) => model::table_comparisons(t, &rules.model),
+        None => model::page_comparisons(&rules.model),
+    };
+    let pairs = &blocking.pairs;
+    let levels: Vec<Vec<Option<u8>>> = pairs
+        .par_iter()
+        .map(|p| {
+            model::levels_of(
+                &comparisons,
+                &records[p.a as usize],
+                &records[p.b as usize],
+                &rules.comparison,
+            )
+        })
+        .collect();
+    let model = match &opts.model {
+        Some(path) => Model::load(path, &comparisons)?,
+        None => {
+            // Each rule's own fields are left out of its EM session (see model::train).
+            let (rule_names, rule_fields): (Vec<String>, Vec<Vec<usize>>) = match table {
+                Some(t) => (0..t.blocking.len())
+                    .map(|r| (t.blocking[r].name.clone(), block::rule_fields(t, r)))
+                    .unzip(),
+                None => (vec!["date".into(), "title_token".into()], vec![vec![0], Vec::new()]),
+            };
+            let excluded = rule_fields
+                .iter()
+                .map(|fields| {
+                    (0..comparisons.len())
+                        .filter(|&k| fields.contains(&comparisons[k].field))
+                        .collect()
+                })
+                .collect();
+            let masks: Vec<u64> = pairs
+                .par_iter()
+                .map(|p| match table {
+                    Some(_) => block::table_rule_mask(&records[p.a as usize], &records[p.b as usize], &rule_fields),
+                    None => 1 << p.rule.index(),
+                })
+                .collect();
+            let set = model::TrainingSet {
+                comparisons: &comparisons,
+                levels: &levels,
+                masks: &masks,
+                rule_names: &rule_names,
+                excluded,
+            };
+            Model::train(records, &set, &rules.model, &rules.comparison)
+        }
+    };
+    let tf = model::TermFrequencies::new(records, &comparisons);
+    let scorer = compare::FsScorer {
+        model: &model,
+        tf: &tf,
+        comparisons: &comparisons,
+        rules: &rules.comparison,
+        thresholds: (rules.model.match_probability, rules.model.review_probability),
+        pages: table.is_none(),
+    };
+    Ok((compare::compare_all_fs(pairs, &levels, records, &scorer), model))
+}
+
 /// Convenience for tests and callers: run with the built-in rules.
 pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
     run(&RunOptions {
@@ -340,5 +507,7 @@ pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
         threads: None,
         progress: false,
         overrides: Overrides::default(),
+        format: None,
+        model: None,
     })
 }

@@ -1,5 +1,6 @@
 //! The records that flow between stages: raw records as ingested, normalized records as
-//! compared. Record ids are `FILE#POSITION`, positions 1-based on their page.
+//! compared. Record ids are `FILE#POSITION`, positions 1-based on their page (or row of
+//! their table), or a table's id column.
 
 use crate::date::PartialDate;
 
@@ -29,12 +30,20 @@ pub struct RawRecord {
     pub description: Option<String>,
     /// The page was cut off inside this record: its text may be a prefix of the full one.
     pub partial: bool,
+    /// A table row's cells, one per field of the `[table]` mapping, as written (`None`:
+    /// empty or absent). Empty for a page record.
+    pub fields: Vec<Option<String>>,
+    /// A table row's id column, when the mapping names one.
+    pub key: Option<String>,
 }
 
 impl RawRecord {
-    /// `FILE#POSITION`: unique within a run.
+    /// The id column's value for a table row that has one; otherwise `FILE#POSITION`.
     pub fn id(&self) -> String {
-        format!("{}#{}", self.provenance.file, self.provenance.position)
+        match &self.key {
+            Some(k) => k.clone(),
+            None => format!("{}#{}", self.provenance.file, self.provenance.position),
+        }
     }
 }
 
@@ -58,8 +67,12 @@ pub struct Record {
     /// record wherever and on whichever page it appears.
     pub fingerprint: String,
     /// Index of the record's page among all pages of the run (for the same-page constraint).
+    /// A table row is its own "page": rows of one table may match each other.
     pub page: u32,
     /// Records of this run carry the same title with descriptions that begin differently:
     /// the title alone does not identify one document (a term-frequency signal).
     pub title_shared: bool,
+    /// Typed values of a table row, one per field of the mapping (`None`: missing). For a
+    /// page record scored by the Fellegi-Sunter model: its date, title and description.
+    pub fields: Vec<Option<crate::schema::Value>>,
 }

@@ -25,6 +25,11 @@ pub struct Rules {
     pub comparison: ComparisonRules,
     /// Clustering policy.
     pub clustering: ClusteringRules,
+    /// The Fellegi-Sunter model: which scorer pages use, levels, training, thresholds.
+    pub model: crate::model::ModelRules,
+    /// How a CSV or JSON Lines table maps to fields (absent: only pages can be read).
+    #[serde(default)]
+    pub table: Option<crate::schema::TableRules>,
 }
 
 /// Clustering policy.
@@ -165,6 +170,8 @@ impl Rules {
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());
         }
+        problems.extend(self.model.problems());
+        problems.extend(self.table.iter().flat_map(|t| t.problems()));
         if problems.is_empty() {
             Ok(())
         } else {

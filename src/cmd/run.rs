@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use concord::ingest::table::Format;
 use concord::{Rules, RunOptions};
 
 /// Arguments of `concord run`.
@@ -28,6 +29,12 @@ pub struct Args {
     /// No progress bars and no summary; warnings and errors still go to stderr.
     #[arg(long, short)]
     quiet: bool,
+    /// Read every input as this format (default: by extension: .csv, .jsonl/.ndjson, else page).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Score with this trained model (a model.json from an earlier run) instead of training.
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 /// Runs the pipeline and prints the summary.
@@ -50,6 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         rules,
         threads: args.threads,
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        format: args.format,
+        model: args.model,
     };
     let report = concord::run(&opts)?;
     for w in &report.warnings {
@@ -62,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         print!("{}", report.summary);
         println!("{:<25} {}", "output", opts.out.display());
     }
-    Ok(if report.errors.is_empty() {
+    Ok(if report.errors.is_empty() && report.summary.skipped_rows == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -1,9 +1,13 @@
 //! Ingest: find the input files, read them, and turn each into raw records with provenance.
 //!
+//! Each file is read by its format: a saved result page, or a CSV or JSON Lines table (by
+//! its extension, or as `--format` says).
+//!
 //! A file that cannot be used (unreadable, not UTF-8, binary) is reported with its name and,
 //! where there is one, its line; the other files are still read.
 
 pub mod page;
+pub mod table;
 
 use std::path::{Path, PathBuf};
 
@@ -116,20 +120,57 @@ pub struct FileOutcome {
     pub file: InputFile,
     /// Its records, or why there are none.
     pub result: Result<page::ParsedPage, Error>,
+    /// Malformed table rows skipped (each also a warning with its line).
+    pub skipped_rows: usize,
 }
 
-/// Reads and parses one input file.
+/// Reads and parses one input file as a saved result page.
 pub fn read(file: &InputFile, rules: &CompiledPageRules) -> FileOutcome {
-    let result = std::fs::read(&file.path)
-        .map_err(|e| Error::Io {
-            path: file.path.clone(),
-            source: e,
-        })
-        .and_then(|bytes| decode(&file.name, bytes))
-        .map(|text| page::parse(&file.name, &text, rules));
+    read_as(file, table::Format::Page, rules, None)
+}
+
+/// Reads and parses one input file in `format`. A table without a mapping is an error.
+pub fn read_as(
+    file: &InputFile,
+    format: table::Format,
+    rules: &CompiledPageRules,
+    mapping: Option<&crate::schema::TableRules>,
+) -> FileOutcome {
+    let bytes = std::fs::read(&file.path).map_err(|e| Error::Io {
+        path: file.path.clone(),
+        source: e,
+    });
+    let mut skipped_rows = 0;
+    let as_page = |parsed: table::ParsedTable| page::ParsedPage {
+        records: parsed.records,
+        layout: format.as_str().to_string(),
+        range: None,
+        header_lines: 0,
+        warnings: parsed.warnings,
+    };
+    let result = bytes.and_then(|bytes| match (format, mapping) {
+        (table::Format::Page, _) => decode(&file.name, bytes).map(|text| page::parse(&file.name, &text, rules)),
+        (_, None) => Err(Error::Input {
+            file: file.name.clone(),
+            message: format!(
+                "a {} table needs a [table] mapping in the rules (--rules FILE; see rules/person.toml)",
+                format.as_str()
+            ),
+        }),
+        (table::Format::Csv, Some(m)) => table::parse_csv(&file.name, &bytes, m).map(|t| {
+            skipped_rows = t.skipped_rows;
+            as_page(t)
+        }),
+        (table::Format::Jsonl, Some(m)) => {
+            let t = table::parse_jsonl(&file.name, &bytes, m);
+            skipped_rows = t.skipped_rows;
+            Ok(as_page(t))
+        }
+    });
     FileOutcome {
         file: file.clone(),
         result,
+        skipped_rows,
     }
 }
 
@@ -169,11 +210,14 @@ pub struct Ingested {
     pub warnings: Vec<Warning>,
     /// Files that could not be used.
     pub errors: Vec<Error>,
+    /// Malformed table rows skipped.
+    pub skipped_rows: usize,
 }
 
 impl Ingested {
     /// Adds one file's outcome.
     pub fn push(&mut self, outcome: FileOutcome) {
+        self.skipped_rows += outcome.skipped_rows;
         match outcome.result {
             Ok(page) => {
                 self.files_read += 1;

@@ -246,6 +246,8 @@ fn split_chunk(
             title: String::new(),
             description: None,
             partial: false,
+            fields: Vec::new(),
+            key: None,
         };
         let ends_page = is_last && rest.len() == 1 && Some(rest[0].0) == last_line;
         if (first && date::parse(head).is_some()) || (ends_page && date::looks_like_cut_date(head)) {

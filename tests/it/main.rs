@@ -6,4 +6,5 @@ mod eval;
 mod layouts;
 mod spine;
 mod synth;
+mod tables;
 mod workdir;

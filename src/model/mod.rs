@@ -1,0 +1,532 @@
+//! The Fellegi-Sunter model, in Splink's vocabulary: comparisons with ordered levels, each
+//! level with an m probability (among matches) and a u probability (among non-matches);
+//! a pair's match weight is the prior's log2 odds plus each comparison's log2(m/u), its match
+//! probability follows from the weight, and thresholds from the rules turn it into a decision.
+//!
+//! This module owns the policy section `[model]`, the comparisons of a table or of pages,
+//! training (u from random pairs, m by EM, see [`train`]), term-frequency adjustment, and the
+//! model file (`model.json` in the output folder, reusable with `--model`).
+
+pub mod comparison;
+pub mod train;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::record::Record;
+use crate::rules::ComparisonRules;
+use crate::schema::{FieldKind, TableRules};
+pub use comparison::Comparison;
+use train::{EmSettings, Observation};
+
+/// The `[model]` section of the rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRules {
+    /// The scorer of page pairs (tables always use the Fellegi-Sunter model).
+    pub page_scorer: PageScorer,
+    /// Match probability at or above which a pair matches.
+    pub match_probability: f64,
+    /// Match probability at or above which a non-matching pair goes to review.
+    pub review_probability: f64,
+    /// Jaro-Winkler thresholds of the fuzzy levels of `name` fields, highest first.
+    pub name_levels: Vec<f64>,
+    /// Similarity thresholds of the fuzzy levels of `text` fields, highest first.
+    pub text_levels: Vec<f64>,
+    /// Similarity (1 - relative difference) thresholds of `number` fields, highest first.
+    pub number_levels: Vec<f64>,
+    /// Random pairs drawn to estimate u (all pairs when there are fewer).
+    pub u_sample_pairs: usize,
+    /// Seed of the random pairs: the same seed gives the same model.
+    pub seed: u64,
+    /// EM stops after this many iterations...
+    pub max_iterations: usize,
+    /// ...or when no probability moves by more than this.
+    pub tolerance: f64,
+}
+
+/// Which scorer decides page pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageScorer {
+    /// The weighted mean of title and description similarity (`[comparison]`).
+    Weighted,
+    /// The Fellegi-Sunter model on date, title and description.
+    FellegiSunter,
+}
+
+impl ModelRules {
+    /// Problems with the section, in words.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let prob = |x: f64| (0.0..=1.0).contains(&x);
+        if !prob(self.match_probability) || !prob(self.review_probability) {
+            p.push("model: probabilities must lie in [0, 1]".to_string());
+        }
+        if self.review_probability > self.match_probability {
+            p.push("model.review_probability must not exceed model.match_probability".to_string());
+        }
+        for (name, levels) in [
+            ("name_levels", &self.name_levels),
+            ("text_levels", &self.text_levels),
+            ("number_levels", &self.number_levels),
+        ] {
+            if levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)) {
+                p.push(format!("model.{name} must be decreasing thresholds in [0, 1]"));
+            }
+        }
+        if self.u_sample_pairs == 0 || self.max_iterations == 0 {
+            p.push("model.u_sample_pairs and model.max_iterations must be at least 1".to_string());
+        }
+        p
+    }
+
+    fn default_levels(&self, kind: FieldKind) -> Vec<f64> {
+        match kind {
+            FieldKind::Name => self.name_levels.clone(),
+            FieldKind::Text => self.text_levels.clone(),
+            FieldKind::Number => self.number_levels.clone(),
+            FieldKind::Date | FieldKind::Code => Vec::new(),
+        }
+    }
+}
+
+/// The comparisons of a table: one per compared field.
+pub fn table_comparisons(table: &TableRules, rules: &ModelRules) -> Vec<Comparison> {
+    table
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.compare)
+        .map(|(i, f)| Comparison {
+            name: f.name.clone(),
+            field: i,
+            kind: f.kind,
+            thresholds: f.levels.clone().unwrap_or_else(|| rules.default_levels(f.kind)),
+            term_frequency: f.term_frequency,
+        })
+        .collect()
+}
+
+/// The comparisons of page records, whose fields are date, title and description (see
+/// [`crate::normalize::prepare`]).
+pub fn page_comparisons(rules: &ModelRules) -> Vec<Comparison> {
+    [
+        ("date", FieldKind::Date),
+        ("title", FieldKind::Text),
+        ("description", FieldKind::Text),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (name, kind))| Comparison {
+        name: name.to_string(),
+        field: i,
+        kind,
+        thresholds: rules.default_levels(kind),
+        term_frequency: false,
+    })
+    .collect()
+}
+
+fn field(r: &Record, f: usize) -> Option<&crate::schema::Value> {
+    r.fields.get(f).and_then(|v| v.as_ref())
+}
+
+/// The level of every comparison for one pair.
+pub fn levels_of(comparisons: &[Comparison], x: &Record, y: &Record, rules: &ComparisonRules) -> Vec<Option<u8>> {
+    comparisons
+        .iter()
+        .map(|c| c.level(field(x, c.field), field(y, c.field), rules))
+        .collect()
+}
+
+/// One level of a trained comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelModel {
+    /// "exact", "jaro-winkler>=0.92", ..., "else".
+    pub label: String,
+    /// P(level | match).
+    pub m: f64,
+    /// P(level | non-match).
+    pub u: f64,
+}
+
+/// A trained comparison.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ComparisonModel {
+    /// The comparison.
+    pub comparison: Comparison,
+    /// Its levels, best first.
+    pub levels: Vec<LevelModel>,
+    /// Whether EM estimated m (false: every blocking rule holds this field, so m kept its
+    /// starting values).
+    pub m_estimated: bool,
+}
+
+/// How the model was trained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    /// Random pairs u was estimated from.
+    pub random_pairs: usize,
+    /// Blocked pairs m was estimated from.
+    pub blocked_pairs: usize,
+    /// EM iterations.
+    pub iterations: usize,
+    /// Whether EM reached its tolerance.
+    pub converged: bool,
+    /// Share of matches among each blocking rule's pairs, as EM found it.
+    pub lambda: Vec<(String, f64)>,
+}
+
+/// A trained Fellegi-Sunter model: what `model.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    /// Probability that two records drawn at random match.
+    pub prior: f64,
+    /// The comparisons with their m and u.
+    pub comparisons: Vec<ComparisonModel>,
+    /// How it was trained (absent from a hand-written model).
+    pub training: Option<Training>,
+}
+
+/// What training needs besides the records.
+pub struct TrainingSet<'a> {
+    /// The comparisons.
+    pub comparisons: &'a [Comparison],
+    /// Levels of every blocked pair.
+    pub levels: &'a [Vec<Option<u8>>],
+    /// Rules each blocked pair satisfies (a bit per rule).
+    pub masks: &'a [u64],
+    /// Blocking rule names.
+    pub rule_names: &'a [String],
+    /// Comparisons on the fields of each rule, left out of its EM session.
+    pub excluded: Vec<Vec<usize>>,
+}
+
+impl Model {
+    /// Trains on `records`: u from random pairs, m by EM over the blocked pairs, and the
+    /// prior from the expected number of matches among the blocked pairs.
+    pub fn train(records: &[Record], set: &TrainingSet, rules: &ModelRules, cmp: &ComparisonRules) -> Model {
+        let comps = set.comparisons;
+        let sample = train::random_pairs(records.len(), rules.u_sample_pairs, rules.seed);
+        // Level counts over the random pairs, summed in parallel (integer sums: the same
+        // whatever the thread count).
+        let zero = || -> Vec<Vec<u64>> { comps.iter().map(|c| vec![0; c.level_count()]).collect() };
+        let counts = sample
+            .par_iter()
+            .fold(zero, |mut counts, &(a, b)| {
+                let levels = levels_of(comps, &records[a as usize], &records[b as usize], cmp);
+                for (k, l) in levels.iter().enumerate() {
+                    if let Some(l) = l {
+                        counts[k][*l as usize] += 1;
+                    }
+                }
+                counts
+            })
+            .reduce(zero, |mut x, y| {
+                for (xk, yk) in x.iter_mut().zip(y) {
+                    for (a, b) in xk.iter_mut().zip(yk) {
+                        *a += b;
+                    }
+                }
+                x
+            });
+        let u = train::u_from_counts(&counts);
+        let observations: Vec<Observation> = set
+            .levels
+            .iter()
+            .zip(set.masks)
+            .map(|(levels, &rules)| Observation {
+                rules,
+                levels: levels.clone(),
+            })
+            .collect();
+        let settings = EmSettings {
+            max_iterations: rules.max_iterations,
+            tolerance: rules.tolerance,
+            excluded: set.excluded.clone(),
+        };
+        let em = train::em(&observations, &u, set.rule_names.len(), &settings);
+        let expected: f64 = observations
+            .iter()
+            .map(|o| train::posterior(o, &em.m, &u, &em.lambda, &settings))
+            .sum();
+        let n = records.len() as f64;
+        let all_pairs = (n * (n - 1.0) / 2.0).max(1.0);
+        let comparisons = comps
+            .iter()
+            .enumerate()
+            .map(|(k, c)| ComparisonModel {
+                comparison: c.clone(),
+                levels: c
+                    .labels()
+                    .into_iter()
+                    .enumerate()
+                    .map(|(l, label)| LevelModel {
+                        label,
+                        m: em.m[k][l],
+                        u: u[k][l],
+                    })
+                    .collect(),
+                m_estimated: em.estimated[k],
+            })
+            .collect();
+        Model {
+            prior: (expected / all_pairs).clamp(1e-12, 0.5),
+            comparisons,
+            training: Some(Training {
+                random_pairs: sample.len(),
+                blocked_pairs: observations.len(),
+                iterations: em.iterations,
+                converged: em.converged,
+                lambda: set.rule_names.iter().cloned().zip(em.lambda).collect(),
+            }),
+        }
+    }
+
+    /// The prior's contribution to every pair's weight: log2 of its odds.
+    pub fn prior_weight(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// Each comparison's contribution (log2 Bayes factor) for a pair at `levels`; `tf[k]` is
+    /// the frequency of the agreed value when comparison k agrees exactly and adjusts for it.
+    pub fn contributions(&self, levels: &[Option<u8>], tf: &[Option<f64>]) -> Vec<f64> {
+        self.comparisons
+            .iter()
+            .zip(levels)
+            .zip(tf)
+            .map(|((c, l), tf)| match l {
+                None => 0.0,
+                Some(l) => {
+                    let level = &c.levels[*l as usize];
+                    // Term frequency: exact agreement on a value held by a share f of records
+                    // happens between two random records with probability f, not u.
+                    let u = match (*l, tf) {
+                        (0, Some(f)) => *f,
+                        _ => level.u,
+                    };
+                    (level.m / u).log2()
+                }
+            })
+            .collect()
+    }
+
+    /// The model file's name in the output folder.
+    pub const FILE: &'static str = "model.json";
+
+    /// Writes `model.json` in `dir` (atomically).
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, Error> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::Input {
+            file: Model::FILE.into(),
+            message: e.to_string(),
+        })?;
+        crate::output::write_atomic(dir, Model::FILE, |w| {
+            w.write_all(text.as_bytes())?;
+            w.write_all(b"\n")
+        })
+    }
+
+    /// Reads a model file and checks that it fits `comparisons` (same names, kinds, levels).
+    pub fn load(path: &Path, comparisons: &[Comparison]) -> Result<Model, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let bad = |message: String| Error::Rules {
+            file: path.display().to_string(),
+            message,
+        };
+        let model: Model = serde_json::from_str(&text).map_err(|e| bad(format!("not a concord model: {e}")))?;
+        let theirs: Vec<(&str, Vec<&str>)> = model
+            .comparisons
+            .iter()
+            .map(|c| {
+                (
+                    c.comparison.name.as_str(),
+                    c.levels.iter().map(|l| l.label.as_str()).collect(),
+                )
+            })
+            .collect();
+        let labels: Vec<Vec<String>> = comparisons.iter().map(Comparison::labels).collect();
+        let ours: Vec<(&str, Vec<&str>)> = comparisons
+            .iter()
+            .zip(&labels)
+            .map(|(c, l)| (c.name.as_str(), l.iter().map(String::as_str).collect()))
+            .collect();
+        if theirs != ours {
+            return Err(bad(format!(
+                "the model's comparisons {theirs:?} do not fit the rules' comparisons {ours:?}"
+            )));
+        }
+        let probabilities_ok = model
+            .comparisons
+            .iter()
+            .flat_map(|c| &c.levels)
+            .all(|l| l.m > 0.0 && l.u > 0.0 && l.m <= 1.0 && l.u <= 1.0)
+            && model.prior > 0.0
+            && model.prior < 1.0;
+        if !probabilities_ok {
+            return Err(bad("probabilities must lie in (0, 1]".into()));
+        }
+        let mut model = model;
+        // The field indices follow the rules in force, not the file.
+        for (c, ours) in model.comparisons.iter_mut().zip(comparisons) {
+            c.comparison = ours.clone();
+        }
+        Ok(model)
+    }
+}
+
+/// Term frequencies of the values of comparisons that adjust for them: the share of records
+/// (with a value) that hold each value. Taken from the records of the run, not from the model
+/// file: frequencies belong to the data.
+#[derive(Debug, Default)]
+pub struct TermFrequencies {
+    tables: Vec<Option<HashMap<String, f64>>>,
+}
+
+impl TermFrequencies {
+    /// Counts the values of every adjusted comparison.
+    pub fn new(records: &[Record], comparisons: &[Comparison]) -> TermFrequencies {
+        let tables = comparisons
+            .iter()
+            .map(|c| {
+                c.term_frequency.then(|| {
+                    let mut counts: HashMap<String, f64> = HashMap::new();
+                    let mut total = 0.0;
+                    for v in records
+                        .iter()
+                        .filter_map(|r| r.fields.get(c.field).and_then(|v| v.as_ref()))
+                    {
+                        *counts.entry(v.key()).or_default() += 1.0;
+                        total += 1.0;
+                    }
+                    counts.values_mut().for_each(|n| *n /= total);
+                    counts
+                })
+            })
+            .collect();
+        TermFrequencies { tables }
+    }
+
+    /// For each comparison, the frequency of `x`'s value when the pair agrees exactly on it
+    /// and the comparison is adjusted.
+    pub fn of(&self, comparisons: &[Comparison], x: &Record, levels: &[Option<u8>]) -> Vec<Option<f64>> {
+        comparisons
+            .iter()
+            .zip(levels)
+            .enumerate()
+            .map(|(k, (c, l))| {
+                let table = self.tables.get(k)?.as_ref()?;
+                let value = x.fields.get(c.field)?.as_ref()?;
+                (*l == Some(0)).then(|| table.get(&value.key()).copied()).flatten()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{Provenance, RawRecord};
+    use crate::schema::Value;
+
+    fn record(surname: &str) -> Record {
+        let raw = RawRecord {
+            provenance: Provenance {
+                file: "t.csv".into(),
+                position: 1,
+                line: 2,
+                layout: "csv".into(),
+            },
+            date: None,
+            title: String::new(),
+            description: None,
+            partial: false,
+            fields: vec![Some(surname.into())],
+            key: None,
+        };
+        Record {
+            raw,
+            id: surname.into(),
+            date: None,
+            title_key: String::new(),
+            description_key: None,
+            title_numbers: Vec::new(),
+            fingerprint: String::new(),
+            page: 0,
+            title_shared: false,
+            fields: vec![Some(Value::Str(surname.into()))],
+        }
+    }
+
+    fn model(term_frequency: bool) -> (Model, Vec<Comparison>) {
+        let c = Comparison {
+            name: "surname".into(),
+            field: 0,
+            kind: FieldKind::Name,
+            thresholds: vec![0.9],
+            term_frequency,
+        };
+        let level = |label: &str, m, u| LevelModel {
+            label: label.into(),
+            m,
+            u,
+        };
+        let m = Model {
+            prior: 0.01,
+            comparisons: vec![ComparisonModel {
+                comparison: c.clone(),
+                levels: vec![
+                    level("exact", 0.9, 0.1),
+                    level("jaro-winkler>=0.90", 0.05, 0.1),
+                    level("else", 0.05, 0.8),
+                ],
+                m_estimated: true,
+            }],
+            training: None,
+        };
+        (m, vec![c])
+    }
+
+    #[test]
+    fn exact_agreement_on_a_common_value_weighs_less_than_on_a_rare_one() {
+        let (m, comps) = model(true);
+        let records: Vec<Record> = ["smith", "smith", "smith", "smith", "zyx"].map(record).to_vec();
+        let tf = TermFrequencies::new(&records, &comps);
+        let exact = [Some(0)];
+        let common = m.contributions(&exact, &tf.of(&comps, &records[0], &exact))[0];
+        let rare = m.contributions(&exact, &tf.of(&comps, &records[4], &exact))[0];
+        // m / frequency: 0.9 / 0.8 and 0.9 / 0.2.
+        assert!((common - (0.9f64 / 0.8).log2()).abs() < 1e-12, "{common}");
+        assert!((rare - (0.9f64 / 0.2).log2()).abs() < 1e-12, "{rare}");
+        // Without the adjustment both weigh log2(m/u); a null level weighs nothing.
+        let (plain, comps) = model(false);
+        let tf = TermFrequencies::new(&records, &comps);
+        let w = plain.contributions(&exact, &tf.of(&comps, &records[0], &exact))[0];
+        assert!((w - 9f64.log2()).abs() < 1e-12, "{w}");
+        assert_eq!(plain.contributions(&[None], &[None])[0], 0.0);
+    }
+
+    #[test]
+    fn a_model_file_round_trips_and_a_bad_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (m, comps) = model(false);
+        let path = m.save(dir.path()).unwrap();
+        assert_eq!(Model::load(&path, &comps).unwrap(), m);
+        let text = std::fs::read_to_string(&path).unwrap().replace("0.9,", "0.0,");
+        std::fs::write(&path, text).unwrap();
+        let err = Model::load(&path, &comps).unwrap_err().to_string();
+        assert!(err.contains("probabilities"), "{err}");
+        let mut other = comps.clone();
+        other[0].name = "given_name".into();
+        m.save(dir.path()).unwrap();
+        let err = Model::load(&path, &other).unwrap_err().to_string();
+        assert!(err.contains("do not fit"), "{err}");
+    }
+}
