@@ -1,6 +1,10 @@
-//! Output files. Each is written to a temporary file in the output folder and renamed into
-//! place, so a run killed halfway leaves the previous outputs whole.
+//! Output files. Each is written to a temporary file in the output folder; the temporary
+//! files of a run are renamed into place together at the end, so a run killed halfway leaves
+//! the previous outputs whole (a kill inside the final renames, microseconds long, can leave
+//! some files of the new run beside some of the old: each file is always whole). Optionally,
+//! cells a spreadsheet would run as a formula are neutralised (`rules.output`).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -9,6 +13,7 @@ use crate::compare::ScoredPair;
 use crate::error::{Error, Warning};
 use crate::merge::CanonicalRecord;
 use crate::record::Record;
+use crate::rules::OutputRules;
 
 /// Writes `name` in `dir` atomically with `fill`.
 pub fn write_atomic(
@@ -16,33 +21,112 @@ pub fn write_atomic(
     name: &str,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<PathBuf, Error> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let io = |e| Error::Io {
-        path: target.clone(),
-        source: e,
-    };
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        fill(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut batch = Batch::new(dir, &OutputRules::default());
+    batch.stage(name, fill)?;
+    Ok(batch.commit()?.remove(0))
+}
+
+/// Output files of one run: staged as temporary files, renamed into place by `commit`.
+/// Dropped without `commit`, it removes its temporary files and leaves the folder as it was.
+pub struct Batch {
+    dir: PathBuf,
+    rules: OutputRules,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Batch {
+    /// A batch writing into `dir` under `rules`.
+    pub fn new(dir: &Path, rules: &OutputRules) -> Batch {
+        Batch {
+            dir: dir.to_path_buf(),
+            rules: rules.clone(),
+            staged: Vec::new(),
+        }
     }
-    result.map_err(io)?;
-    Ok(target)
+
+    /// Writes `name` to a temporary file with `fill`.
+    pub fn stage(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+        let target = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = (|| {
+            let mut w = BufWriter::new(File::create(&tmp)?);
+            fill(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::Io {
+                path: target,
+                source: e,
+            });
+        }
+        self.staged.push((tmp, target));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns the files written.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+        let mut written = Vec::new();
+        for (tmp, target) in std::mem::take(&mut self.staged) {
+            if let Err(e) = std::fs::rename(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::Io {
+                    path: target,
+                    source: e,
+                });
+            }
+            written.push(target);
+        }
+        Ok(written)
+    }
 }
 
-fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(w)
+fn csv_out(w: &mut dyn Write, neutralise: bool) -> CsvOut<'_> {
+    CsvOut {
+        inner: csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(w),
+        neutralise,
+    }
 }
 
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
+impl Drop for Batch {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// A CSV writer that applies the output rules to every cell.
+struct CsvOut<'w> {
+    inner: csv::Writer<&'w mut dyn Write>,
+    neutralise: bool,
+}
+
+impl CsvOut<'_> {
+    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
+        let on = self.neutralise;
+        let cells = cells.into_iter().map(|c| match neutralise(c, on) {
+            Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
+            Cow::Owned(o) => Cow::Owned(o.into_bytes()),
+        });
+        self.inner.write_record(cells).map_err(std::io::Error::other)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `cell`, with a single quote in front when `on` and a spreadsheet would read it as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list).
+pub fn neutralise(cell: &str, on: bool) -> Cow<'_, str> {
+    if on && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 /// A similarity or score as written: four decimals, so outputs are byte-stable.
@@ -51,9 +135,10 @@ pub fn fixed(x: f64) -> String {
 }
 
 /// `canonical.csv`: one row per document.
-pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "canonical.csv", |w| {
-        let mut c = csv_writer(w);
+pub fn write_canonical(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
+    let on = batch.rules.neutralise_formulas;
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w, on);
         c.write_record([
             "canonical_id",
             "date",
@@ -62,8 +147,7 @@ pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]
             "description",
             "source_count",
             "record_ids",
-        ])
-        .map_err(csv_err)?;
+        ])?;
         for r in canon {
             let ids: Vec<&str> = r.members.iter().map(|&i| records[i as usize].id.as_str()).collect();
             c.write_record([
@@ -74,23 +158,24 @@ pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]
                 r.description.as_deref().unwrap_or(""),
                 &r.members.len().to_string(),
                 &ids.join(";"),
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("canonical.csv", csv)
 }
 
 /// `provenance.csv`: one row per input record, with the canonical record it went into.
-pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record]) -> Result<PathBuf, Error> {
+pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
     let mut canonical_of = vec![""; records.len()];
     for c in canon {
         for &m in &c.members {
             canonical_of[m as usize] = c.id.as_str();
         }
     }
-    write_atomic(dir, "provenance.csv", |w| {
-        let mut c = csv_writer(w);
+    let on = batch.rules.neutralise_formulas;
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w, on);
         c.write_record([
             "canonical_id",
             "record_id",
@@ -104,8 +189,7 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
             "title",
             "description",
             "partial",
-        ])
-        .map_err(csv_err)?;
+        ])?;
         for (i, r) in records.iter().enumerate() {
             let p = &r.raw.provenance;
             c.write_record([
@@ -121,17 +205,18 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
                 &r.raw.title,
                 r.raw.description.as_deref().unwrap_or(""),
                 if r.raw.partial { "true" } else { "false" },
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("provenance.csv", csv)
 }
 
 /// `decisions.csv`: every compared pair.
-pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "decisions.csv", |w| {
-        let mut c = csv_writer(w);
+pub fn write_decisions(batch: &mut Batch, scored: &[ScoredPair], records: &[Record]) -> Result<(), Error> {
+    let on = batch.rules.neutralise_formulas;
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w, on);
         c.write_record([
             "record_a",
             "record_b",
@@ -143,8 +228,7 @@ pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) ->
             "score",
             "decision",
             "reason",
-        ])
-        .map_err(csv_err)?;
+        ])?;
         for s in scored {
             c.write_record([
                 records[s.pair.a as usize].id.as_str(),
@@ -157,36 +241,37 @@ pub fn write_decisions(dir: &Path, scored: &[ScoredPair], records: &[Record]) ->
                 &fixed(s.score),
                 s.decision.as_str(),
                 &s.reason,
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("decisions.csv", csv)
 }
 
 /// `warnings.csv`: every warning of the run.
-pub fn write_warnings(dir: &Path, warnings: &[Warning]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "warnings.csv", |w| {
-        let mut c = csv_writer(w);
-        c.write_record(["file", "line", "message"]).map_err(csv_err)?;
+pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Error> {
+    let on = batch.rules.neutralise_formulas;
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w, on);
+        c.write_record(["file", "line", "message"])?;
         for wa in warnings {
             c.write_record([
                 wa.file.as_deref().unwrap_or(""),
                 &wa.line.map(|l| l.to_string()).unwrap_or_default(),
                 &wa.message,
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("warnings.csv", csv)
 }
 
 /// `blocks.csv`: every block of two records or more.
-pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "blocks.csv", |w| {
-        let mut c = csv_writer(w);
-        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])
-            .map_err(csv_err)?;
+pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
+    let on = batch.rules.neutralise_formulas;
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w, on);
+        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])?;
         for b in stats {
             c.write_record([
                 b.rule.as_str(),
@@ -194,9 +279,9 @@ pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<Pat
                 &b.records.to_string(),
                 &b.pairs.to_string(),
                 if b.windowed { "window" } else { "all-pairs" },
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("blocks.csv", csv)
 }

@@ -208,13 +208,15 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let mut warnings = ingested.warnings;
     warnings.extend(blocking.warnings);
     warnings.sort();
-    let written = vec![
-        output::write_canonical(&opts.out, &canonical, &records)?,
-        output::write_provenance(&opts.out, &canonical, &records)?,
-        output::write_decisions(&opts.out, &scored, &records)?,
-        output::write_warnings(&opts.out, &warnings)?,
-        output::write_blocks(&opts.out, &blocking.stats)?,
-    ];
+    // Every file is staged first and renamed at the end: a run killed while writing leaves
+    // the previous outputs as they were.
+    let mut batch = output::Batch::new(&opts.out, &opts.rules.output);
+    output::write_canonical(&mut batch, &canonical, &records)?;
+    output::write_provenance(&mut batch, &canonical, &records)?;
+    output::write_decisions(&mut batch, &scored, &records)?;
+    output::write_warnings(&mut batch, &warnings)?;
+    output::write_blocks(&mut batch, &blocking.stats)?;
+    let written = batch.commit()?;
 
     let summary = Summary {
         files: ingested.files_read,

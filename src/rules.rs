@@ -23,6 +23,16 @@ pub struct Rules {
     pub blocking: BlockingRules,
     /// Similarity weights and decision thresholds.
     pub comparison: ComparisonRules,
+    /// How output files are written.
+    pub output: OutputRules,
+}
+
+/// Output policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputRules {
+    /// Prefix CSV cells that a spreadsheet would run as a formula with a single quote.
+    pub neutralise_formulas: bool,
 }
 
 /// Furniture and markers shared by all layouts of a site.
@@ -89,6 +99,8 @@ pub struct ComparisonRules {
     pub prefix_similarity: f64,
     /// Different numbers in titles forbid a match.
     pub numbers_must_agree: bool,
+    /// Only this many characters of a normalized title or description are compared.
+    pub max_compared_chars: usize,
 }
 
 impl Rules {
@@ -141,6 +153,9 @@ impl Rules {
         }
         if self.blocking.max_block_size < 2 {
             problems.push("blocking.max_block_size must be at least 2".to_string());
+        }
+        if c.max_compared_chars == 0 {
+            problems.push("comparison.max_compared_chars must be at least 1".to_string());
         }
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());
