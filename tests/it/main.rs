@@ -1,5 +1,7 @@
 //! Integration tests: one binary, one module per feature. Each test runs the real `concord`
 //! binary on real inputs in its own temporary folder.
 
+mod hostile;
+mod properties;
 mod spine;
 mod workdir;
