@@ -143,8 +143,9 @@ fn a_byte_order_mark_and_crlf_line_endings_read_like_the_plain_page() {
 #[test]
 fn a_ten_megabyte_line_is_read_and_compared_without_stalling() {
     let w = Workdir::new();
-    let big = |c: &str| format!("{}.", c.repeat(10 * 1024 * 1024 / c.len()));
-    let (a, b) = (big("alpha beta "), big("gamma delta "));
+    let big = |c: &str, mb: usize| format!("{}.", c.repeat(mb * 1024 * 1024 / c.len()));
+    // One line of 10 MB and one of 2 MB on one date, on two pages: compared with each other.
+    let (a, b) = (big("alpha beta ", 10), big("gamma delta ", 2));
     for (name, desc) in [("a.txt", &a), ("b.txt", &b)] {
         let page = separated_page(&[
             PageRecord {
@@ -426,59 +427,105 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
+/// Hidden temporary files a run left in `dir` (it was killed while writing).
+fn temp_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 #[test]
 fn a_run_killed_halfway_leaves_the_previous_outputs_intact() {
     let w = Workdir::new();
     // First run: the seed pages. Its outputs are the ones that must survive.
     w.run_ok(&[&fixture("pages")], "out", &["-q"]);
     let before = snapshot(&w.path("out"));
-    // A run long enough to be killed in any of its stages: many records, duplicated across
-    // two pages so that blocks, comparisons and clusters are all busy.
-    let recs = many_records(30_000, "big");
+    // A run long enough to be killed in any of its stages: records duplicated across two
+    // pages, so that blocks, comparisons and clusters are all busy.
+    let recs = many_records(2500, "big");
     w.write("big/a.txt", separated_page(&recs));
     w.write("big/b.txt", separated_page(&recs));
-    let complete = {
+    let (complete, full_run) = {
         let w2 = Workdir::new();
+        let started = std::time::Instant::now();
         w2.run_ok(&[&w.path("big")], "out", &["-q", "--threads", "1"]);
-        snapshot(&w2.path("out"))
+        (snapshot(&w2.path("out")), started.elapsed())
     };
     assert_ne!(before, complete);
-    let mut killed_mid_run = 0;
-    let mut delay = Duration::from_millis(30);
-    for _ in 0..12 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_concord"))
             .args(args(&[&w.path("big")], &w.path("out"), &["--threads", "1"]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        let finished = child.try_wait().unwrap().is_some();
-        child.kill().unwrap();
-        child.wait().unwrap();
+            .unwrap()
+    };
+    // Checks the outputs after a kill, then puts the old ones back for the next round.
+    let check = |finished: bool| {
         let now = snapshot(&w.path("out"));
         if finished {
             assert_eq!(now, complete);
-            break;
+        } else {
+            // Each file is whole: the earlier run's or, if the kill came inside the final
+            // renames, the new run's; and it parses.
+            for ((name, bytes), ((_, old), (_, new))) in now.iter().zip(before.iter().zip(&complete)) {
+                assert!(
+                    bytes == old || bytes == new,
+                    "{name} is neither the old nor the new output"
+                );
+                read_csv(&w.path("out").join(name));
+            }
         }
-        killed_mid_run += 1;
-        // Each file is whole: the earlier run's or, if the kill came inside the final
-        // renames, the new run's; and it parses.
-        for ((name, bytes), ((_, old), (_, new))) in now.iter().zip(before.iter().zip(&complete)) {
-            assert!(
-                bytes == old || bytes == new,
-                "{name} is neither the old nor the new output"
-            );
-            read_csv(&w.path("out").join(name));
-        }
-        // Put the old outputs back so that every round starts from them.
         for (name, bytes) in &before {
             std::fs::write(w.path("out").join(name), bytes).unwrap();
         }
-        delay = delay * 3 / 2;
+    };
+
+    // Kills spread over the run (the delays are fractions of a full run's duration, measured
+    // above: the test asserts no timing, it only aims).
+    let mut killed = 0;
+    for f in [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95] {
+        let mut child = spawn();
+        std::thread::sleep(full_run.mul_f64(f));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        killed += usize::from(!finished);
+        check(finished);
+    }
+    assert!(killed >= 3, "the run was too quick to be killed: {killed} of 7");
+
+    // Kills while the outputs are being written: watch for the first temporary file and kill
+    // at once. A run that finishes between two looks is tried again.
+    let mut killed_while_writing = 0;
+    for _ in 0..10 {
+        let temps_before = temp_files(&w.path("out"));
+        let mut child = spawn();
+        let finished = loop {
+            if let Some(_status) = child.try_wait().unwrap() {
+                break true;
+            }
+            if temp_files(&w.path("out")) > temps_before {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break false;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        };
+        check(finished);
+        if !finished {
+            killed_while_writing += 1;
+            if killed_while_writing == 2 {
+                break;
+            }
+        }
     }
     assert!(
-        killed_mid_run >= 3,
-        "the run was too quick to be killed: {killed_mid_run}"
+        killed_while_writing >= 1,
+        "never caught the run while it wrote its outputs"
     );
 }
