@@ -285,3 +285,19 @@ pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Res
     };
     batch.stage("blocks.csv", csv)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_only_when_asked() {
+        for cell in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(cell, true), format!("'{cell}"));
+            assert_eq!(neutralise(cell, false), cell);
+        }
+        for cell in ["", "Letter, Zhou Enlai", "1952-09-06", "a=b", "'quoted"] {
+            assert_eq!(neutralise(cell, true), cell);
+        }
+    }
+}

@@ -529,3 +529,86 @@ fn a_run_killed_halfway_leaves_the_previous_outputs_intact() {
         "never caught the run while it wrote its outputs"
     );
 }
+
+/// The checks of the `page` and `pipeline` fuzz targets, on one input.
+fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
+    if data.contains(&0) {
+        return;
+    }
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let rules = Rules::builtin();
+    let parsed = concord::ingest::page::parse(name, text, &rules.compile_pages().unwrap());
+    let lines = text.split('\n').count();
+    let mut last_line = 0;
+    for (i, r) in parsed.records.iter().enumerate() {
+        assert_eq!(r.provenance.position, i + 1, "{name}");
+        assert!(
+            (1..=lines).contains(&r.provenance.line) && r.provenance.line >= last_line,
+            "{name}"
+        );
+        last_line = r.provenance.line;
+        for field in [Some(&r.title), r.date.as_ref(), r.description.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            assert!(!field.contains('\n'), "{name}: {field:?}");
+        }
+        assert!(!r.partial || i + 1 == parsed.records.len(), "{name}");
+    }
+    // Two copies of the page as two pages, through every later stage.
+    let records: Vec<_> = (0..2u32)
+        .flat_map(|p| {
+            parsed.records.iter().map(move |raw| {
+                let mut raw = raw.clone();
+                raw.provenance.file = format!("copy{p}");
+                normalize::prepare(raw, p)
+            })
+        })
+        .collect();
+    let b = block::block(&records, &rules.blocking);
+    let links: Vec<concord::cluster::Link> = b
+        .pairs
+        .iter()
+        .map(|p| concord::compare::compare(p, &records[p.a as usize], &records[p.b as usize], &rules.comparison))
+        .filter(|s| s.decision == concord::compare::MatchDecision::Match)
+        .map(|s| concord::cluster::Link {
+            a: s.pair.a,
+            b: s.pair.b,
+            score: s.score,
+        })
+        .collect();
+    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    let c = concord::cluster::cluster(&pages, &links, &|p| p.to_string());
+    let canon = concord::merge::merge(&records, &c.clusters);
+    let mut members: Vec<u32> = canon.iter().flat_map(|c| c.members.clone()).collect();
+    members.sort_unstable();
+    assert_eq!(members, (0..records.len() as u32).collect::<Vec<_>>(), "{name}");
+}
+
+#[test]
+fn fuzz_regressions_replay() {
+    let dir = |t: &str| fixture(&format!("fuzz-regressions/{t}"));
+    let files = |t: &str| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(dir(t)).unwrap().map(|e| e.unwrap().path()).collect();
+        v.sort();
+        v
+    };
+    let pages = files("page");
+    assert!(!pages.is_empty());
+    for p in &pages {
+        check_page_like_the_fuzzers(&p.display().to_string(), &std::fs::read(p).unwrap());
+    }
+    for p in files("date") {
+        let Ok(text) = String::from_utf8(std::fs::read(&p).unwrap()) else {
+            continue;
+        };
+        let _ = concord::date::looks_like_cut_date(&text);
+        if let Some(d) = concord::date::parse(&text) {
+            assert_eq!(concord::date::parse(&d.to_string()), Some(d), "{}", p.display());
+        }
+    }
+    // And the whole folder through the binary: every page is read (none is an error).
+    let w = Workdir::new();
+    let o = w.concord(args(&[&dir("page")], &w.path("out"), &[]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
