@@ -1,6 +1,26 @@
-//! Clustering: matched pairs join records into clusters, strongest link first, and a link
-//! that would put two records of one page in one cluster is cut instead (cannot-link). A
-//! chain A~B~C with A and C on one page therefore splits at its weakest link.
+//! Clustering: matched pairs join records into clusters, strongest link first, under
+//! cannot-link constraints. A link whose two clusters hold records that may not be together
+//! is cut instead of taken, so a chain A~B~C with A and C kept apart splits at its weakest
+//! link.
+//!
+//! Two records may not share a cluster when:
+//! - they come from one page (a result page lists each document once);
+//! - both have dates and the dates are incompatible (one title on two dates is two documents);
+//! - their comparison said they differ (a constraint from the compare stage, or an override).
+//!
+//! A must-link (a reviewer's override "same") is taken before any scored link, and beats the
+//! inferred constraints (dates, the compare stage's "distinct"); only the same-page rule and an
+//! override "different" stop it. Every link considered is logged with its outcome, so that
+//! `explain` and `links.csv` can say which link joined what and which was cut, and why.
+//!
+//! A record that matches two records which may not be together, about equally well (within
+//! `ambiguity_margin`), could be either: neither link is taken and both go to review, rather
+//! than guessing. This is what keeps a record with thin evidence (no description, no date, cut
+//! off) from bridging two distinct documents.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::date::PartialDate;
 
 /// A matched pair, as clustering sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -11,6 +31,8 @@ pub struct Link {
     pub b: u32,
     /// Match score: stronger links are taken first.
     pub score: f64,
+    /// A must-link (override "same"): taken before any scored link.
+    pub must: bool,
 }
 
 /// A link that was not taken, and why.
@@ -18,8 +40,25 @@ pub struct Link {
 pub struct CutLink {
     /// The link.
     pub link: Link,
-    /// Why it was cut.
+    /// Why it was not taken.
     pub reason: String,
+}
+
+/// What clustering must respect.
+pub struct Constraints<'a> {
+    /// Each record's page.
+    pub page_of: &'a [u32],
+    /// Each record's date, when usable.
+    pub date_of: &'a [Option<PartialDate>],
+    /// Pairs (a < b) that may not share a cluster, with the reason.
+    pub cannot_link: &'a BTreeMap<(u32, u32), String>,
+    /// The pairs of `cannot_link` that come from an override "different": even a must-link
+    /// respects them.
+    pub overridden: &'a BTreeSet<(u32, u32)>,
+    /// Names a page in reasons.
+    pub page_name: &'a dyn Fn(u32) -> String,
+    /// Names a record in reasons.
+    pub record_name: &'a dyn Fn(u32) -> String,
 }
 
 /// What clustering produced.
@@ -29,17 +68,62 @@ pub struct Clustering {
     pub clusters: Vec<Vec<u32>>,
     /// Cluster index of each record.
     pub cluster_of: Vec<u32>,
-    /// Links not taken because of a constraint.
+    /// Links not taken because a constraint forbade them.
     pub cut: Vec<CutLink>,
+    /// Links not taken because the record matched two incompatible records about equally.
+    pub ambiguous: Vec<CutLink>,
+    /// Every link in the order it was considered, with its outcome (ambiguous links are not
+    /// considered).
+    pub log: Vec<(Link, Outcome)>,
 }
 
-struct UnionFind {
+/// What happened to a link clustering considered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// It joined two clusters.
+    Joined,
+    /// Its records were already in one cluster (through stronger links).
+    AlreadyJoined,
+    /// A constraint cut it; the reason says which.
+    Cut(String),
+}
+
+/// Per-cluster state kept at its root.
+#[derive(Default)]
+struct Group {
+    pages: Vec<u32>,
+    dates: Vec<PartialDate>,
+    /// (record, member): a record that this member may not be clustered with.
+    enemies: Vec<(u32, u32)>,
+}
+
+struct Forest<'c> {
     parent: Vec<u32>,
-    /// Pages held by each root, sorted.
-    pages: Vec<Vec<u32>>,
+    groups: Vec<Group>,
+    c: &'c Constraints<'c>,
 }
 
-impl UnionFind {
+impl<'c> Forest<'c> {
+    fn new(c: &'c Constraints<'c>) -> Forest<'c> {
+        let n = c.page_of.len();
+        let mut groups: Vec<Group> = (0..n)
+            .map(|i| Group {
+                pages: vec![c.page_of[i]],
+                dates: c.date_of[i].into_iter().collect(),
+                enemies: Vec::new(),
+            })
+            .collect();
+        for &(a, b) in c.cannot_link.keys() {
+            groups[a as usize].enemies.push((b, a));
+            groups[b as usize].enemies.push((a, b));
+        }
+        Forest {
+            parent: (0..n as u32).collect(),
+            groups,
+            c,
+        }
+    }
+
     fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
@@ -48,59 +132,146 @@ impl UnionFind {
         }
         x
     }
+
+    /// The root of `x`'s cluster, without path compression (for read-only checks).
+    fn root(&self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    /// Why the clusters rooted at `p` and `q` may not be joined, if they may not. A must-link
+    /// checks only the same-page rule and overrides "different".
+    fn conflict(&self, p: u32, q: u32, must: bool) -> Option<String> {
+        let (gp, gq) = (&self.groups[p as usize], &self.groups[q as usize]);
+        if let Some(page) = gp.pages.iter().find(|x| gq.pages.binary_search(x).is_ok()) {
+            return Some(format!(
+                "cannot-link: it would join two records of page {}",
+                (self.c.page_name)(*page)
+            ));
+        }
+        for d1 in gp.dates.iter().filter(|_| !must) {
+            if let Some(d2) = gq.dates.iter().find(|d2| !d1.compatible(d2)) {
+                return Some(format!("cannot-link: it would join two dates, {d1} and {d2}"));
+            }
+        }
+        for &(e, m) in &gp.enemies {
+            let key = (m.min(e), m.max(e));
+            if (!must || self.c.overridden.contains(&key)) && self.root(e) == q {
+                let why = self.c.cannot_link.get(&key).map_or("", String::as_str);
+                return Some(format!(
+                    "cannot-link: it would join {} and {}, which differ ({why})",
+                    (self.c.record_name)(key.0),
+                    (self.c.record_name)(key.1)
+                ));
+            }
+        }
+        None
+    }
+
+    fn union(&mut self, p: u32, q: u32) {
+        let (keep, gone) = if p < q { (p, q) } else { (q, p) };
+        self.parent[gone as usize] = keep;
+        let moved = std::mem::take(&mut self.groups[gone as usize]);
+        let g = &mut self.groups[keep as usize];
+        g.pages.extend(moved.pages);
+        g.pages.sort_unstable();
+        g.pages.dedup();
+        for d in moved.dates {
+            if !g.dates.contains(&d) {
+                g.dates.push(d);
+            }
+        }
+        g.enemies.extend(moved.enemies);
+    }
 }
 
-fn share_any(a: &[u32], b: &[u32]) -> Option<u32> {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return Some(a[i]),
+/// True when records `x` and `y` may never share a cluster, judged on their own.
+fn incompatible(c: &Constraints, x: u32, y: u32) -> bool {
+    let (x, y) = (x as usize, y as usize);
+    c.page_of[x] == c.page_of[y]
+        || matches!((c.date_of[x], c.date_of[y]), (Some(d1), Some(d2)) if !d1.compatible(&d2))
+        || c.cannot_link.contains_key(&(x.min(y) as u32, x.max(y) as u32))
+}
+
+/// Links of records that match two incompatible records about equally well.
+fn ambiguous_links(c: &Constraints, links: &[Link], margin: f64) -> Vec<CutLink> {
+    let mut by_record: BTreeMap<u32, Vec<(u32, f64, usize)>> = BTreeMap::new();
+    // A must-link is a reviewer's decision, never ambiguous.
+    for (i, l) in links.iter().enumerate().filter(|(_, l)| !l.must) {
+        by_record.entry(l.a).or_default().push((l.b, l.score, i));
+        by_record.entry(l.b).or_default().push((l.a, l.score, i));
+    }
+    let mut flagged: BTreeMap<usize, String> = BTreeMap::new();
+    for (x, mut partners) in by_record {
+        partners.sort_by(|p, q| q.1.total_cmp(&p.1).then(p.0.cmp(&q.0)));
+        let best = partners[0].1;
+        let near: Vec<&(u32, f64, usize)> = partners.iter().take_while(|p| best - p.1 < margin).collect();
+        let clash = near.iter().enumerate().find_map(|(i, p)| {
+            near[i + 1..]
+                .iter()
+                .find(|q| incompatible(c, p.0, q.0))
+                .map(|q| (*p, *q))
+        });
+        let Some((p, q)) = clash else { continue };
+        let why = format!(
+            "ambiguous: {} matches {} ({:.4}) and {} ({:.4}) about equally, and they cannot be one document; left for review",
+            (c.record_name)(x),
+            (c.record_name)(p.0),
+            p.1,
+            (c.record_name)(q.0),
+            q.1
+        );
+        // None of its links is credible then, the weaker ones least of all.
+        for p in &partners {
+            flagged.entry(p.2).or_insert_with(|| why.clone());
         }
     }
-    None
+    flagged
+        .into_iter()
+        .map(|(i, reason)| CutLink { link: links[i], reason })
+        .collect()
 }
 
-/// Clusters `n` records from their matched `links`; `page_of[i]` is record i's page.
-/// `page_name` names a page in the reason of a cut link.
-pub fn cluster(page_of: &[u32], links: &[Link], page_name: &dyn Fn(u32) -> String) -> Clustering {
-    let n = page_of.len();
-    let mut uf = UnionFind {
-        parent: (0..n as u32).collect(),
-        pages: page_of.iter().map(|&p| vec![p]).collect(),
-    };
-    let mut order: Vec<&Link> = links.iter().collect();
-    // Strongest first; ties in a fixed order so that thread count and input order cannot matter.
-    order.sort_by(|x, y| y.score.total_cmp(&x.score).then((x.a, x.b).cmp(&(y.a, y.b))));
+/// Clusters the records from their matched `links` under the constraints.
+pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Clustering {
+    let n = c.page_of.len();
+    let ambiguous = ambiguous_links(c, links, ambiguity_margin);
+    let skip: std::collections::BTreeSet<(u32, u32)> = ambiguous.iter().map(|a| (a.link.a, a.link.b)).collect();
+    let mut order: Vec<&Link> = links.iter().filter(|l| !skip.contains(&(l.a, l.b))).collect();
+    // Must-links first, then strongest; ties in a fixed order so that thread count and input
+    // order cannot matter.
+    order.sort_by(|x, y| {
+        y.must
+            .cmp(&x.must)
+            .then(y.score.total_cmp(&x.score))
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    let mut forest = Forest::new(c);
     let mut cut = Vec::new();
+    let mut log = Vec::with_capacity(order.len());
     for link in order {
-        let (ra, rb) = (uf.find(link.a), uf.find(link.b));
-        if ra == rb {
-            continue;
-        }
-        if let Some(page) = share_any(&uf.pages[ra as usize], &uf.pages[rb as usize]) {
+        let (p, q) = (forest.find(link.a), forest.find(link.b));
+        let outcome = if p == q {
+            Outcome::AlreadyJoined
+        } else if let Some(reason) = forest.conflict(p, q, link.must) {
             cut.push(CutLink {
                 link: *link,
-                reason: format!(
-                    "cannot-link: taking it would join two records of page {}",
-                    page_name(page)
-                ),
+                reason: reason.clone(),
             });
-            continue;
-        }
-        let (keep, gone) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        uf.parent[gone as usize] = keep;
-        let moved = std::mem::take(&mut uf.pages[gone as usize]);
-        let merged = &mut uf.pages[keep as usize];
-        merged.extend(moved);
-        merged.sort_unstable();
+            Outcome::Cut(reason)
+        } else {
+            forest.union(p, q);
+            Outcome::Joined
+        };
+        log.push((*link, outcome));
     }
     let mut index_of_root = vec![u32::MAX; n];
     let mut clusters: Vec<Vec<u32>> = Vec::new();
     let mut cluster_of = vec![0; n];
     for i in 0..n as u32 {
-        let r = uf.find(i) as usize;
+        let r = forest.find(i) as usize;
         if index_of_root[r] == u32::MAX {
             index_of_root[r] = clusters.len() as u32;
             clusters.push(Vec::new());
@@ -112,6 +283,8 @@ pub fn cluster(page_of: &[u32], links: &[Link], page_name: &dyn Fn(u32) -> Strin
         clusters,
         cluster_of,
         cut,
+        ambiguous,
+        log,
     }
 }
 
@@ -119,48 +292,122 @@ pub fn cluster(page_of: &[u32], links: &[Link], page_name: &dyn Fn(u32) -> Strin
 mod tests {
     use super::*;
 
-    fn name(p: u32) -> String {
-        format!("p{p}")
+    struct Fixture {
+        pages: Vec<u32>,
+        dates: Vec<Option<PartialDate>>,
+        cannot: BTreeMap<(u32, u32), String>,
+        overridden: BTreeSet<(u32, u32)>,
+    }
+
+    impl Fixture {
+        fn new(pages: &[u32]) -> Fixture {
+            Fixture {
+                pages: pages.to_vec(),
+                dates: vec![None; pages.len()],
+                cannot: BTreeMap::new(),
+                overridden: BTreeSet::new(),
+            }
+        }
+
+        fn run(&self, links: &[Link]) -> Clustering {
+            let page_name = |p: u32| format!("p{p}");
+            let record_name = |r: u32| format!("r{r}");
+            let c = Constraints {
+                page_of: &self.pages,
+                date_of: &self.dates,
+                cannot_link: &self.cannot,
+                overridden: &self.overridden,
+                page_name: &page_name,
+                record_name: &record_name,
+            };
+            cluster(&c, links, 0.02)
+        }
+    }
+
+    fn link(a: u32, b: u32, score: f64) -> Link {
+        Link {
+            a,
+            b,
+            score,
+            must: false,
+        }
+    }
+
+    fn must(a: u32, b: u32) -> Link {
+        Link {
+            a,
+            b,
+            score: 0.1,
+            must: true,
+        }
+    }
+
+    #[test]
+    fn must_links_come_first_and_beat_inferred_constraints_only() {
+        // r0 and r1 have incompatible dates and were judged distinct; a must-link joins them
+        // anyway, and the scored link 1~2 (stronger, but r2 shares r0's page) is then cut.
+        let mut f = Fixture::new(&[0, 1, 0]);
+        f.dates = vec![crate::date::parse("1950-02-03"), crate::date::parse("1952-01-01"), None];
+        f.cannot.insert((0, 1), "descriptions differ".into());
+        let c = f.run(&[link(1, 2, 0.99), must(0, 1)]);
+        assert_eq!(c.clusters, vec![vec![0, 1], vec![2]]);
+        assert_eq!(c.log[0], (must(0, 1), Outcome::Joined));
+        assert!(matches!(&c.log[1].1, Outcome::Cut(r) if r.contains("page p0")));
+        // An override "different" stops even a must-link.
+        f.overridden.insert((0, 1));
+        let c = f.run(&[must(0, 1)]);
+        assert_eq!(c.clusters.len(), 3);
+        assert_eq!(c.cut.len(), 1);
     }
 
     #[test]
     fn a_chain_through_one_page_splits_at_its_weakest_link() {
         // A (page 0) ~ B (page 1) ~ C (page 0): A and C may not share a cluster.
-        let links = [
-            Link {
-                a: 0,
-                b: 1,
-                score: 0.99,
-            },
-            Link {
-                a: 1,
-                b: 2,
-                score: 0.93,
-            },
-        ];
-        let c = cluster(&[0, 1, 0], &links, &name);
+        let c = Fixture::new(&[0, 1, 0]).run(&[link(0, 1, 0.99), link(1, 2, 0.93)]);
         assert_eq!(c.clusters, vec![vec![0, 1], vec![2]]);
         assert_eq!(c.cut.len(), 1);
         assert_eq!((c.cut[0].link.a, c.cut[0].link.b), (1, 2));
-        assert!(c.cut[0].reason.contains("p0"));
+        assert!(c.cut[0].reason.contains("page p0"), "{}", c.cut[0].reason);
     }
 
     #[test]
     fn unconstrained_links_join_transitively() {
-        let links = [
-            Link {
-                a: 0,
-                b: 1,
-                score: 0.95,
-            },
-            Link {
-                a: 1,
-                b: 2,
-                score: 0.95,
-            },
-        ];
-        let c = cluster(&[0, 1, 2, 3], &links, &name);
+        let c = Fixture::new(&[0, 1, 2, 3]).run(&[link(0, 1, 0.95), link(1, 2, 0.95)]);
         assert_eq!(c.clusters, vec![vec![0, 1, 2], vec![3]]);
         assert_eq!(c.cluster_of, vec![0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_record_matching_two_different_documents_equally_is_left_for_review() {
+        // r2 (no description, say) matches r0 and r1 equally; r0 and r1 were judged different.
+        let mut f = Fixture::new(&[0, 1, 2]);
+        f.cannot.insert((0, 1), "descriptions differ".into());
+        let c = f.run(&[link(0, 2, 1.0), link(1, 2, 1.0)]);
+        assert_eq!(c.clusters, vec![vec![0], vec![1], vec![2]]);
+        assert_eq!(c.ambiguous.len(), 2);
+        assert!(c.ambiguous[0].reason.contains("ambiguous"));
+    }
+
+    #[test]
+    fn a_clearly_better_match_wins_and_the_other_link_is_cut() {
+        let mut f = Fixture::new(&[0, 1, 2]);
+        f.cannot.insert((0, 1), "descriptions differ".into());
+        let c = f.run(&[link(0, 2, 1.0), link(1, 2, 0.92)]);
+        assert_eq!(c.clusters, vec![vec![0, 2], vec![1]]);
+        assert!(c.cut[0].reason.contains("r0 and r1"), "{}", c.cut[0].reason);
+    }
+
+    #[test]
+    fn incompatible_dates_never_share_a_cluster() {
+        // A month-only record between two different days of that month.
+        let mut f = Fixture::new(&[0, 1, 2]);
+        f.dates = vec![
+            crate::date::parse("1950-02-03"),
+            crate::date::parse("1950-02-20"),
+            crate::date::parse("1950-02"),
+        ];
+        let c = f.run(&[link(0, 2, 1.0), link(1, 2, 0.95)]);
+        assert_eq!(c.clusters, vec![vec![0, 2], vec![1]]);
+        assert!(c.cut[0].reason.contains("1950-02-03") || c.cut[0].reason.contains("1950-02-20"));
     }
 }

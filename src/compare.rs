@@ -68,6 +68,10 @@ pub struct ScoredPair {
     pub decision: MatchDecision,
     /// Why, in words.
     pub reason: String,
+    /// The evidence says these are different documents (their descriptions or the numbers in
+    /// their titles disagree), not merely that it is too thin to match: clustering keeps
+    /// them apart (cannot-link).
+    pub distinct: bool,
 }
 
 /// Normalized Levenshtein similarity in [0, 1] (1 = equal). Symmetric.
@@ -92,8 +96,8 @@ fn head(text: &str, max: usize) -> &str {
 }
 
 /// Compares two texts (their first `max_compared_chars` characters), also as a truncated copy
-/// when the shorter is long enough.
-fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool) -> (f64, DescriptionMode) {
+/// when the shorter has at least `min_prefix` characters (None: never as a prefix).
+fn text_similarity(a: &str, b: &str, min_prefix: Option<usize>, rules: &ComparisonRules) -> (f64, DescriptionMode) {
     let (a, b) = (head(a, rules.max_compared_chars), head(b, rules.max_compared_chars));
     let full = similarity(a, b);
     let (short, long) = if a.chars().count() <= b.chars().count() {
@@ -101,7 +105,7 @@ fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool
     } else {
         (b, a)
     };
-    if allow_prefix && full < 1.0 && short.chars().count() >= rules.min_prefix_chars {
+    if min_prefix.is_some_and(|m| full < 1.0 && short.chars().count() >= m) {
         let p = prefix_similarity(short, long);
         if p >= rules.prefix_similarity && p > full {
             return (p, DescriptionMode::Prefix);
@@ -112,11 +116,12 @@ fn text_similarity(a: &str, b: &str, rules: &ComparisonRules, allow_prefix: bool
 
 /// Scores one pair.
 pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
-    let partial = x.raw.partial || y.raw.partial;
-    let (title, _) = text_similarity(&x.title_key, &y.title_key, rules, partial);
+    // A title is compared as a prefix only when a record was cut off by the end of its page.
+    let title_prefix = (x.raw.partial || y.raw.partial).then_some(rules.min_title_prefix_chars);
+    let (title, _) = text_similarity(&x.title_key, &y.title_key, title_prefix, rules);
     let (description, description_mode) = match (&x.description_key, &y.description_key) {
         (Some(a), Some(b)) => {
-            let (s, mode) = text_similarity(a, b, rules, true);
+            let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
             (Some(s), mode)
         }
         _ => (None, DescriptionMode::Missing),
@@ -129,7 +134,11 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         None => title,
     };
     let (decision, reason) = decide(x, y, title, description, score, rules);
+    let numbers_differ = numbers_differ(x, y, rules);
+    let distinct = decision == MatchDecision::NoMatch
+        && (numbers_differ || description.is_some_and(|d| d < rules.min_description_similarity));
     ScoredPair {
+        distinct,
         pair: pair.clone(),
         title,
         description,
@@ -138,6 +147,13 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         decision,
         reason,
     }
+}
+
+fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
+    rules.numbers_must_agree
+        && !x.title_numbers.is_empty()
+        && !y.title_numbers.is_empty()
+        && x.title_numbers != y.title_numbers
 }
 
 fn decide(
@@ -158,11 +174,7 @@ fn decide(
             (MatchDecision::NoMatch, why)
         }
     };
-    if rules.numbers_must_agree
-        && !x.title_numbers.is_empty()
-        && !y.title_numbers.is_empty()
-        && x.title_numbers != y.title_numbers
-    {
+    if numbers_differ(x, y, rules) {
         return (
             MatchDecision::NoMatch,
             format!(
@@ -250,10 +262,10 @@ mod tests {
         let rules = crate::rules::Rules::builtin().comparison;
         let full = "zhou enlai seeks technical support from the soviet union";
         let cut = "zhou enlai seeks technical sup";
-        let (s, mode) = text_similarity(cut, full, &rules, true);
+        let (s, mode) = text_similarity(cut, full, Some(rules.min_prefix_chars), &rules);
         assert_eq!(mode, DescriptionMode::Prefix);
         assert_eq!(s, 1.0);
-        let (s, mode) = text_similarity(cut, full, &rules, false);
+        let (s, mode) = text_similarity(cut, full, None, &rules);
         assert_eq!(mode, DescriptionMode::Full);
         assert!(s < 0.6);
     }
@@ -264,7 +276,7 @@ mod tests {
         rules.max_compared_chars = 5;
         assert_eq!(head("abcdéfgh", 5), "abcdé");
         assert_eq!(head("abc", 5), "abc");
-        let (s, _) = text_similarity("abcdefgh", "abcdexyz", &rules, false);
+        let (s, _) = text_similarity("abcdefgh", "abcdexyz", None, &rules);
         assert_eq!(s, 1.0);
     }
 }

@@ -22,12 +22,18 @@ struct Cli {
 enum Command {
     /// Read pages, find duplicates, write canonical.csv, provenance.csv, decisions.csv.
     Run(cmd::run::Args),
+    /// Explain a canonical record (members, evidence, nearest non-merged), or two records.
+    Explain(cmd::explain::Args),
+    /// Label review-band pairs in the terminal; answers go to the overrides file.
+    Review(cmd::review::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+        Command::Review(args) => cmd::review::run(args),
     };
     match result {
         Ok(code) => code,

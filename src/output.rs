@@ -51,7 +51,11 @@ impl Batch {
         let result = (|| {
             let mut w = BufWriter::new(File::create(&tmp)?);
             fill(&mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            if self.rules.neutralise_formulas && name.ends_with(".csv") {
+                neutralise_file(&tmp)?;
+            }
+            Ok(())
         })();
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
@@ -81,12 +85,11 @@ impl Batch {
     }
 }
 
-fn csv_out(w: &mut dyn Write, neutralise: bool) -> CsvOut<'_> {
+fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
     CsvOut {
         inner: csv::WriterBuilder::new()
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(w),
-        neutralise,
     }
 }
 
@@ -98,25 +101,46 @@ impl Drop for Batch {
     }
 }
 
-/// A CSV writer that applies the output rules to every cell.
+/// A CSV writer whose errors are I/O errors.
 struct CsvOut<'w> {
     inner: csv::Writer<&'w mut dyn Write>,
-    neutralise: bool,
 }
 
 impl CsvOut<'_> {
     fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
-        let on = self.neutralise;
-        let cells = cells.into_iter().map(|c| match neutralise(c, on) {
-            Cow::Borrowed(b) => Cow::Borrowed(b.as_bytes()),
-            Cow::Owned(o) => Cow::Owned(o.into_bytes()),
-        });
         self.inner.write_record(cells).map_err(std::io::Error::other)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Rewrites the CSV file at `path` with every cell [`neutralise`]d. A pass over the finished
+/// file, so that it covers every CSV written through a [`Batch`], whoever wrote it.
+fn neutralise_file(path: &Path) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".neutral");
+    let tmp = PathBuf::from(tmp);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)?;
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .flexible(true)
+        .from_writer(BufWriter::new(File::create(&tmp)?));
+    for rec in reader.records() {
+        let rec = rec.map_err(std::io::Error::other)?;
+        w.write_record(rec.iter().map(|c| neutralise(c, true).into_owned()))
+            .map_err(std::io::Error::other)?;
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 /// `cell`, with a single quote in front when `on` and a spreadsheet would read it as a formula
@@ -136,9 +160,8 @@ pub fn fixed(x: f64) -> String {
 
 /// `canonical.csv`: one row per document.
 pub fn write_canonical(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
-    let on = batch.rules.neutralise_formulas;
     let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w, on);
+        let mut c = csv_out(w);
         c.write_record([
             "canonical_id",
             "date",
@@ -173,9 +196,8 @@ pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &
             canonical_of[m as usize] = c.id.as_str();
         }
     }
-    let on = batch.rules.neutralise_formulas;
     let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w, on);
+        let mut c = csv_out(w);
         c.write_record([
             "canonical_id",
             "record_id",
@@ -212,11 +234,16 @@ pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &
     batch.stage("provenance.csv", csv)
 }
 
-/// `decisions.csv`: every compared pair.
-pub fn write_decisions(batch: &mut Batch, scored: &[ScoredPair], records: &[Record]) -> Result<(), Error> {
-    let on = batch.rules.neutralise_formulas;
+/// `decisions.csv`: every compared pair, and every pair an override decided (`marks`, one per
+/// scored pair).
+pub fn write_decisions(
+    batch: &mut Batch,
+    scored: &[ScoredPair],
+    marks: &[Option<crate::audit::overrides::Mark>],
+    records: &[Record],
+) -> Result<(), Error> {
     let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w, on);
+        let mut c = csv_out(w);
         c.write_record([
             "record_a",
             "record_b",
@@ -228,12 +255,15 @@ pub fn write_decisions(batch: &mut Batch, scored: &[ScoredPair], records: &[Reco
             "score",
             "decision",
             "reason",
+            "override",
         ])?;
-        for s in scored {
+        for (s, mark) in scored.iter().zip(marks) {
+            // A pair only an override made has no blocking rule.
+            let forced = mark.as_ref().is_some_and(|m| m.forced);
             c.write_record([
                 records[s.pair.a as usize].id.as_str(),
                 &records[s.pair.b as usize].id,
-                s.pair.rule.as_str(),
+                if forced { "override" } else { s.pair.rule.as_str() },
                 &s.pair.key,
                 &fixed(s.title),
                 &s.description.map(fixed).unwrap_or_default(),
@@ -241,6 +271,7 @@ pub fn write_decisions(batch: &mut Batch, scored: &[ScoredPair], records: &[Reco
                 &fixed(s.score),
                 s.decision.as_str(),
                 &s.reason,
+                mark.as_ref().map_or("", |m| m.verdict.as_str()),
             ])?;
         }
         c.flush()
@@ -250,9 +281,8 @@ pub fn write_decisions(batch: &mut Batch, scored: &[ScoredPair], records: &[Reco
 
 /// `warnings.csv`: every warning of the run.
 pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Error> {
-    let on = batch.rules.neutralise_formulas;
     let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w, on);
+        let mut c = csv_out(w);
         c.write_record(["file", "line", "message"])?;
         for wa in warnings {
             c.write_record([
@@ -268,9 +298,8 @@ pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Err
 
 /// `blocks.csv`: every block of two records or more.
 pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
-    let on = batch.rules.neutralise_formulas;
     let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w, on);
+        let mut c = csv_out(w);
         c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])?;
         for b in stats {
             c.write_record([

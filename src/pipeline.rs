@@ -6,14 +6,18 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::audit::{self, overrides::Overrides};
 use crate::block;
 use crate::cluster::{self, Link};
-use crate::compare::{self, MatchDecision};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::ingest;
 use crate::merge;
 use crate::normalize;
 use crate::output;
+use crate::record::Record;
 use crate::rules::Rules;
 
 /// How to run.
@@ -29,6 +33,8 @@ pub struct RunOptions {
     pub threads: Option<usize>,
     /// Show progress bars on stderr.
     pub progress: bool,
+    /// A reviewer's overrides (empty: none).
+    pub overrides: Overrides,
 }
 
 /// The figures a run prints.
@@ -52,8 +58,14 @@ pub struct Summary {
     pub match_pairs: usize,
     /// Pairs sent to review.
     pub review_pairs: usize,
+    /// Overrides that named records of this run.
+    pub overrides_applied: usize,
+    /// Overrides naming a record not in this run (reported as warnings, kept in the file).
+    pub overrides_stale: usize,
     /// Matched links cut by a constraint.
     pub cut_links: usize,
+    /// Matched links left for review because the record matched two documents equally.
+    pub ambiguous_links: usize,
     /// Clusters.
     pub clusters: usize,
     /// Canonical records written.
@@ -66,7 +78,17 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: [(&str, usize); 14] = [
+        for (name, value) in self.rows() {
+            writeln!(f, "{name:<25} {value}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Summary {
+    /// The figures as (name, value), in display order.
+    pub fn rows(&self) -> [(&'static str, usize); 17] {
+        [
             ("files read", self.files),
             ("files failed", self.failed_files),
             ("records", self.records),
@@ -76,16 +98,15 @@ impl fmt::Display for Summary {
             ("same-page pairs skipped", self.same_page_pairs_skipped),
             ("match pairs", self.match_pairs),
             ("review pairs", self.review_pairs),
+            ("overrides applied", self.overrides_applied),
+            ("overrides not found", self.overrides_stale),
             ("links cut by constraints", self.cut_links),
+            ("ambiguous links", self.ambiguous_links),
             ("clusters", self.clusters),
             ("merged clusters", self.merged_clusters),
             ("canonical records", self.canonical_records),
             ("warnings", self.warnings),
-        ];
-        for (name, value) in rows {
-            writeln!(f, "{name:<25} {value}")?;
-        }
-        Ok(())
+        ]
     }
 }
 
@@ -181,25 +202,24 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         b.finish_and_clear();
     }
 
+    // overrides: must-links and cannot-links that beat any score
+    let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
+
     // cluster
     let links: Vec<Link> = scored
         .iter()
-        .filter(|s| s.decision == MatchDecision::Match)
-        .map(|s| Link {
+        .zip(&applied.marks)
+        .filter(|(s, _)| s.decision == MatchDecision::Match)
+        .map(|(s, mark)| Link {
             a: s.pair.a,
             b: s.pair.b,
             score: s.score,
+            must: mark.is_some(),
         })
         .collect();
-    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let clustering = cluster::cluster(&pages, &links, &|p| page_names[p as usize].clone());
-    for cut in &clustering.cut {
-        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
-            scored[i]
-                .reason
-                .push_str(&format!("; link cut in clustering: {}", cut.reason));
-        }
-    }
+    let clustering = cluster_records(&records, &scored, &links, &applied.cannot, &page_names, &opts.rules);
+    annotate(&mut scored, &clustering.cut, None);
+    annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
     // merge
     let canonical = merge::merge(&records, &clustering.clusters);
@@ -207,16 +227,17 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // write
     let mut warnings = ingested.warnings;
     warnings.extend(blocking.warnings);
+    warnings.extend(applied.warnings.iter().cloned());
+    warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
     // Every file is staged first and renamed at the end: a run killed while writing leaves
     // the previous outputs as they were.
     let mut batch = output::Batch::new(&opts.out, &opts.rules.output);
     output::write_canonical(&mut batch, &canonical, &records)?;
     output::write_provenance(&mut batch, &canonical, &records)?;
-    output::write_decisions(&mut batch, &scored, &records)?;
+    output::write_decisions(&mut batch, &scored, &applied.marks, &records)?;
     output::write_warnings(&mut batch, &warnings)?;
     output::write_blocks(&mut batch, &blocking.stats)?;
-    let written = batch.commit()?;
 
     let summary = Summary {
         files: ingested.files_read,
@@ -226,20 +247,89 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         largest_block: blocking.largest_block,
         pairs_compared: scored.len(),
         same_page_pairs_skipped: blocking.same_page_skipped,
-        match_pairs: links.len(),
+        match_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Match).count(),
         review_pairs: scored.iter().filter(|s| s.decision == MatchDecision::Review).count(),
+        overrides_applied: applied.applied,
+        overrides_stale: applied.stale,
         cut_links: clustering.cut.len(),
+        ambiguous_links: clustering.ambiguous.len(),
         clusters: clustering.clusters.len(),
         canonical_records: canonical.len(),
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
         warnings: warnings.len(),
     };
+    audit::write_all(
+        &mut batch,
+        &audit::RunAudit {
+            records: &records,
+            scored: &scored,
+            marks: &applied.marks,
+            clustering: &clustering,
+            canonical: &canonical,
+            summary: &summary,
+            warnings: &warnings,
+            rules: &opts.rules.comparison,
+        },
+    )?;
+    let written = batch.commit()?;
     Ok(RunReport {
         summary,
         warnings,
         errors,
         written,
     })
+}
+
+/// Clusters under the constraints: same page, incompatible dates, and pairs the comparison
+/// found distinct, and overrides "different" (`overridden`, which even a must-link respects).
+/// Only pairs whose two records both have a match can ever matter.
+fn cluster_records(
+    records: &[Record],
+    scored: &[ScoredPair],
+    links: &[Link],
+    overridden: &BTreeMap<(u32, u32), String>,
+    page_names: &[String],
+    rules: &Rules,
+) -> cluster::Clustering {
+    let mut linked = vec![false; records.len()];
+    for l in links {
+        linked[l.a as usize] = true;
+        linked[l.b as usize] = true;
+    }
+    let mut cannot_link: BTreeMap<(u32, u32), String> = scored
+        .iter()
+        .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
+        .map(|s| ((s.pair.a, s.pair.b), s.reason.clone()))
+        .collect();
+    cannot_link.extend(overridden.iter().map(|(k, v)| (*k, v.clone())));
+    let overridden: BTreeSet<(u32, u32)> = overridden.keys().copied().collect();
+    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let page_name = |p: u32| page_names[p as usize].clone();
+    let record_name = |r: u32| records[r as usize].id.clone();
+    let constraints = cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &cannot_link,
+        overridden: &overridden,
+        page_name: &page_name,
+        record_name: &record_name,
+    };
+    cluster::cluster(&constraints, links, rules.clustering.ambiguity_margin)
+}
+
+/// Writes what clustering did with a matched link into its decision.
+fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
+    for cut in links {
+        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
+            scored[i]
+                .reason
+                .push_str(&format!("; not joined in clustering: {}", cut.reason));
+            if let Some(d) = decision {
+                scored[i].decision = d;
+            }
+        }
+    }
 }
 
 /// Convenience for tests and callers: run with the built-in rules.
@@ -250,5 +340,6 @@ pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
         rules: Rules::builtin(),
         threads: None,
         progress: false,
+        overrides: Overrides::default(),
     })
 }

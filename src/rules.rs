@@ -23,8 +23,19 @@ pub struct Rules {
     pub blocking: BlockingRules,
     /// Similarity weights and decision thresholds.
     pub comparison: ComparisonRules,
+    /// Clustering policy.
+    pub clustering: ClusteringRules,
     /// How output files are written.
     pub output: OutputRules,
+}
+
+/// Clustering policy.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusteringRules {
+    /// A record that matches two records which cannot be one document, with scores closer
+    /// than this, is left for review instead of joining either.
+    pub ambiguity_margin: f64,
 }
 
 /// Output policy.
@@ -61,8 +72,11 @@ pub struct LayoutRules {
     pub record_marker: Option<String>,
     /// A line matching this separates records.
     pub record_separator: Option<String>,
-    /// At most this many description lines; a further line begins a dateless record.
-    pub max_description_lines: Option<usize>,
+    /// Records are delimited by date lines only, so a dateless record is told by its shape:
+    /// after a description, a line that reads as a sentence continues it, any other line
+    /// begins a dateless record.
+    #[serde(default)]
+    pub dateless_by_shape: bool,
 }
 
 /// Blocking policy.
@@ -95,6 +109,8 @@ pub struct ComparisonRules {
     pub min_description_similarity: f64,
     /// Shortest description that may match as a prefix of another.
     pub min_prefix_chars: usize,
+    /// Shortest title of a cut-off record that may match as a prefix of another.
+    pub min_title_prefix_chars: usize,
     /// Similarity the overlap of a prefix match must reach.
     pub prefix_similarity: f64,
     /// Different numbers in titles forbid a match.
@@ -209,8 +225,8 @@ pub struct CompiledLayout {
     pub record_marker: Option<Regex>,
     /// Record separator.
     pub record_separator: Option<Regex>,
-    /// Description line cap.
-    pub max_description_lines: Option<usize>,
+    /// Tell dateless records by their shape.
+    pub dateless_by_shape: bool,
 }
 
 fn compile(pattern: &str, what: &str) -> Result<Regex, Error> {
@@ -237,7 +253,7 @@ impl Rules {
                     detect: opt(&l.detect, "layouts.detect")?,
                     record_marker: opt(&l.record_marker, "layouts.record_marker")?,
                     record_separator: opt(&l.record_separator, "layouts.record_separator")?,
-                    max_description_lines: l.max_description_lines,
+                    dateless_by_shape: l.dateless_by_shape,
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;

@@ -1,3 +1,5 @@
 //! One file per subcommand, each with its arguments and its `run`.
 
+pub mod explain;
+pub mod review;
 pub mod run;

@@ -18,6 +18,10 @@ pub struct Args {
     /// Rules file laid over the built-in rules/default.toml.
     #[arg(long)]
     rules: Option<PathBuf>,
+    /// Overrides file (same/different pairs that beat any score). Default: rules/overrides.toml
+    /// when it exists.
+    #[arg(long)]
+    overrides: Option<PathBuf>,
     /// Worker threads (default: one per core). Outputs are identical for any value.
     #[arg(long)]
     threads: Option<usize>,
@@ -39,7 +43,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
+    let overrides = match concord::audit::overrides::resolve(args.overrides.as_deref()) {
+        Some(path) => concord::audit::overrides::Overrides::load(&path)?,
+        None => Default::default(),
+    };
     let opts = RunOptions {
+        overrides,
         inputs: args.inputs,
         out: args.out,
         rules,

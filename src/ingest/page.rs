@@ -52,7 +52,10 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
             let kind = if t.is_empty() {
                 Kind::Blank
             } else if let Some(c) = rules.range_header.captures(t) {
-                let num = |n: &str| c.name(n).and_then(|m| m.as_str().parse::<usize>().ok());
+                let num = |n: &str| {
+                    c.name(n)
+                        .and_then(|m| m.as_str().replace(',', "").parse::<usize>().ok())
+                };
                 if range.is_none() {
                     range = num("first")
                         .zip(num("last"))
@@ -130,11 +133,9 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
             skipped_before_marker += 1;
             continue;
         }
-        if layout.record_marker.is_none()
-            && layout.record_separator.is_none()
-            && date::parse(l.text).is_some()
-            && !current.is_empty()
-        {
+        // A date line begins a record in every layout: a page that lost a marker or a
+        // separator still splits where its dates are.
+        if date::parse(l.text).is_some() && current.iter().any(|(_, t)| !t.is_empty()) {
             chunks.push(std::mem::take(&mut current));
         }
         current.push((l.number, l.text));
@@ -215,8 +216,8 @@ fn ends_like_sentence(text: &str) -> bool {
     t.ends_with(['.', '!', '?', '…'])
 }
 
-/// Turns one chunk of lines into records: usually one, more when a layout with a
-/// description cap shows dateless records after it.
+/// Turns one chunk of lines into records: usually one, more when a layout that tells
+/// dateless records by their shape shows some after it.
 fn split_chunk(
     chunk: &[(usize, &str)],
     layout: &CompiledLayout,
@@ -257,19 +258,27 @@ fn split_chunk(
             record.title = title.to_string();
             rest = &rest[1..];
         }
-        let take = match layout.max_description_lines {
-            None => rest.len(),
-            Some(cap) => {
-                // "title, X, Y": X is this record's description unless X reads like a title
-                // and Y like a description, in which case X begins a dateless record.
-                let x_is_title = rest.len() >= 2 && !ends_like_sentence(rest[0].1) && ends_like_sentence(rest[1].1);
-                if x_is_title { 0 } else { cap.min(rest.len()) }
+        let mut description: Vec<&str> = Vec::new();
+        if layout.dateless_by_shape {
+            // "title, X, Y": X is this record's description unless X reads like a title and
+            // Y like a sentence, in which case X begins a dateless record. After the first
+            // description line, sentences continue the description; anything else begins a
+            // dateless record.
+            let x_is_title = rest.len() >= 2 && !ends_like_sentence(rest[0].1) && ends_like_sentence(rest[1].1);
+            if !x_is_title && !rest.is_empty() {
+                description.push(rest[0].1);
+                rest = &rest[1..];
+                while let Some(&(_, more)) = rest.first().filter(|(_, t)| ends_like_sentence(t)) {
+                    description.push(more);
+                    rest = &rest[1..];
+                }
             }
-        };
-        if take > 0 {
-            let lines: Vec<&str> = rest[..take].iter().map(|(_, t)| *t).collect();
-            record.description = Some(lines.join(" "));
-            rest = &rest[take..];
+        } else {
+            description.extend(rest.iter().map(|(_, t)| *t));
+            rest = &[];
+        }
+        if !description.is_empty() {
+            record.description = Some(description.join(" "));
         }
         if is_last && rest.is_empty() {
             record.partial |= record.title.is_empty()
@@ -279,5 +288,171 @@ fn split_chunk(
                 };
         }
         out.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    fn parse_text(text: &str) -> ParsedPage {
+        parse("t.txt", text, &Rules::builtin().compile_pages().unwrap())
+    }
+
+    /// (date, title, description, partial) of each record.
+    fn fields(p: &ParsedPage) -> Vec<(String, String, String, bool)> {
+        p.records
+            .iter()
+            .map(|r| {
+                (
+                    r.date.clone().unwrap_or_default(),
+                    r.title.clone(),
+                    r.description.clone().unwrap_or_default(),
+                    r.partial,
+                )
+            })
+            .collect()
+    }
+
+    fn rec(d: &str, t: &str, x: &str, partial: bool) -> (String, String, String, bool) {
+        (d.into(), t.into(), x.into(), partial)
+    }
+
+    #[test]
+    fn plain_layout_with_a_dateless_record_between_dated_ones() {
+        let p = parse_text(
+            "Skip to content\n\n1 - 3 of 3\n\nMay 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts a meeting.\n\n\
+             Cable, Zhou Enlai to Wang Zhen\n\nZhou Enlai responds to two cables.\n\nJuly 31, 1958\n\nRecord of the First Conversation\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec(
+                    "May 15, 1949",
+                    "Telegram, Shtykov to Vyshinsky",
+                    "Shtykov recounts a meeting.",
+                    false
+                ),
+                rec(
+                    "",
+                    "Cable, Zhou Enlai to Wang Zhen",
+                    "Zhou Enlai responds to two cables.",
+                    false
+                ),
+                rec("July 31, 1958", "Record of the First Conversation", "", true),
+            ]
+        );
+        assert_eq!(p.layout, "plain");
+        assert!(p.warnings.iter().all(|w| !w.message.contains("says it shows")));
+    }
+
+    #[test]
+    fn a_record_without_description_followed_by_a_dateless_record() {
+        let p = parse_text(
+            "Documents\n\nJuly 31, 1958\n\nRecord of the First Conversation\n\nCable, Zhou Enlai to Wang Zhen\n\n\
+             Zhou Enlai responds to two cables.\n\nMay 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nPagination",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec("July 31, 1958", "Record of the First Conversation", "", false),
+                rec(
+                    "",
+                    "Cable, Zhou Enlai to Wang Zhen",
+                    "Zhou Enlai responds to two cables.",
+                    false
+                ),
+                rec(
+                    "May 15, 1949",
+                    "Telegram, Shtykov to Vyshinsky",
+                    "Shtykov recounts.",
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_description_of_two_paragraphs_stays_one_description() {
+        let p = parse_text("May 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nFirst sentence.\n\nSecond paragraph.\n");
+        assert_eq!(
+            fields(&p),
+            vec![rec(
+                "May 15, 1949",
+                "Telegram, Shtykov to Vyshinsky",
+                "First sentence. Second paragraph.",
+                false
+            )]
+        );
+    }
+
+    #[test]
+    fn separated_layout_splits_at_dates_even_without_a_separator() {
+        let p = parse_text(
+            "SEARCH RESULTS\n1948\nReport on Manchuria\nAn overview.\n-\nAugust 1949\nMemorandum\nLiu and Stalin talk.\nMay 15, 1949\nTelegram\nShtykov recounts.\n",
+        );
+        assert_eq!(p.layout, "separated");
+        let dates: Vec<String> = fields(&p).into_iter().map(|f| f.0).collect();
+        assert_eq!(dates, vec!["1948", "August 1949", "May 15, 1949"]);
+    }
+
+    #[test]
+    fn bulleted_layout_with_a_bare_marker_and_a_dateless_item() {
+        let p = parse_text(
+            "Search in\n\nDigital Archive International History Declassified\n\n  •\n  September 17, 1952\n\n    Hand-delivered letter\n\n    Letter from Stalin.\n\n  • Cable, Zhou Enlai to Wang Zhen\n\n    Zhou Enlai responds.\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec(
+                    "September 17, 1952",
+                    "Hand-delivered letter",
+                    "Letter from Stalin.",
+                    false
+                ),
+                rec("", "Cable, Zhou Enlai to Wang Zhen", "Zhou Enlai responds.", false),
+            ]
+        );
+        assert_eq!(p.records[0].provenance.line, 5);
+    }
+
+    #[test]
+    fn range_header_forms_and_counts() {
+        let p = parse_text("Showing 11 - 13 of 1,234 results\n\nMay 15, 1949\n\nTelegram\n\nShtykov recounts.\n");
+        assert_eq!(p.range, Some((11, 13, 1234)));
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.message.contains("shows 3 records (11 - 13 of 1234) but 1 were found"))
+        );
+    }
+
+    #[test]
+    fn a_page_cut_inside_a_title_or_a_date() {
+        let p = parse_text(
+            "1 - 2 of 2\n\nMay 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nSeptember 06, 1952\n\nLetter, Zhou En",
+        );
+        assert_eq!(fields(&p)[1], rec("September 06, 1952", "Letter, Zhou En", "", true));
+        let p = parse_text("May 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nSeptember 6, 19");
+        assert_eq!(fields(&p)[1], rec("September 6, 19", "", "", true));
+    }
+
+    #[test]
+    fn crlf_and_bom_are_read_like_plain_text() {
+        let p = parse_text("\u{feff}Skip to content\r\n\r\nMay 15, 1949\r\n\r\nTelegram\r\n\r\nShtykov recounts.\r\n");
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
+
+    #[test]
+    fn footer_lines_end_the_records() {
+        let p = parse_text("May 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nBack to top\n\n© 2026 Wilson Center\n");
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
     }
 }

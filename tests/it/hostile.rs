@@ -575,10 +575,21 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
             a: s.pair.a,
             b: s.pair.b,
             score: s.score,
+            must: false,
         })
         .collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let c = concord::cluster::cluster(&pages, &links, &|p| p.to_string());
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let label = |p: u32| p.to_string();
+    let constraints = concord::cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &Default::default(),
+        overridden: &Default::default(),
+        page_name: &label,
+        record_name: &label,
+    };
+    let c = concord::cluster::cluster(&constraints, &links, rules.clustering.ambiguity_margin);
     let canon = concord::merge::merge(&records, &c.clusters);
     let mut members: Vec<u32> = canon.iter().flat_map(|c| c.members.clone()).collect();
     members.sort_unstable();

@@ -1,7 +1,9 @@
 //! Integration tests: one binary, one module per feature. Each test runs the real `concord`
 //! binary on real inputs in its own temporary folder.
 
+mod audit;
 mod hostile;
+mod layouts;
 mod properties;
 mod spine;
 mod workdir;

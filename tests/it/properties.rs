@@ -327,65 +327,144 @@ fn components(n: usize, links: &[(u32, u32)]) -> Vec<Vec<u32>> {
     out
 }
 
-fn graph(max_pages: u32) -> impl Strategy<Value = (Vec<u32>, Vec<Link>)> {
+/// A random clustering problem: pages, dates, match links (some must-links), cannot-links
+/// (some of them overrides "different").
+#[derive(Debug, Clone)]
+struct Problem {
+    pages: Vec<u32>,
+    dates: Vec<Option<PartialDate>>,
+    links: Vec<Link>,
+    cannot: BTreeMap<(u32, u32), String>,
+    overridden: BTreeSet<(u32, u32)>,
+}
+
+impl Problem {
+    fn solve(&self, links: &[Link]) -> cluster::Clustering {
+        let page_name = |p: u32| format!("p{p}");
+        let record_name = |r: u32| format!("r{r}");
+        let c = cluster::Constraints {
+            page_of: &self.pages,
+            date_of: &self.dates,
+            cannot_link: &self.cannot,
+            overridden: &self.overridden,
+            page_name: &page_name,
+            record_name: &record_name,
+        };
+        cluster::cluster(&c, links, Rules::builtin().clustering.ambiguity_margin)
+    }
+}
+
+fn pairs_of(n: usize, max: usize) -> impl Strategy<Value = Vec<(u32, u32)>> {
+    prop::collection::vec((0..n as u32, 0..n as u32), 0..=max).prop_map(|ps| {
+        let mut seen = BTreeSet::new();
+        ps.into_iter()
+            .filter(|(a, b)| a != b)
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .filter(|p| seen.insert(*p))
+            .collect()
+    })
+}
+
+/// `constrained`: pages shared by several records, dates, cannot-links and must-links; else
+/// every record on its own page with no date and no constraint at all.
+fn problem(constrained: bool) -> impl Strategy<Value = Problem> {
     (1usize..30).prop_flat_map(move |n| {
-        let pages = prop::collection::vec(0..max_pages, n);
-        let links = prop::collection::vec((0..n as u32, 0..n as u32, 0u32..5), 0..2 * n).prop_map(|ls| {
-            let mut seen = HashSet::new();
-            ls.into_iter()
-                .filter(|(a, b, _)| a != b)
-                .map(|(a, b, s)| (a.min(b), a.max(b), s))
-                .filter(|(a, b, _)| seen.insert((*a, *b)))
-                // Few distinct scores, so that ties (broken by index) are common.
-                .map(|(a, b, s)| Link {
+        let pages = prop::collection::vec(0u32..4, n);
+        let dates = prop::collection::vec(date(), n);
+        // Few distinct scores, so that ties (broken by index) are common.
+        let links = (
+            pairs_of(n, 2 * n),
+            prop::collection::vec((0u32..5, any::<bool>()), 2 * n),
+        );
+        let cannot = (pairs_of(n, n / 2), prop::collection::vec(any::<bool>(), n / 2 + 1));
+        (pages, dates, links, cannot).prop_map(move |(pages, dates, (ls, attrs), (cs, over))| {
+            let links = ls
+                .into_iter()
+                .zip(attrs)
+                .map(|((a, b), (s, must))| Link {
                     a,
                     b,
                     score: 0.9 + f64::from(s) * 0.02,
+                    must: constrained && must && s == 0,
                 })
-                .collect::<Vec<_>>()
-        });
-        (pages, links)
+                .collect();
+            if !constrained {
+                return Problem {
+                    pages: (0..n as u32).collect(),
+                    dates: vec![None; n],
+                    links,
+                    cannot: BTreeMap::new(),
+                    overridden: BTreeSet::new(),
+                };
+            }
+            let overridden = cs.iter().zip(&over).filter(|(_, o)| **o).map(|(p, _)| *p).collect();
+            let cannot = cs.into_iter().map(|p| (p, "different".to_string())).collect();
+            Problem {
+                pages,
+                dates,
+                links,
+                cannot,
+                overridden,
+            }
+        })
     })
 }
 
 proptest! {
     #![proptest_config(config(256))]
 
-    /// Without constraints (every record on its own page), clusters are exactly the connected
-    /// components of the match links.
+    /// Without constraints (every record on its own page, no dates, no cannot-links), clusters
+    /// are exactly the connected components of the match links.
     #[test]
-    fn clustering_agrees_with_a_naive_search((pages, links) in graph(u32::MAX)) {
-        let distinct: Vec<u32> = (0..pages.len() as u32).collect();
-        let c = cluster::cluster(&distinct, &links, &|p| p.to_string());
-        let pairs: Vec<(u32, u32)> = links.iter().map(|l| (l.a, l.b)).collect();
-        prop_assert_eq!(&c.clusters, &components(pages.len(), &pairs));
-        prop_assert!(c.cut.is_empty());
+    fn clustering_agrees_with_a_naive_search(p in problem(false)) {
+        let c = p.solve(&p.links);
+        let pairs: Vec<(u32, u32)> = p.links.iter().map(|l| (l.a, l.b)).collect();
+        prop_assert_eq!(&c.clusters, &components(p.pages.len(), &pairs));
+        prop_assert!(c.cut.is_empty() && c.ambiguous.is_empty());
     }
 
-    /// With pages: no cluster holds two records of one page; a cut link really joined two
-    /// clusters sharing a page; the clusters are the components of the links kept; the order
-    /// of the links does not matter.
+    /// With constraints: no cluster holds two records of one page or a pair an override said
+    /// are different, whatever the must-links; without must-links, no cluster holds a
+    /// cannot-link pair or two incompatible dates either. Every link is accounted for (taken,
+    /// already joined, cut or ambiguous); the clusters are the components of the links taken;
+    /// the order of the links does not matter.
     #[test]
-    fn clustering_never_violates_the_same_page_constraint((pages, links) in graph(4), seed in any::<u64>()) {
-        let c = cluster::cluster(&pages, &links, &|p| p.to_string());
+    fn clustering_never_violates_a_constraint(p in problem(true), seed in any::<u64>()) {
+        let c = p.solve(&p.links);
+        let any_must = p.links.iter().any(|l| l.must);
         for members in &c.clusters {
-            let on: HashSet<u32> = members.iter().map(|&m| pages[m as usize]).collect();
+            let on: HashSet<u32> = members.iter().map(|&m| p.pages[m as usize]).collect();
             prop_assert_eq!(on.len(), members.len(), "cluster {:?} holds two records of one page", members);
+            for (i, &x) in members.iter().enumerate() {
+                for &y in &members[i + 1..] {
+                    prop_assert!(!p.overridden.contains(&(x, y)), "override different broken by {:?}", members);
+                    if !any_must {
+                        prop_assert!(!p.cannot.contains_key(&(x, y)), "cannot-link broken by {:?}", members);
+                        if let (Some(dx), Some(dy)) = (p.dates[x as usize], p.dates[y as usize]) {
+                            prop_assert!(dx.compatible(&dy), "dates {} / {} in {:?}", dx, dy, members);
+                        }
+                    }
+                }
+            }
         }
-        let cut: HashSet<(u32, u32)> = c.cut.iter().map(|x| (x.link.a, x.link.b)).collect();
-        for x in &c.cut {
-            let (ca, cb) = (c.cluster_of[x.link.a as usize], c.cluster_of[x.link.b as usize]);
-            prop_assert_ne!(ca, cb);
-            let pa: HashSet<u32> = c.clusters[ca as usize].iter().map(|&m| pages[m as usize]).collect();
-            prop_assert!(c.clusters[cb as usize].iter().any(|&m| pa.contains(&pages[m as usize])));
-        }
-        let kept: Vec<(u32, u32)> = links.iter().map(|l| (l.a, l.b)).filter(|p| !cut.contains(p)).collect();
-        prop_assert_eq!(&c.clusters, &components(pages.len(), &kept));
+        let considered: HashSet<(u32, u32)> = c
+            .log
+            .iter()
+            .map(|(l, _)| (l.a, l.b))
+            .chain(c.ambiguous.iter().map(|x| (x.link.a, x.link.b)))
+            .collect();
+        prop_assert_eq!(considered.len(), p.links.len());
+        let taken: Vec<(u32, u32)> = c
+            .log
+            .iter()
+            .filter(|(_, o)| *o == cluster::Outcome::Joined)
+            .map(|(l, _)| (l.a, l.b))
+            .collect();
+        prop_assert_eq!(&c.clusters, &components(p.pages.len(), &taken));
 
-        let mut shuffled = links.clone();
+        let mut shuffled = p.links.clone();
         shuffled.sort_by_key(|l| (u64::from(l.a) * 31 + u64::from(l.b)).wrapping_mul(seed | 1));
-        let again = cluster::cluster(&pages, &shuffled, &|p| p.to_string());
-        prop_assert_eq!(&again.clusters, &c.clusters);
+        prop_assert_eq!(&p.solve(&shuffled).clusters, &c.clusters);
     }
 }
 

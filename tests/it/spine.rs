@@ -367,7 +367,20 @@ fn partial_and_dateless_records_find_their_duplicates() {
         letter["description"],
         "Zhou Enlai seeks technical support from the Soviet Union."
     );
-    assert_eq!(letter["source_count"], "3");
+    assert_eq!(letter["source_count"], "4");
+    // A copy cut off inside its title joins it too (a cut title is compared as a prefix).
+    assert_eq!(
+        canonical_of("separated_cut.txt", "2"),
+        canonical_of("000_254b8f254631d6fa.txt", "1")
+    );
+    // A dateless copy without description matches two documents (Dec 17 1952 and Jan 29 1953)
+    // equally: it joins neither and its links go to review.
+    let lone = canonical_of("separated_cut.txt", "1");
+    assert_eq!(prov.iter().filter(|r| r["canonical_id"] == lone).count(), 1);
+    assert_ne!(
+        canonical_of("001_44fdf12786d4394e.txt", "2"),
+        canonical_of("001_44fdf12786d4394e.txt", "4")
+    );
     let cable = canon
         .iter()
         .find(|c| c["canonical_id"] == canonical_of("separated.txt", "1"))
@@ -387,6 +400,13 @@ fn partial_and_dateless_records_find_their_duplicates() {
         decisions
             .iter()
             .any(|d| d["description_mode"] == "prefix" && d["decision"] == "match")
+    );
+    let ambiguous: Vec<_> = decisions.iter().filter(|d| d["reason"].contains("ambiguous")).collect();
+    assert_eq!(ambiguous.len(), 4, "{ambiguous:?}");
+    assert!(
+        ambiguous
+            .iter()
+            .all(|d| d["decision"] == "review" && d["record_b"] == "separated_cut.txt#1")
     );
 }
 
@@ -441,4 +461,64 @@ fn a_rules_file_changes_the_policy() {
     let count = |dir: &str| w.csv(&format!("{dir}/canonical.csv")).len();
     assert_eq!(count("strict"), count("default") + 1);
     assert!(w.csv("strict/decisions.csv").iter().all(|d| d["block_rule"] == "date"));
+}
+
+#[test]
+fn an_oversized_block_is_windowed_and_reported() {
+    let w = Workdir::new();
+    let page = |n: usize, offset: usize| {
+        let mut s = String::from("Skip to content\n\n");
+        for i in 0..n {
+            s += &format!(
+                "September 6, 1952\n\nReport number {} on item {}\n\nA distinct description {}.\n\n",
+                i + offset,
+                i,
+                i + offset
+            );
+        }
+        s
+    };
+    w.write("in/a.txt", page(30, 0));
+    w.write("in/b.txt", page(30, 100));
+    w.write("small.toml", "[blocking]\nmax_block_size = 10\nwindow = 3\n");
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "small.toml"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("block date=1952-09-06 holds 60 records (limit 10): compared each record with its 3 nearest neighbours by title instead of all 1770 pairs"),
+        "{err}"
+    );
+    let blocks = w.csv("out/blocks.csv");
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(
+        (blocks[0]["records"].as_str(), blocks[0]["mode"].as_str()),
+        ("60", "window")
+    );
+    let pairs = w.csv("out/decisions.csv").len();
+    assert!(pairs > 0 && pairs <= 60 * 3, "{pairs} pairs");
+    assert_eq!(w.csv("out/provenance.csv").len(), 60);
+}
+
+#[test]
+fn summary_on_stdout_and_no_progress_bars_without_a_terminal() {
+    let w = Workdir::new();
+    let o = w.run_ok(&[&fixture("pages")], "out", &[]);
+    assert_eq!(
+        stderr(&o),
+        "",
+        "nothing but warnings and errors on stderr when it is not a terminal"
+    );
+    let out = crate::workdir::stdout(&o);
+    for line in [
+        "files read                5",
+        "records                   67",
+        "pairs compared            8",
+        "match pairs               5",
+        "clusters                  62",
+        "canonical records         62",
+        "warnings                  0",
+    ] {
+        assert!(out.contains(line), "{line:?} missing from:\n{out}");
+    }
+    let quiet = w.run_ok(&[&fixture("pages")], "q", &["--quiet"]);
+    assert_eq!(crate::workdir::stdout(&quiet), "");
 }

@@ -1,0 +1,251 @@
+//! `concord explain`: why records were merged or kept apart, in words, from an output folder.
+//! For a canonical record: its members with provenance, the links that joined them (with the
+//! per-field similarities, score, thresholds and the rule, constraint or override that
+//! decided), links cut by a constraint, then the nearest records not merged and why. For two
+//! record ids: their comparison, or why blocking never paired them.
+
+use std::fmt::Write;
+
+use super::read::{DecisionRow, OutputDir, ProvRow};
+use crate::error::Error;
+
+/// How many non-members `explain` lists as "nearest not merged".
+const NEAREST: usize = 5;
+
+/// Explains `ids` (one canonical id or record id, or two record ids) from `out`.
+pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
+    let not_found = |id: &str| Error::Input {
+        file: id.to_string(),
+        message: format!(
+            "no canonical record or record id {id:?} in {} (see canonical.csv and provenance.csv)",
+            out.dir.display()
+        ),
+    };
+    match ids {
+        [id] => {
+            let canonical = match out.record(id) {
+                Some(r) => r.canonical_id.as_str(),
+                None => id.as_str(),
+            };
+            let c = out
+                .canonical
+                .iter()
+                .find(|c| c.canonical_id == canonical)
+                .ok_or_else(|| not_found(id))?;
+            Ok(cluster(out, &c.canonical_id))
+        }
+        [x, y] => {
+            let rx = out.record(x).ok_or_else(|| not_found(x))?;
+            let ry = out.record(y).ok_or_else(|| not_found(y))?;
+            Ok(pair(out, rx, ry))
+        }
+        _ => Err(Error::Input {
+            file: "explain".into(),
+            message: "give one canonical id (or record id), or two record ids".into(),
+        }),
+    }
+}
+
+fn thresholds(out: &OutputDir) -> String {
+    format!(
+        "thresholds: match >= {}, review >= {}, minimum title similarity {}, minimum description similarity {}\n",
+        out.figure("match_threshold"),
+        out.figure("review_threshold"),
+        out.figure("min_title_similarity"),
+        out.figure("min_description_similarity")
+    )
+}
+
+fn record_lines(s: &mut String, r: &ProvRow) {
+    let _ = writeln!(
+        s,
+        "  {}  (page {}, line {}, fingerprint {}{})",
+        r.record_id,
+        r.file,
+        r.line,
+        r.fingerprint,
+        if r.partial == "true" { ", cut off" } else { "" }
+    );
+    let _ = writeln!(s, "      date:        {:?} -> {}", r.raw_date, or_none(&r.date));
+    let _ = writeln!(s, "      title:       {:?}", r.title);
+    let _ = writeln!(s, "      description: {:?}", r.description);
+}
+
+fn or_none(s: &str) -> &str {
+    if s.is_empty() { "(none)" } else { s }
+}
+
+fn evidence(s: &mut String, d: &DecisionRow) {
+    let desc = if d.description_similarity.is_empty() {
+        format!("description {}", d.description_mode)
+    } else {
+        format!(
+            "description similarity {} ({})",
+            d.description_similarity, d.description_mode
+        )
+    };
+    let block = if d.block_rule == "override" {
+        "never paired by a blocking rule; compared because of an override".to_string()
+    } else {
+        format!("block {}={}", d.block_rule, d.block_key)
+    };
+    let _ = writeln!(
+        s,
+        "      title similarity {}, {desc}, score {}; {block}",
+        d.title_similarity, d.score
+    );
+    let by = if d.override_.is_empty() {
+        String::new()
+    } else {
+        format!(" [override {}]", d.override_)
+    };
+    let _ = writeln!(s, "      decision {}{by}: {}", d.decision, d.reason);
+}
+
+fn cluster(out: &OutputDir, id: &str) -> String {
+    let members: Vec<&ProvRow> = out.records.iter().filter(|r| r.canonical_id == id).collect();
+    let is_member = |rid: &str| members.iter().any(|m| m.record_id == rid);
+    let mut s = String::new();
+    if let Some(c) = out.canonical.iter().find(|c| c.canonical_id == id) {
+        let _ = writeln!(s, "canonical record {id}: {} {:?}", or_none(&c.date), c.title);
+    }
+    s.push_str(&thresholds(out));
+    let _ = writeln!(s, "\nmembers ({}):", members.len());
+    for m in &members {
+        record_lines(&mut s, m);
+    }
+    let inner: Vec<_> = out
+        .links
+        .iter()
+        .filter(|l| is_member(&l.record_a) && is_member(&l.record_b))
+        .collect();
+    let _ = writeln!(s, "\nevidence that joined them:");
+    if inner.is_empty() {
+        let _ = writeln!(s, "  none: no other record matched it");
+    }
+    for l in &inner {
+        let _ = writeln!(
+            s,
+            "  {} ~ {}: {} (link #{} by {})",
+            l.record_a, l.record_b, l.outcome, l.order, l.link
+        );
+        if let Some(d) = out.decision(&l.record_a, &l.record_b) {
+            evidence(&mut s, d);
+        }
+    }
+    let cut: Vec<_> = out
+        .links
+        .iter()
+        .filter(|l| l.outcome == "cut" && (is_member(&l.record_a) || is_member(&l.record_b)))
+        .collect();
+    if !cut.is_empty() {
+        let _ = writeln!(s, "\nlinks cut by a constraint:");
+        for l in cut {
+            let _ = writeln!(
+                s,
+                "  {} ~ {} (score {}, link #{}): {}",
+                l.record_a, l.record_b, l.score, l.order, l.reason
+            );
+        }
+    }
+    nearest(&mut s, out, &is_member);
+    s
+}
+
+fn nearest(s: &mut String, out: &OutputDir, is_member: &dyn Fn(&str) -> bool) {
+    let mut near: Vec<&DecisionRow> = out
+        .decisions
+        .iter()
+        .filter(|d| is_member(&d.record_a) != is_member(&d.record_b))
+        .collect();
+    near.sort_by(|x, y| {
+        let score = |d: &DecisionRow| d.score.parse::<f64>().unwrap_or(0.0);
+        score(y).total_cmp(&score(x))
+    });
+    let _ = writeln!(s, "\nnearest records not merged:");
+    if near.is_empty() {
+        let _ = writeln!(s, "  none: no other record was compared with its members");
+    }
+    for d in near.into_iter().take(NEAREST) {
+        let other = if is_member(&d.record_a) {
+            &d.record_b
+        } else {
+            &d.record_a
+        };
+        let canonical = out.record(other).map_or("?", |r| r.canonical_id.as_str());
+        let title = out.record(other).map_or("", |r| r.title.as_str());
+        let _ = writeln!(s, "  {other} (in {canonical}) {title:?}");
+        evidence(s, d);
+    }
+}
+
+fn pair(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "records {} and {}", x.record_id, y.record_id);
+    s.push_str(&thresholds(out));
+    s.push('\n');
+    record_lines(&mut s, x);
+    record_lines(&mut s, y);
+    let _ = writeln!(s);
+    match out.decision(&x.record_id, &y.record_id) {
+        Some(d) => {
+            let _ = writeln!(s, "compared:");
+            evidence(&mut s, d);
+        }
+        None => {
+            let _ = writeln!(s, "never compared: {}", why_not_compared(out, x, y));
+        }
+    }
+    if let Some(l) = out.link(&x.record_id, &y.record_id) {
+        let _ = writeln!(
+            s,
+            "clustering: link #{} by {}: {}: {}",
+            l.order, l.link, l.outcome, l.reason
+        );
+    }
+    if x.canonical_id == y.canonical_id {
+        let _ = writeln!(s, "result: both are in {} (merged)", x.canonical_id);
+    } else {
+        let _ = writeln!(s, "result: kept apart, in {} and {}", x.canonical_id, y.canonical_id);
+    }
+    s
+}
+
+/// Why blocking never paired two records, in words.
+pub fn why_not_compared(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
+    if x.file == y.file {
+        return format!(
+            "both are on page {}, and a result page lists each document once (same-page cannot-link)",
+            x.file
+        );
+    }
+    match (x.date.as_str(), y.date.as_str()) {
+        ("", _) | (_, "") => {
+            let dateless = if x.date.is_empty() { x } else { y };
+            format!(
+                "{} has no usable date, so it is blocked by its rarest title tokens (title_token rule), and the other record shares none of them",
+                dateless.record_id
+            )
+        }
+        (dx, dy) => {
+            let (coarse, fine) = if dx.len() <= dy.len() { (dx, dy) } else { (dy, dx) };
+            let compatible = coarse == fine || fine.starts_with(&format!("{coarse}-"));
+            if !compatible {
+                return format!(
+                    "different date blocks ({dx} and {dy}): blocking rule `date` pairs only compatible dates"
+                );
+            }
+            match out
+                .blocks
+                .iter()
+                .find(|b| b.block_rule == "date" && b.block_key == coarse && b.mode == "window")
+            {
+                Some(b) => format!(
+                    "block date={} was over the size limit and compared by window: these two were not neighbours in title order",
+                    b.block_key
+                ),
+                None => format!("their dates are compatible ({dx}, {dy}) but no blocking rule paired them"),
+            }
+        }
+    }
+}

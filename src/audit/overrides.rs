@@ -1,0 +1,372 @@
+//! Overrides: a reviewer's corrections, kept in a TOML file under `rules/` (default
+//! `rules/overrides.toml`), that beat any score. "same" is a must-link, "different" a
+//! cannot-link.
+//!
+//! Key choice: each side of an override is a record *fingerprint* (provenance.csv), a hash of
+//! the record's normalized date, title and description. It does not shift when a file is
+//! renamed, pages are re-ordered or a page is added, unlike `FILE#POSITION` ids. Its limit:
+//! byte-identical records (after normalization) on different pages share a fingerprint, so an
+//! override on a fingerprint pair covers every copy; and a record whose text changes (a page
+//! re-scraped with a corrected title) no longer matches its override, which is then reported
+//! as naming a record not present, never silently dropped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::block::CandidatePair;
+use crate::compare::{self, MatchDecision, ScoredPair};
+use crate::error::{Error, Warning};
+use crate::record::Record;
+use crate::rules::ComparisonRules;
+
+/// Where `concord run` and `concord review` look when no `--overrides` is given.
+pub const DEFAULT_PATH: &str = "rules/overrides.toml";
+
+/// What a reviewer said about two records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The same document: must-link.
+    Same,
+    /// Different documents: cannot-link.
+    Different,
+}
+
+impl Verdict {
+    /// The word written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Same => "same",
+            Verdict::Different => "different",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileForm {
+    #[serde(default, rename = "override")]
+    overrides: Vec<EntryForm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryForm {
+    a: toml::Spanned<String>,
+    b: String,
+    decision: Verdict,
+    note: Option<String>,
+    a_was: Option<String>,
+    b_was: Option<String>,
+}
+
+/// One override, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    /// Fingerprint of one record.
+    pub a: String,
+    /// Fingerprint of the other.
+    pub b: String,
+    /// Same or different.
+    pub verdict: Verdict,
+    /// The reviewer's note.
+    pub note: Option<String>,
+    /// What the records were when the override was written (informative: id and title).
+    pub a_was: Option<String>,
+    /// Likewise for `b`.
+    pub b_was: Option<String>,
+    /// 1-based line of the entry's `a = ...` in the file.
+    pub line: usize,
+}
+
+/// The overrides in force for a run.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// The file they came from (as given), for messages.
+    pub file: String,
+    /// Entries in file order.
+    pub entries: Vec<Override>,
+}
+
+impl Overrides {
+    /// Reads an overrides file. A missing file is an error here; callers decide whether a
+    /// missing default file just means "no overrides".
+    pub fn load(path: &Path) -> Result<Overrides, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Overrides::parse(&path.display().to_string(), &text)
+    }
+
+    /// Parses the text of an overrides file named `file`.
+    pub fn parse(file: &str, text: &str) -> Result<Overrides, Error> {
+        let err = |message: String| Error::Rules {
+            file: file.to_string(),
+            message,
+        };
+        let form: FileForm = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let mut entries = Vec::new();
+        for e in form.overrides {
+            let line = text[..e.a.span().start].matches('\n').count() + 1;
+            for fp in [e.a.get_ref(), &e.b] {
+                if fp.len() != 16 || !fp.bytes().all(|c| c.is_ascii_hexdigit()) {
+                    return Err(err(format!(
+                        "line {line}: {fp:?} is not a record fingerprint (16 hex digits, see provenance.csv)"
+                    )));
+                }
+            }
+            entries.push(Override {
+                a: e.a.into_inner().to_ascii_lowercase(),
+                b: e.b.to_ascii_lowercase(),
+                verdict: e.decision,
+                note: e.note.filter(|n| !n.is_empty()),
+                a_was: e.a_was,
+                b_was: e.b_was,
+                line,
+            });
+        }
+        Ok(Overrides {
+            file: file.to_string(),
+            entries,
+        })
+    }
+
+    /// The entries that count: for each unordered fingerprint pair, the last one written.
+    /// Superseded entries are reported.
+    fn effective(&self, warnings: &mut Vec<Warning>) -> Vec<&Override> {
+        let mut last: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+        for (i, o) in self.entries.iter().enumerate() {
+            let key = if o.a <= o.b { (&*o.a, &*o.b) } else { (&*o.b, &*o.a) };
+            if let Some(prev) = last.insert(key, i) {
+                warnings.push(Warning::at(
+                    &self.file,
+                    Some(self.entries[prev].line),
+                    format!("override superseded by the one at line {} on the same pair", o.line),
+                ));
+            }
+        }
+        let mut keep: Vec<usize> = last.into_values().collect();
+        keep.sort_unstable();
+        keep.into_iter().map(|i| &self.entries[i]).collect()
+    }
+}
+
+/// A new entry to append.
+#[derive(Debug, Clone)]
+pub struct NewOverride<'a> {
+    /// Fingerprint of one record.
+    pub a: &'a str,
+    /// Fingerprint of the other.
+    pub b: &'a str,
+    /// Same or different.
+    pub verdict: Verdict,
+    /// Optional note.
+    pub note: Option<&'a str>,
+    /// Informative: the record as seen (id and title).
+    pub a_was: &'a str,
+    /// Informative: the other record as seen.
+    pub b_was: &'a str,
+}
+
+const HEADER: &str = "# concord overrides: a reviewer's corrections, applied by `concord run` before clustering.\n\
+# Each [[override]] names two records by fingerprint (provenance.csv) and says they are the\n\
+# \"same\" document (must-link) or \"different\" (cannot-link); `note` is optional, `a_was` and\n\
+# `b_was` are informative only. The last entry on a pair wins.\n";
+
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Appends one entry to the overrides file (created with a header if missing) and flushes it
+/// to disk at once. Returns the file length before and after, so the caller can undo.
+pub fn append(path: &Path, o: &NewOverride) -> std::io::Result<(u64, u64)> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let before = f.metadata()?.len();
+    let mut text = String::new();
+    if before == 0 {
+        text.push_str(HEADER);
+    }
+    text.push_str(&format!(
+        "\n[[override]]\na = {}\nb = {}\ndecision = {}\n",
+        quoted(o.a),
+        quoted(o.b),
+        quoted(o.verdict.as_str())
+    ));
+    if let Some(n) = o.note.filter(|n| !n.is_empty()) {
+        text.push_str(&format!("note = {}\n", quoted(n)));
+    }
+    text.push_str(&format!("a_was = {}\nb_was = {}\n", quoted(o.a_was), quoted(o.b_was)));
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    Ok((before, before + text.len() as u64))
+}
+
+/// Undoes an [`append`]: cuts the file back to `before`, but only if nobody wrote to it since
+/// (its length is still `after`).
+pub fn undo(path: &Path, before: u64, after: u64) -> std::io::Result<()> {
+    let f = std::fs::OpenOptions::new().write(true).open(path)?;
+    let len = f.metadata()?.len();
+    if len != after {
+        return Err(std::io::Error::other(format!(
+            "{} changed since the answer was written; not undone",
+            path.display()
+        )));
+    }
+    f.set_len(before)?;
+    f.sync_all()
+}
+
+/// How an override decided a pair of `decisions.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// Same or different.
+    pub verdict: Verdict,
+    /// Where it was written, `FILE:LINE`.
+    pub at: String,
+    /// The pair was never made by a blocking rule: the override added it.
+    pub forced: bool,
+}
+
+/// What applying the overrides did.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// One per scored pair (same order): the override that decided it, if any.
+    pub marks: Vec<Option<Mark>>,
+    /// Cannot-links from "different" overrides, for clustering: (a, b) with a < b, and why.
+    pub cannot: BTreeMap<(u32, u32), String>,
+    /// Overrides that named records of this run.
+    pub applied: usize,
+    /// Overrides naming a record not present (each also a warning).
+    pub stale: usize,
+    /// Stale, superseded or unusable overrides.
+    pub warnings: Vec<Warning>,
+}
+
+/// Applies `overrides` to the scored pairs: a pair an override names gets the override's
+/// decision (its similarities and score are kept as evidence); a "same" pair that blocking never
+/// made is compared now and added. `scored` stays sorted by (a, b).
+pub fn apply(
+    overrides: &Overrides,
+    records: &[Record],
+    scored: &mut Vec<ScoredPair>,
+    rules: &ComparisonRules,
+) -> Applied {
+    let mut out = Applied::default();
+    let mut by_fp: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        by_fp.entry(r.fingerprint.as_str()).or_default().push(i as u32);
+    }
+    let mut pairs: BTreeMap<(u32, u32), (Verdict, &Override)> = BTreeMap::new();
+    for o in overrides.effective(&mut out.warnings) {
+        let (xs, ys) = (by_fp.get(o.a.as_str()), by_fp.get(o.b.as_str()));
+        let missing: Vec<String> = [(&o.a, &o.a_was, xs), (&o.b, &o.b_was, ys)]
+            .iter()
+            .filter(|(_, _, found)| found.is_none())
+            .map(|(fp, was, _)| match was {
+                Some(w) => format!("{fp} (was {w})"),
+                None => fp.to_string(),
+            })
+            .collect();
+        let (Some(xs), Some(ys)) = (xs, ys) else {
+            out.stale += 1;
+            out.warnings.push(Warning::at(
+                &overrides.file,
+                Some(o.line),
+                format!(
+                    "override {} names a record not in this run: {}; kept in the file, not applied",
+                    o.verdict.as_str(),
+                    missing.join(", ")
+                ),
+            ));
+            continue;
+        };
+        out.applied += 1;
+        for &x in xs {
+            for &y in ys.iter().filter(|&&y| y != x) {
+                let (a, b) = (x.min(y), x.max(y));
+                if records[a as usize].page == records[b as usize].page {
+                    if o.verdict == Verdict::Same {
+                        out.warnings.push(Warning::at(
+                            &overrides.file,
+                            Some(o.line),
+                            format!(
+                                "override same names {} and {}, two records of one page; a page lists each document once, so it was not applied",
+                                records[a as usize].id, records[b as usize].id
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                pairs.insert((a, b), (o.verdict, o));
+            }
+        }
+    }
+    let mut forced = std::collections::BTreeSet::new();
+    for (&(a, b), &(verdict, o)) in &pairs {
+        let at = format!("{}:{}", overrides.file, o.line);
+        let found = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)));
+        if verdict == Verdict::Different {
+            out.cannot.insert((a, b), format!("override different at {at}"));
+        }
+        match found {
+            Ok(i) => decide(&mut scored[i], verdict, o, &at),
+            Err(i) if verdict == Verdict::Same => {
+                let pair = CandidatePair {
+                    a,
+                    b,
+                    rule: crate::block::BlockRule::Date,
+                    key: String::new(),
+                };
+                let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
+                s.reason = format!("never paired by a blocking rule; {}", s.reason);
+                decide(&mut s, verdict, o, &at);
+                scored.insert(i, s);
+                forced.insert((a, b));
+            }
+            Err(_) => {}
+        }
+    }
+    out.marks = scored
+        .iter()
+        .map(|s| {
+            pairs.get(&(s.pair.a, s.pair.b)).map(|&(verdict, o)| Mark {
+                verdict,
+                at: format!("{}:{}", overrides.file, o.line),
+                forced: forced.contains(&(s.pair.a, s.pair.b)),
+            })
+        })
+        .collect();
+    out
+}
+
+fn decide(s: &mut ScoredPair, verdict: Verdict, o: &Override, at: &str) {
+    let was = s.decision.as_str();
+    s.decision = match verdict {
+        Verdict::Same => MatchDecision::Match,
+        Verdict::Different => MatchDecision::NoMatch,
+    };
+    // The compare stage's "distinct" (a cannot-link) follows the reviewer too.
+    s.distinct = verdict == Verdict::Different;
+    let note = o.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+    s.reason = format!(
+        "override {} at {at}{note}; by score alone: {was} ({})",
+        verdict.as_str(),
+        s.reason
+    );
+}
+
+/// Resolves the overrides file for a command: the explicit path (which must exist for `run`),
+/// else [`DEFAULT_PATH`] when present.
+pub fn resolve(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => Some(PathBuf::from(DEFAULT_PATH)).filter(|p| p.is_file()),
+    }
+}

@@ -1,0 +1,284 @@
+//! `report.html`: one self-contained page (no scripts, no network) with the run's figures, a
+//! histogram of pair scores over the match / review / no-match bands, the merged clusters
+//! with their members and evidence, cut links, overrides, the review queue and the warnings.
+//! It is built with `maud`, which escapes every interpolated string: scraped text can never
+//! become markup.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::{RunAudit, boundary, outcome_word, review_queue};
+use crate::cluster::Outcome;
+use crate::compare::{MatchDecision, ScoredPair};
+use crate::error::Error;
+use crate::output::{Batch, fixed};
+use crate::record::Record;
+
+/// Rows shown per table; the CSV files hold everything.
+const MAX_ROWS: usize = 500;
+/// Up to this many merged clusters, their details are shown open.
+const OPEN_CLUSTERS: usize = 30;
+/// Histogram bins over [0, 1].
+const BINS: usize = 20;
+
+const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}\
+h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left}\
+th{background:#f3f3f3}.num{text-align:right;font-variant-numeric:tabular-nums}\
+.match{color:#1a7f37}.review{color:#9a6700}.no-match{color:#666}.cut{color:#cf222e}\
+details{margin:.4em 0;border:1px solid #e5e5e5;padding:.3em .6em}summary{cursor:pointer}\
+.muted{color:#666}code{font-size:.95em}";
+
+/// Writes `report.html` into `dir`.
+pub fn write(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+    let page = render(a);
+    batch.stage("report.html", |w| w.write_all(page.into_string().as_bytes()))
+}
+
+fn render(a: &RunAudit) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                title { "concord report" }
+                style { (STYLE) }
+            }
+            body {
+                h1 { "concord report" }
+                (figures(a))
+                h2 { "Pair scores" }
+                (histogram(a))
+                h2 { "Merged clusters" }
+                (clusters(a))
+                (cut_links(a))
+                h2 { "Review queue" }
+                (review(a))
+                h2 { "Warnings" }
+                (warnings(a))
+            }
+        }
+    }
+}
+
+fn figures(a: &RunAudit) -> Markup {
+    let r = a.rules;
+    html! {
+        table {
+            @for (name, value) in a.summary.rows() {
+                tr { th { (name) } td.num { (value) } }
+            }
+        }
+        p {
+            "Thresholds: match at a score of " b { (fixed(r.match_threshold)) } " or more, review from "
+            b { (fixed(r.review_threshold)) } "; minimum title similarity " (fixed(r.min_title_similarity))
+            ", minimum description similarity " (fixed(r.min_description_similarity)) "."
+        }
+    }
+}
+
+fn band_class(x: f64, a: &RunAudit) -> &'static str {
+    if x >= a.rules.match_threshold {
+        "match"
+    } else if x >= a.rules.review_threshold {
+        "review"
+    } else {
+        "no-match"
+    }
+}
+
+/// An inline SVG histogram of all pair scores, bars coloured by band, heights on a log scale
+/// (no-match pairs outnumber matches by orders of magnitude), counts written on each bar.
+fn histogram(a: &RunAudit) -> Markup {
+    let mut counts = [0usize; BINS];
+    for s in a.scored {
+        counts[((s.score * BINS as f64) as usize).min(BINS - 1)] += 1;
+    }
+    let (w, h, left, bottom) = (900.0, 260.0, 40.0, 30.0);
+    let bar_w = (w - left) / BINS as f64;
+    let top = counts
+        .iter()
+        .map(|&c| ((c + 1) as f64).log10())
+        .fold(0.0, f64::max)
+        .max(1.0);
+    let x_of = |score: f64| left + score * (w - left);
+    let colour = |class: &str| match class {
+        "match" => "#2da44e",
+        "review" => "#d4a72c",
+        _ => "#9ea7b3",
+    };
+    let (review_x, match_x) = (x_of(a.rules.review_threshold), x_of(a.rules.match_threshold));
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" width=(w + 20.0) height=(h + bottom) role="img"
+            aria-label="histogram of pair scores" {
+            @for (i, &c) in counts.iter().enumerate() {
+                @let bh = ((c + 1) as f64).log10() / top * (h - 20.0);
+                @let x = left + i as f64 * bar_w;
+                @let mid = (i as f64 + 0.5) / BINS as f64;
+                rect x=(x + 1.0) y=(h - bh) width=(bar_w - 2.0) height=(bh) fill=(colour(band_class(mid, a))) {
+                    title { (format!("{:.2}-{:.2}: {c} pairs", i as f64 / BINS as f64, (i + 1) as f64 / BINS as f64)) }
+                }
+                @if c > 0 {
+                    text x=(x + bar_w / 2.0) y=(h - bh - 4.0) font-size="11" text-anchor="middle" { (c) }
+                }
+            }
+            line x1=(left) y1=(h) x2=(w) y2=(h) stroke="#333" {}
+            @for t in 0..=10 {
+                @let x = x_of(t as f64 / 10.0);
+                text x=(x) y=(h + 16.0) font-size="11" text-anchor="middle" { (format!("{:.1}", t as f64 / 10.0)) }
+            }
+            line x1=(review_x) y1="0" x2=(review_x) y2=(h) stroke="#9a6700" stroke-dasharray="4 3" {}
+            line x1=(match_x) y1="0" x2=(match_x) y2=(h) stroke="#1a7f37" stroke-dasharray="4 3" {}
+            text x=(review_x - 4.0) y="12" font-size="11" text-anchor="end" fill="#9a6700" { "review " (fixed(a.rules.review_threshold)) }
+            text x=(match_x + 4.0) y="12" font-size="11" fill="#1a7f37" { "match " (fixed(a.rules.match_threshold)) }
+        }
+        p.muted {
+            (a.scored.len()) " pairs compared; bars: "
+            span.no-match { "no-match" } ", " span.review { "review" } ", " span.match { "match" }
+            " band (by the bar's middle score), heights on a log scale."
+        }
+    }
+}
+
+fn record_row(r: &Record) -> Markup {
+    html! {
+        tr {
+            td { code { (r.id) } }
+            td { (r.raw.date.as_deref().unwrap_or("")) }
+            td { (r.raw.title) }
+            td { (r.raw.description.as_deref().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
+        }
+    }
+}
+
+fn find_pair(scored: &[ScoredPair], a: u32, b: u32) -> Option<&ScoredPair> {
+    let (a, b) = (a.min(b), a.max(b));
+    scored
+        .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
+        .ok()
+        .map(|i| &scored[i])
+}
+
+fn evidence(s: &ScoredPair) -> Markup {
+    html! {
+        "title " (fixed(s.title)) ", description "
+        (s.description.map(fixed).unwrap_or_else(|| "-".into())) " (" (s.description_mode.as_str()) "), score "
+        b { (fixed(s.score)) } ": "
+        span class=(s.decision.as_str()) { (s.decision.as_str()) } " - " (s.reason)
+    }
+}
+
+fn clusters(a: &RunAudit) -> Markup {
+    let merged: Vec<_> = a.canonical.iter().filter(|c| c.members.len() > 1).collect();
+    html! {
+        p.muted { (merged.len()) " of " (a.canonical.len()) " canonical records merge more than one source record." }
+        @for c in merged.iter().take(MAX_ROWS) {
+            // Open when there are few enough to read on one page.
+            details open[merged.len() <= OPEN_CLUSTERS] {
+                summary {
+                    code { (c.id) } " " (c.date.map(|d| d.to_string()).unwrap_or_default()) " "
+                    b { (c.title) } " (" (c.members.len()) " sources)"
+                }
+                table {
+                    tr { th { "record" } th { "date" } th { "title" } th { "description" } }
+                    @for &m in &c.members { (record_row(&a.records[m as usize])) }
+                }
+                ul {
+                    @for (link, outcome) in a.clustering.log.iter()
+                        .filter(|(l, _)| c.members.contains(&l.a) && c.members.contains(&l.b)) {
+                        li {
+                            code { (a.records[link.a as usize].id) } " ~ " code { (a.records[link.b as usize].id) }
+                            ": " (outcome_word(outcome)) (if link.must { " (override)" } else { "" }) "; "
+                            @if let Some(s) = find_pair(a.scored, link.a, link.b) { (evidence(s)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if merged.len() > MAX_ROWS { p.muted { "First " (MAX_ROWS) " shown; canonical.csv and links.csv hold all." } }
+    }
+}
+
+fn cut_links(a: &RunAudit) -> Markup {
+    let cut: Vec<_> = a
+        .clustering
+        .log
+        .iter()
+        .filter_map(|(l, o)| match o {
+            Outcome::Cut(r) => Some((l, r)),
+            _ => None,
+        })
+        .collect();
+    let overridden: Vec<_> = a.scored.iter().zip(a.marks).filter(|(_, m)| m.is_some()).collect();
+    html! {
+        h2 { "Links cut by constraints" }
+        @if cut.is_empty() { p.muted { "None." } }
+        ul {
+            @for (l, reason) in cut.iter().take(MAX_ROWS) {
+                li.cut {
+                    code { (a.records[l.a as usize].id) } " ~ " code { (a.records[l.b as usize].id) }
+                    " (score " (fixed(l.score)) "): " (reason)
+                }
+            }
+        }
+        h2 { "Overrides" }
+        @if overridden.is_empty() { p.muted { "No pair was decided by an override." } }
+        ul {
+            @for (s, _) in overridden.iter().take(MAX_ROWS) {
+                li {
+                    code { (a.records[s.pair.a as usize].id) } " ~ " code { (a.records[s.pair.b as usize].id) } ": "
+                    (evidence(s))
+                }
+            }
+        }
+    }
+}
+
+fn review(a: &RunAudit) -> Markup {
+    let q = review_queue(a.scored, a.rules);
+    let mid = boundary(a.rules);
+    html! {
+        p.muted {
+            (q.len()) " pairs in the review band, most uncertain first (closest to score " (fixed(mid))
+            "). Label them with " code { "concord review OUT_DIR" } "."
+        }
+        @if !q.is_empty() {
+            table {
+                tr { th { "#" } th { "record a" } th { "record b" } th.num { "title" } th.num { "description" } th.num { "score" } th { "why" } }
+                @for (rank, &i) in q.iter().enumerate().take(MAX_ROWS) {
+                    @let s = &a.scored[i];
+                    @let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
+                    tr {
+                        td.num { (rank + 1) }
+                        td { code { (x.id) } br; (x.raw.title) }
+                        td { code { (y.id) } br; (y.raw.title) }
+                        td.num { (fixed(s.title)) }
+                        td.num { (s.description.map(fixed).unwrap_or_default()) }
+                        td.num { (fixed(s.score)) }
+                        td { (s.reason) }
+                    }
+                }
+            }
+        }
+        @if q.len() > MAX_ROWS { p.muted { "First " (MAX_ROWS) " shown; review.csv holds all." } }
+        @let reviewed_matches = a.scored.iter().filter(|s| s.decision == MatchDecision::Match).count();
+        p.muted { (reviewed_matches) " pairs matched (by score or override)." }
+    }
+}
+
+fn warnings(a: &RunAudit) -> Markup {
+    html! {
+        @if a.warnings.is_empty() { p.muted { "None." } }
+        @else {
+            table {
+                tr { th { "file" } th.num { "line" } th { "message" } }
+                @for w in a.warnings.iter().take(MAX_ROWS) {
+                    tr {
+                        td { (w.file.as_deref().unwrap_or("")) }
+                        td.num { (w.line.map(|l| l.to_string()).unwrap_or_default()) }
+                        td { (w.message) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! `concord review`: label review-band pairs in the terminal, most uncertain first. Each
+//! answer is appended to the overrides file at once, so nothing is lost if interrupted.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use concord::audit::overrides::{self, NewOverride, Overrides, Verdict};
+use concord::audit::read::OutputDir;
+use concord::audit::review::{Item, Style, pending, side_by_side};
+
+/// Arguments of `concord review`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output folder of a `concord run`.
+    out: PathBuf,
+    /// Overrides file the answers are appended to (created if missing).
+    #[arg(long, default_value = overrides::DEFAULT_PATH)]
+    overrides: PathBuf,
+}
+
+const HELP: &str =
+    "answers: s = same, d = different (add a note after it: `d two drafts`), k or Enter = skip, u = undo, q = quit";
+
+/// What an answer did, so that `undo` can take it back.
+enum Step {
+    Skipped,
+    Written { before: u64, after: u64 },
+}
+
+/// Runs the interactive loop.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "review is interactive and stdin is not a terminal; run it in a terminal, or read {} and write overrides in {} by hand",
+            args.out.join("review.csv").display(),
+            args.overrides.display()
+        );
+    }
+    let out = OutputDir::open(&args.out)?;
+    let answered = if args.overrides.is_file() {
+        Overrides::load(&args.overrides)?
+    } else {
+        Overrides::default()
+    };
+    let items = pending(&out, &answered);
+    if items.is_empty() {
+        println!(
+            "Nothing to review: {} holds no unanswered pair.",
+            args.out.join("review.csv").display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style {
+        colour: std::env::var_os("NO_COLOR").is_none(),
+    };
+    let written = walk(&items, &args.overrides, style)?;
+    println!(
+        "{written} answer(s) in {}. Run `concord run` again to apply them.",
+        args.overrides.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(item: &Item, n: usize, total: usize, style: Style) {
+    let r = item.row;
+    println!("\n=== pair {} of {total} (review rank {}) ===", n + 1, r.rank);
+    println!(
+        "score {}  title {}  description {}",
+        r.score,
+        r.title_similarity,
+        if r.description_similarity.is_empty() {
+            "-"
+        } else {
+            &r.description_similarity
+        }
+    );
+    println!("why in review: {}", r.reason);
+    print!("{}", side_by_side(item.a, item.b, 120, style));
+}
+
+/// Walks the queue; returns how many answers are in the file at the end.
+fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
+    println!("{} pairs to review. {HELP}", items.len());
+    let stdin = std::io::stdin();
+    let mut history: Vec<Step> = Vec::new();
+    while history.len() < items.len() {
+        let n = history.len();
+        let item = &items[n];
+        show(item, n, items.len(), style);
+        print!("same / different / skip / undo / quit [s/d/k/u/q]> ");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            println!();
+            break; // end of input: like quit, every answer is already on disk
+        }
+        let line = line.trim();
+        let (word, note) = line.split_once(' ').unwrap_or((line, ""));
+        let verdict = match word {
+            "s" | "same" => Verdict::Same,
+            "d" | "different" => Verdict::Different,
+            "" | "k" | "skip" => {
+                history.push(Step::Skipped);
+                continue;
+            }
+            "u" | "undo" => {
+                undo(&mut history, path)?;
+                continue;
+            }
+            "q" | "quit" => break,
+            _ => {
+                println!("{HELP}");
+                continue;
+            }
+        };
+        let was = |r: &concord::audit::read::ProvRow| format!("{}: {}", r.record_id, r.title);
+        let (before, after) = overrides::append(
+            path,
+            &NewOverride {
+                a: &item.row.fingerprint_a,
+                b: &item.row.fingerprint_b,
+                verdict,
+                note: Some(note.trim()),
+                a_was: &was(item.a),
+                b_was: &was(item.b),
+            },
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+        println!("recorded: {} (in {})", verdict.as_str(), path.display());
+        history.push(Step::Written { before, after });
+    }
+    Ok(history.iter().filter(|s| matches!(s, Step::Written { .. })).count())
+}
+
+fn undo(history: &mut Vec<Step>, path: &Path) -> anyhow::Result<()> {
+    match history.pop() {
+        None => println!("nothing to undo"),
+        Some(Step::Skipped) => println!("undone: skip"),
+        Some(Step::Written { before, after }) => {
+            overrides::undo(path, before, after).with_context(|| format!("undoing in {}", path.display()))?;
+            println!("undone: the answer was removed from {}", path.display());
+        }
+    }
+    Ok(())
+}
