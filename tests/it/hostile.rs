@@ -421,6 +421,10 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "decisions.csv",
         "warnings.csv",
         "blocks.csv",
+        "review.csv",
+        "links.csv",
+        "summary.csv",
+        "report.html",
     ]
     .iter()
     .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap_or_default()))
