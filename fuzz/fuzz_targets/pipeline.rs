@@ -8,6 +8,7 @@
 //! canonical record.
 #![no_main]
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use concord::rules::CompiledPageRules;
@@ -54,10 +55,27 @@ fuzz_target!(|data: &[u8]| {
     let links: Vec<cluster::Link> = scored
         .iter()
         .filter(|s| s.decision == compare::MatchDecision::Match)
-        .map(|s| cluster::Link { a: s.pair.a, b: s.pair.b, score: s.score })
+        .map(|s| cluster::Link { a: s.pair.a, b: s.pair.b, score: s.score, must: false })
         .collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let c = cluster::cluster(&pages, &links, &|p| p.to_string());
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    // The compare stage's "distinct" pairs are cannot-links, as in the pipeline.
+    let cannot: BTreeMap<(u32, u32), String> =
+        scored.iter().filter(|s| s.distinct).map(|s| ((s.pair.a, s.pair.b), s.reason.clone())).collect();
+    let label = |p: u32| p.to_string();
+    let constraints = cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &cannot,
+        overridden: &BTreeSet::new(),
+        page_name: &label,
+        record_name: &label,
+    };
+    let c = cluster::cluster(&constraints, &links, rules.clustering.ambiguity_margin);
+    for members in &c.clusters {
+        let on: BTreeSet<u32> = members.iter().map(|&m| pages[m as usize]).collect();
+        assert_eq!(on.len(), members.len(), "two records of one page in one cluster");
+    }
     let canon = merge::merge(&records, &c.clusters);
     let mut seen = vec![0u32; records.len()];
     for cr in &canon {

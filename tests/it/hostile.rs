@@ -395,7 +395,19 @@ fn csv_fields_survive_quotes_commas_carriage_returns_and_formulas() {
     assert!(canon.iter().any(|r| r["title"] == nasty[1].title));
 
     // --safe-csv: every cell a spreadsheet would run gets a leading quote; nothing else changes.
-    w.run_ok(&[&w.path("in")], "safe", &["-q", "--safe-csv"]);
+    // A second page shows the formula-titled record with another description: the pair goes
+    // to review, so review.csv holds the titles too.
+    let mut other = nasty[1].clone();
+    other.description = "+1 -1 @SUM(B1:B9) all looked quite like formulae.".into();
+    w.write("in2/nasty2.txt", separated_page(&[other]));
+    w.run_ok(&[&w.path("in"), &w.path("in2")], "safe", &["-q", "--safe-csv"]);
+    let review = w.csv("safe/review.csv");
+    assert!(
+        review
+            .iter()
+            .any(|r| r.values().any(|v| *v == format!("'{}", nasty[1].title))),
+        "{review:?}"
+    );
     let safe = w.csv("safe/provenance.csv");
     for (r, want) in safe.iter().zip(&nasty) {
         let expect = |s: &str| {
@@ -411,6 +423,18 @@ fn csv_fields_survive_quotes_commas_carriage_returns_and_formulas() {
     assert_eq!(safe[0]["title"], nasty[0].title);
     let canon = w.csv("safe/canonical.csv");
     assert!(canon.iter().any(|r| r["title"] == format!("'{}", nasty[1].title)));
+    // No cell of any CSV written (the audit's too) can start a formula.
+    for e in std::fs::read_dir(w.path("safe")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "csv") {
+            let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(&p).unwrap();
+            for rec in r.records() {
+                for cell in rec.unwrap().iter() {
+                    assert!(!cell.starts_with(['=', '+', '-', '@']), "{}: {cell:?}", p.display());
+                }
+            }
+        }
+    }
 }
 
 /// The bytes of every output file in `dir`.
