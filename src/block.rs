@@ -61,6 +61,8 @@ pub struct Blocking {
     pub warnings: Vec<Warning>,
     /// Every block of two records or more, in rule then key order.
     pub stats: Vec<BlockStat>,
+    /// Oversized blocks paired by shared title tokens.
+    pub token_paired_blocks: usize,
 }
 
 /// The size of one block and what was done with it.
@@ -74,8 +76,10 @@ pub struct BlockStat {
     pub records: usize,
     /// Pairs made from it (before removing pairs already made by another block).
     pub pairs: usize,
-    /// True when the block was over the size limit and compared by window.
+    /// True when the block was over the size limit and not compared all-pairs.
     pub windowed: bool,
+    /// How it was paired: `all-pairs`, `window` or `title_tokens`.
+    pub mode: &'static str,
 }
 
 /// A block: `left` records are paired with each other and with every `right` record.
@@ -154,7 +158,8 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for b in &blocks {
         let size = b.left.len() + b.right.len();
         let before = pairs.len();
-        let windowed = pair_block(b, records, rules, &mut pairs, &mut out);
+        let mode = pair_block(b, records, rules, &mut pairs, &mut out);
+        let windowed = mode != "all-pairs";
         if size >= 2 {
             out.blocks += 1;
             out.largest_block = out.largest_block.max(size);
@@ -164,8 +169,15 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
                 records: size,
                 pairs: pairs.len() - before,
                 windowed,
+                mode,
             });
         }
+    }
+    if out.token_paired_blocks > 0 {
+        out.warnings.push(Warning::general(format!(
+            "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
+            out.token_paired_blocks, rules.title_filter_above
+        )));
     }
     // One comparison per pair: the first rule (date before title_token) and key win.
     pairs.sort();
@@ -237,15 +249,17 @@ fn title_token_blocks(
     blocks
 }
 
-/// Pairs of one block: all pairs when it is small enough, a sorted-neighbourhood window
-/// over the title order otherwise (then returns true).
+/// Pairs of one block: all pairs up to `title_filter_above` records; then, up to
+/// `max_block_size`, the pairs whose titles share all words but one; beyond, a
+/// sorted-neighbourhood window over the title order. Returns the mode used (as `blocks.csv`
+/// writes it).
 fn pair_block(
     b: &Block,
     records: &[Record],
     rules: &BlockingRules,
     pairs: &mut Vec<CandidatePair>,
     out: &mut Blocking,
-) -> bool {
+) -> &'static str {
     let mut push = |x: u32, y: u32| {
         if records[x as usize].page == records[y as usize].page {
             out.same_page_skipped += 1;
@@ -260,7 +274,8 @@ fn pair_block(
         });
     };
     let size = b.left.len() + b.right.len();
-    if size <= rules.max_block_size {
+    let filtered = rules.title_filter_above > 0 && size > rules.title_filter_above;
+    if size <= rules.max_block_size && !filtered {
         for (n, &x) in b.left.iter().enumerate() {
             for &y in &b.left[n + 1..] {
                 push(x, y);
@@ -269,7 +284,14 @@ fn pair_block(
                 push(x, y);
             }
         }
-        return false;
+        return "all-pairs";
+    }
+    if size <= rules.max_block_size {
+        for (x, y) in token_pairs(b, records) {
+            push(x, y);
+        }
+        out.token_paired_blocks += 1;
+        return "title_tokens";
     }
     // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
     // the full block would have made it (at least one side in `left`).
@@ -300,5 +322,114 @@ fn pair_block(
         rules.max_block_size,
         rules.window
     )));
+    "window"
+}
+
+/// True when sorted token lists `a` and `b` share every token of the shorter one but one.
+/// Stops at the second missing token: most candidates are rejected within a few steps.
+fn share_all_but_one(a: &[u32], b: &[u32]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let (mut j, mut missing) = (0, 0);
+    for &t in short {
+        while j < long.len() && long[j] < t {
+            j += 1;
+        }
+        if j == long.len() || long[j] != t {
+            missing += 1;
+            if missing > 1 {
+                return false;
+            }
+        }
+    }
     true
+}
+
+/// Pairs of an oversized block by shared title tokens: the pairs of the block whose titles
+/// share every token (3 characters or more) of the shorter title but one. Normalization makes
+/// quotes, brackets, case, diacritics and spacing alike, so copies of one title differ in a
+/// token only where a word is misspelt; two misspelt words in one title are missed here.
+///
+/// Found from postings: such a pair shares one of any two tokens of its shorter title, so
+/// each record scans the postings of its two rarest tokens (rarity counted in the block),
+/// which finds every such pair from its shorter side and costs the length of two short lists
+/// instead of the size of the block. A pair is kept only if the full block would have made it
+/// (at least one side in `left`), each once.
+fn token_pairs(b: &Block, records: &[Record]) -> Vec<(u32, u32)> {
+    let members: Vec<(u32, bool)> = b
+        .left
+        .iter()
+        .map(|&i| (i, true))
+        .chain(b.right.iter().map(|&i| (i, false)))
+        .collect();
+    // Tokens as dense ids (first-seen order), so that comparing two titles' token lists
+    // compares integers.
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let tokens: Vec<Vec<u32>> = members
+        .iter()
+        .map(|&(i, _)| {
+            let mut t: Vec<u32> = records[i as usize]
+                .title_key
+                .split(' ')
+                .filter(|t| t.chars().count() >= 3)
+                .map(|t| {
+                    let n = ids.len() as u32;
+                    *ids.entry(t).or_insert(n)
+                })
+                .collect();
+            t.sort_unstable();
+            t.dedup();
+            t
+        })
+        .collect();
+    // Postings of every member (for rarity and for `left` members' candidates) and of `left`
+    // members only (the only candidates of a `right` member): in a year block, the few
+    // year-only records are the left side, so right members scan short lists.
+    let mut postings: Vec<(Vec<u32>, Vec<u32>)> = vec![Default::default(); ids.len()];
+    for (m, ts) in tokens.iter().enumerate() {
+        for &t in ts {
+            let p = &mut postings[t as usize];
+            p.0.push(m as u32);
+            if members[m].1 {
+                p.1.push(m as u32);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (m, ts) in tokens.iter().enumerate() {
+        // Rarest first; ties by token id, which follows member order: deterministic.
+        let mut ranked: Vec<(usize, u32)> = ts.iter().map(|&t| (postings[t as usize].0.len(), t)).collect();
+        ranked.sort_unstable();
+        let x = members[m];
+        for (_, t) in ranked.into_iter().take(2) {
+            let p = &postings[t as usize];
+            let candidates = if x.1 { &p.0 } else { &p.1 };
+            for &o in candidates {
+                let y = members[o as usize];
+                if o as usize != m && share_all_but_one(ts, &tokens[o as usize]) {
+                    out.push((x.0.min(y.0), x.0.max(y.0)));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_meet_when_they_share_all_words_but_one() {
+        // "cable mao zedong filippov stalin" against a misspelt copy, a longer title holding
+        // it, a reply, and an unrelated title (token ids stand for words).
+        let title = [1, 2, 3, 4, 5];
+        assert!(share_all_but_one(&title, &[1, 2, 3, 5, 9]));
+        assert!(share_all_but_one(&title, &[1, 2, 3, 4, 5, 6, 7]));
+        assert!(share_all_but_one(&title, &[1, 2, 3, 4, 5]));
+        assert!(!share_all_but_one(&title, &[1, 2, 3, 8, 9]));
+        assert!(!share_all_but_one(&title, &[6, 7, 8]));
+        assert!(!share_all_but_one(&[1, 2], &[3, 4]));
+    }
 }

@@ -38,6 +38,8 @@ pub enum DescriptionMode {
     Prefix,
     /// One or both records have no description: no evidence either way.
     Missing,
+    /// One description is a truncated copy of the other, too short to count as evidence.
+    ShortPrefix,
 }
 
 impl DescriptionMode {
@@ -47,6 +49,7 @@ impl DescriptionMode {
             DescriptionMode::Full => "full",
             DescriptionMode::Prefix => "prefix",
             DescriptionMode::Missing => "missing",
+            DescriptionMode::ShortPrefix => "short-prefix",
         }
     }
 }
@@ -74,19 +77,37 @@ pub struct ScoredPair {
     pub distinct: bool,
 }
 
-/// Normalized Levenshtein similarity in [0, 1] (1 = equal). Symmetric.
+/// Normalized Levenshtein similarity in [0, 1] (1 = equal): 1 - distance / longer length,
+/// in characters. Symmetric.
+///
+/// The distance is computed bit-parallel (rapidfuzz: Hyyrö's algorithm, 64 characters per
+/// machine word), which gives exactly the distance of the textbook dynamic programme (and of
+/// `strsim::normalized_levenshtein`, which this replaced) some 20-50 times faster: it was
+/// 88% of a run's time.
 pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    strsim::normalized_levenshtein(a, b)
+    let longer = a.chars().count().max(b.chars().count());
+    let distance = rapidfuzz::distance::levenshtein::distance(a.chars(), b.chars());
+    1.0 - distance as f64 / longer as f64
 }
 
-/// Similarity of `short` with the beginning of `long`, the same length in characters.
-fn prefix_similarity(short: &str, long: &str) -> f64 {
-    let n = short.chars().count();
+/// Similarity of `short` (`n` characters) with the beginning of `long`, the same length in
+/// characters, when it reaches `threshold`; None when it cannot. The distance is bounded
+/// (rapidfuzz stops once it exceeds the bound), so ruling out a prefix costs a fraction of a
+/// full comparison; a value that is returned is exactly `similarity(short, head)`.
+fn prefix_similarity_at_least(short: &str, n: usize, long: &str, threshold: f64) -> Option<f64> {
     let head: String = long.chars().take(n).collect();
-    similarity(short, &head)
+    if head == short {
+        return Some(1.0);
+    }
+    // One more than the largest distance that can pass, so float rounding cannot cut a pass.
+    let bound = ((1.0 - threshold).max(0.0) * n as f64).floor() as usize + 1;
+    let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(bound);
+    let d = rapidfuzz::distance::levenshtein::distance_with_args(short.chars(), head.chars(), &args)?;
+    let p = 1.0 - d as f64 / n.max(head.chars().count()) as f64;
+    (p >= threshold).then_some(p)
 }
 
 /// The first `max` characters of `text`. Levenshtein is quadratic: without this cap two
@@ -100,14 +121,11 @@ fn head(text: &str, max: usize) -> &str {
 fn text_similarity(a: &str, b: &str, min_prefix: Option<usize>, rules: &ComparisonRules) -> (f64, DescriptionMode) {
     let (a, b) = (head(a, rules.max_compared_chars), head(b, rules.max_compared_chars));
     let full = similarity(a, b);
-    let (short, long) = if a.chars().count() <= b.chars().count() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    if min_prefix.is_some_and(|m| full < 1.0 && short.chars().count() >= m) {
-        let p = prefix_similarity(short, long);
-        if p >= rules.prefix_similarity && p > full {
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
+    if min_prefix.is_some_and(|m| full < 1.0 && n >= m) {
+        let p = prefix_similarity_at_least(short, n, long, rules.prefix_similarity);
+        if let Some(p) = p.filter(|p| *p > full) {
             return (p, DescriptionMode::Prefix);
         }
     }
@@ -122,7 +140,12 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
     let (description, description_mode) = match (&x.description_key, &y.description_key) {
         (Some(a), Some(b)) => {
             let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
-            (Some(s), mode)
+            if s < rules.min_description_similarity && is_short_prefix(a, b, rules) {
+                // Too short a truncated copy to count for or against: no evidence.
+                (None, DescriptionMode::ShortPrefix)
+            } else {
+                (Some(s), mode)
+            }
         }
         _ => (None, DescriptionMode::Missing),
     };
@@ -133,7 +156,15 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         }
         None => title,
     };
-    let (decision, reason) = decide(x, y, title, description, score, rules);
+    let (mut decision, mut reason) = decide(x, y, title, description, score, rules);
+    // A title alone is thin evidence. When the two dates are not the same date as written
+    // (one known only to the month or year, or missing), another document of that title may
+    // fit the coarser date as well: a person decides.
+    let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
+    if decision == MatchDecision::Match && description.is_none() && !same_dates {
+        decision = MatchDecision::Review;
+        reason = format!("{reason}, but on title alone with dates not the same: left for review");
+    }
     let numbers_differ = numbers_differ(x, y, rules);
     let distinct = decision == MatchDecision::NoMatch
         && (numbers_differ || description.is_some_and(|d| d < rules.min_description_similarity));
@@ -147,6 +178,13 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         decision,
         reason,
     }
+}
+
+/// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.
+fn is_short_prefix(a: &str, b: &str, rules: &ComparisonRules) -> bool {
+    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
+    n > 0 && n < rules.min_prefix_chars && prefix_similarity_at_least(short, n, long, rules.prefix_similarity).is_some()
 }
 
 fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
@@ -254,6 +292,27 @@ mod tests {
             assert_eq!(s, similarity(b, a));
             assert!((0.0..=1.0).contains(&s));
             assert_eq!(similarity(a, a), 1.0);
+        }
+    }
+
+    #[test]
+    fn similarity_equals_the_textbook_levenshtein() {
+        let words = [
+            "mao", "zedong", "zhou", "enlai", "säy", "piddin", "filippov", "stalin", "", "to",
+        ];
+        let mut texts = Vec::new();
+        for (i, a) in words.iter().enumerate() {
+            for b in &words[i..] {
+                texts.push(format!("{a} {b} {a}"));
+                texts.push(format!("{b}{a}"));
+            }
+        }
+        texts.push("x".repeat(130));
+        texts.push(format!("{}y{}", "x".repeat(70), "x".repeat(70)));
+        for a in &texts {
+            for b in &texts {
+                assert_eq!(similarity(a, b), strsim::normalized_levenshtein(a, b), "{a:?} {b:?}");
+            }
         }
     }
 

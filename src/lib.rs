@@ -16,6 +16,7 @@ pub mod cluster;
 pub mod compare;
 pub mod date;
 pub mod error;
+pub mod eval;
 pub mod ingest;
 pub mod merge;
 pub mod normalize;
@@ -23,6 +24,7 @@ pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
+pub mod synth;
 
 pub use error::{Error, Warning};
 pub use pipeline::{RunOptions, RunReport, Summary, run};

@@ -22,6 +22,10 @@ struct Cli {
 enum Command {
     /// Read pages, find duplicates, write canonical.csv, provenance.csv, decisions.csv.
     Run(cmd::run::Args),
+    /// Score a run's merges against a truth file (record_id,entity_id).
+    Eval(cmd::eval::Args),
+    /// Write synthetic result pages with known truth (pages/ and truth.csv).
+    Synth(cmd::synth::Args),
     /// Explain a canonical record (members, evidence, nearest non-merged), or two records.
     Explain(cmd::explain::Args),
     /// Label review-band pairs in the terminal; answers go to the overrides file.
@@ -32,6 +36,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Synth(args) => cmd::synth::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Review(args) => cmd::review::run(args),
     };

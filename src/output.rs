@@ -307,7 +307,7 @@ pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Res
                 &b.key,
                 &b.records.to_string(),
                 &b.pairs.to_string(),
-                if b.windowed { "window" } else { "all-pairs" },
+                b.mode,
             ])?;
         }
         c.flush()

@@ -87,6 +87,10 @@ pub struct BlockingRules {
     pub max_block_size: usize,
     /// Neighbours compared in an oversized block.
     pub window: usize,
+    /// Blocks with more records compare only pairs whose titles share all words but one
+    /// (0: never).
+    #[serde(default)]
+    pub title_filter_above: usize,
     /// Rarest title tokens used to block records without a usable date.
     pub title_tokens: usize,
 }

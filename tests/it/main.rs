@@ -2,8 +2,10 @@
 //! binary on real inputs in its own temporary folder.
 
 mod audit;
+mod eval;
 mod hostile;
 mod layouts;
 mod properties;
 mod spine;
+mod synth;
 mod workdir;

@@ -267,8 +267,8 @@ fn check_blocking(records: &[Record], rules: &concord::rules::BlockingRules) -> 
         }
     } else {
         // The guard: an oversized block gives at most `window` pairs per record.
-        let windowed: usize = b.stats.iter().filter(|s| s.windowed).map(|s| s.pairs).sum();
-        let records_in: usize = b.stats.iter().filter(|s| s.windowed).map(|s| s.records).sum();
+        let windowed: usize = b.stats.iter().filter(|s| s.mode == "window").map(|s| s.pairs).sum();
+        let records_in: usize = b.stats.iter().filter(|s| s.mode == "window").map(|s| s.records).sum();
         prop_assert!(windowed <= records_in * rules.window);
     }
     Ok(())
