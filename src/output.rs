@@ -1,6 +1,10 @@
-//! Output files. Each is written to a temporary file in the output folder and renamed into
-//! place, so a run killed halfway leaves the previous outputs whole.
+//! Output files. Each is written to a temporary file in the output folder; the temporary
+//! files of a run are renamed into place together at the end, so a run killed halfway leaves
+//! the previous outputs whole (a kill inside the final renames, microseconds long, can leave
+//! some files of the new run beside some of the old: each file is always whole). Optionally,
+//! cells a spreadsheet would run as a formula are neutralised (`rules.output`).
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,6 +14,7 @@ use crate::error::{Error, Warning};
 use crate::merge::CanonicalRecord;
 use crate::model::Model;
 use crate::record::Record;
+use crate::rules::OutputRules;
 use crate::schema::TableRules;
 
 /// Writes `name` in `dir` atomically with `fill`.
@@ -18,33 +23,136 @@ pub fn write_atomic(
     name: &str,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<PathBuf, Error> {
-    let target = dir.join(name);
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let io = |e| Error::Io {
-        path: target.clone(),
-        source: e,
-    };
-    let result = (|| {
-        let mut w = BufWriter::new(File::create(&tmp)?);
-        fill(&mut w)?;
-        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-        std::fs::rename(&tmp, &target)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let mut batch = Batch::new(dir, &OutputRules::default());
+    batch.stage(name, fill)?;
+    Ok(batch.commit()?.remove(0))
+}
+
+/// Output files of one run: staged as temporary files, renamed into place by `commit`.
+/// Dropped without `commit`, it removes its temporary files and leaves the folder as it was.
+pub struct Batch {
+    dir: PathBuf,
+    rules: OutputRules,
+    staged: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Batch {
+    /// A batch writing into `dir` under `rules`.
+    pub fn new(dir: &Path, rules: &OutputRules) -> Batch {
+        Batch {
+            dir: dir.to_path_buf(),
+            rules: rules.clone(),
+            staged: Vec::new(),
+        }
     }
-    result.map_err(io)?;
-    Ok(target)
+
+    /// Writes `name` to a temporary file with `fill`.
+    pub fn stage(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+        let target = self.dir.join(name);
+        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = (|| {
+            let mut w = BufWriter::new(File::create(&tmp)?);
+            fill(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            if self.rules.neutralise_formulas && name.ends_with(".csv") {
+                neutralise_file(&tmp)?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::Io {
+                path: target,
+                source: e,
+            });
+        }
+        self.staged.push((tmp, target));
+        Ok(())
+    }
+
+    /// Renames every staged file into place; returns the files written.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+        let mut written = Vec::new();
+        for (tmp, target) in std::mem::take(&mut self.staged) {
+            if let Err(e) = std::fs::rename(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(Error::Io {
+                    path: target,
+                    source: e,
+                });
+            }
+            written.push(target);
+        }
+        Ok(written)
+    }
 }
 
-fn csv_writer(w: &mut dyn Write) -> csv::Writer<&mut dyn Write> {
-    csv::WriterBuilder::new()
+fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
+    CsvOut {
+        inner: csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(w),
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// A CSV writer whose errors are I/O errors.
+struct CsvOut<'w> {
+    inner: csv::Writer<&'w mut dyn Write>,
+}
+
+impl CsvOut<'_> {
+    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
+        self.inner.write_record(cells).map_err(std::io::Error::other)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Rewrites the CSV file at `path` with every cell [`neutralise`]d. A pass over the finished
+/// file, so that it covers every CSV written through a [`Batch`], whoever wrote it.
+fn neutralise_file(path: &Path) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".neutral");
+    let tmp = PathBuf::from(tmp);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)?;
+    let mut w = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(w)
+        .flexible(true)
+        .from_writer(BufWriter::new(File::create(&tmp)?));
+    for rec in reader.records() {
+        let rec = rec.map_err(std::io::Error::other)?;
+        w.write_record(rec.iter().map(|c| neutralise(c, true).into_owned()))
+            .map_err(std::io::Error::other)?;
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .into_inner()
+        .map_err(|e| e.into_error())?
+        .sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
+/// `cell`, with a single quote in front when `on` and a spreadsheet would read it as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return: OWASP's list).
+pub fn neutralise(cell: &str, on: bool) -> Cow<'_, str> {
+    if on && cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
 }
 
 /// A similarity or score as written: four decimals, so outputs are byte-stable.
@@ -53,9 +161,9 @@ pub fn fixed(x: f64) -> String {
 }
 
 /// `canonical.csv`: one row per document.
-pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "canonical.csv", |w| {
-        let mut c = csv_writer(w);
+pub fn write_canonical(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
         c.write_record([
             "canonical_id",
             "date",
@@ -64,8 +172,7 @@ pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]
             "description",
             "source_count",
             "record_ids",
-        ])
-        .map_err(csv_err)?;
+        ])?;
         for r in canon {
             let ids: Vec<&str> = r.members.iter().map(|&i| records[i as usize].id.as_str()).collect();
             c.write_record([
@@ -76,23 +183,23 @@ pub fn write_canonical(dir: &Path, canon: &[CanonicalRecord], records: &[Record]
                 r.description.as_deref().unwrap_or(""),
                 &r.members.len().to_string(),
                 &ids.join(";"),
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("canonical.csv", csv)
 }
 
 /// `provenance.csv`: one row per input record, with the canonical record it went into.
-pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record]) -> Result<PathBuf, Error> {
+pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
     let mut canonical_of = vec![""; records.len()];
     for c in canon {
         for &m in &c.members {
             canonical_of[m as usize] = c.id.as_str();
         }
     }
-    write_atomic(dir, "provenance.csv", |w| {
-        let mut c = csv_writer(w);
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
         c.write_record([
             "canonical_id",
             "record_id",
@@ -106,8 +213,7 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
             "title",
             "description",
             "partial",
-        ])
-        .map_err(csv_err)?;
+        ])?;
         for (i, r) in records.iter().enumerate() {
             let p = &r.raw.provenance;
             c.write_record([
@@ -123,36 +229,26 @@ pub fn write_provenance(dir: &Path, canon: &[CanonicalRecord], records: &[Record
                 &r.raw.title,
                 r.raw.description.as_deref().unwrap_or(""),
                 if r.raw.partial { "true" } else { "false" },
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("provenance.csv", csv)
 }
 
 /// `decisions.csv`: every compared pair, and every pair an override decided (`marks`, one per
-/// scored pair).
-pub fn write_decisions(
-    dir: &Path,
-    scored: &[ScoredPair],
-    marks: &[Option<crate::audit::overrides::Mark>],
-    records: &[Record],
-) -> Result<PathBuf, Error> {
-    write_decisions_with(dir, scored, marks, records, None)
-}
-
-/// `decisions.csv`, with the Fellegi-Sunter columns when `model` scored the pairs:
+/// scored pair). With the Fellegi-Sunter columns when `model` scored the pairs:
 /// `match_weight`, `match_probability`, `weight_prior`, then `level_<comparison>` and
 /// `weight_<comparison>` for each comparison (the weight is the prior's plus the others).
-pub fn write_decisions_with(
-    dir: &Path,
+pub fn write_decisions(
+    batch: &mut Batch,
     scored: &[ScoredPair],
     marks: &[Option<crate::audit::overrides::Mark>],
     records: &[Record],
     model: Option<&Model>,
-) -> Result<PathBuf, Error> {
-    write_atomic(dir, "decisions.csv", |w| {
-        let mut c = csv_writer(w);
+) -> Result<(), Error> {
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
         let mut header: Vec<String> = [
             "record_a",
             "record_b",
@@ -175,7 +271,7 @@ pub fn write_decisions_with(
                 header.push(format!("weight_{}", cm.comparison.name));
             }
         }
-        c.write_record(&header).map_err(csv_err)?;
+        c.write_record(header.iter().map(String::as_str))?;
         for (s, mark) in scored.iter().zip(marks) {
             // A pair only an override made has no blocking rule.
             let forced = mark.as_ref().is_some_and(|m| m.forced);
@@ -218,10 +314,11 @@ pub fn write_decisions_with(
                     None => row.extend(std::iter::repeat_n(String::new(), 3 + 2 * m.comparisons.len())),
                 }
             }
-            c.write_record(&row).map_err(csv_err)?;
+            c.write_record(row.iter().map(String::as_str))?;
         }
         c.flush()
-    })
+    };
+    batch.stage("decisions.csv", csv)
 }
 
 /// Members' ids of each canonical record.
@@ -233,43 +330,44 @@ fn member_ids(r: &CanonicalRecord, records: &[Record]) -> String {
 /// A table's `canonical.csv`: `canonical_id`, the canonical fields, `source_count`,
 /// `record_ids`.
 pub fn write_canonical_table(
-    dir: &Path,
+    batch: &mut Batch,
     canon: &[CanonicalRecord],
     records: &[Record],
     table: &TableRules,
-) -> Result<PathBuf, Error> {
-    write_atomic(dir, "canonical.csv", |w| {
-        let mut c = csv_writer(w);
+) -> Result<(), Error> {
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
         let mut header = vec!["canonical_id".to_string()];
         header.extend(table.canonical_fields().iter().map(|&f| table.fields[f].name.clone()));
         header.extend(["source_count".to_string(), "record_ids".to_string()]);
-        c.write_record(&header).map_err(csv_err)?;
+        c.write_record(header.iter().map(String::as_str))?;
         for r in canon {
             let mut row = vec![r.id.clone()];
             row.extend(r.fields.iter().map(|v| v.clone().unwrap_or_default()));
             row.extend([r.members.len().to_string(), member_ids(r, records)]);
-            c.write_record(&row).map_err(csv_err)?;
+            c.write_record(row.iter().map(String::as_str))?;
         }
         c.flush()
-    })
+    };
+    batch.stage("canonical.csv", csv)
 }
 
 /// A table's `provenance.csv`: one row per input row: `canonical_id`, `record_id`,
 /// `fingerprint`, `file`, `row`, `line`, `format`, then every field as written.
 pub fn write_provenance_table(
-    dir: &Path,
+    batch: &mut Batch,
     canon: &[CanonicalRecord],
     records: &[Record],
     table: &TableRules,
-) -> Result<PathBuf, Error> {
+) -> Result<(), Error> {
     let mut canonical_of = vec![""; records.len()];
     for c in canon {
         for &m in &c.members {
             canonical_of[m as usize] = c.id.as_str();
         }
     }
-    write_atomic(dir, "provenance.csv", |w| {
-        let mut c = csv_writer(w);
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
         let mut header: Vec<String> = [
             "canonical_id",
             "record_id",
@@ -282,7 +380,7 @@ pub fn write_provenance_table(
         .map(String::from)
         .to_vec();
         header.extend(table.fields.iter().map(|f| f.name.clone()));
-        c.write_record(&header).map_err(csv_err)?;
+        c.write_record(header.iter().map(String::as_str))?;
         for (i, r) in records.iter().enumerate() {
             let p = &r.raw.provenance;
             let mut row = vec![
@@ -295,35 +393,35 @@ pub fn write_provenance_table(
                 p.layout.clone(),
             ];
             row.extend(r.raw.fields.iter().map(|v| v.clone().unwrap_or_default()));
-            c.write_record(&row).map_err(csv_err)?;
+            c.write_record(row.iter().map(String::as_str))?;
         }
         c.flush()
-    })
+    };
+    batch.stage("provenance.csv", csv)
 }
 
 /// `warnings.csv`: every warning of the run.
-pub fn write_warnings(dir: &Path, warnings: &[Warning]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "warnings.csv", |w| {
-        let mut c = csv_writer(w);
-        c.write_record(["file", "line", "message"]).map_err(csv_err)?;
+pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Error> {
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
+        c.write_record(["file", "line", "message"])?;
         for wa in warnings {
             c.write_record([
                 wa.file.as_deref().unwrap_or(""),
                 &wa.line.map(|l| l.to_string()).unwrap_or_default(),
                 &wa.message,
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("warnings.csv", csv)
 }
 
 /// `blocks.csv`: every block of two records or more.
-pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<PathBuf, Error> {
-    write_atomic(dir, "blocks.csv", |w| {
-        let mut c = csv_writer(w);
-        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])
-            .map_err(csv_err)?;
+pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
+    let csv = |w: &mut dyn Write| {
+        let mut c = csv_out(w);
+        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])?;
         for b in stats {
             c.write_record([
                 b.rule.as_str(),
@@ -331,9 +429,25 @@ pub fn write_blocks(dir: &Path, stats: &[crate::block::BlockStat]) -> Result<Pat
                 &b.records.to_string(),
                 &b.pairs.to_string(),
                 b.mode,
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         c.flush()
-    })
+    };
+    batch.stage("blocks.csv", csv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_only_when_asked() {
+        for cell in ["=1+2", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(neutralise(cell, true), format!("'{cell}"));
+            assert_eq!(neutralise(cell, false), cell);
+        }
+        for cell in ["", "Letter, Zhou Enlai", "1952-09-06", "a=b", "'quoted"] {
+            assert_eq!(neutralise(cell, true), cell);
+        }
+    }
 }

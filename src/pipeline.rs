@@ -259,23 +259,24 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     warnings.extend(applied.warnings.iter().cloned());
     warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
-    let mut written = match table {
-        None => vec![
-            output::write_canonical(&opts.out, &canonical, &records)?,
-            output::write_provenance(&opts.out, &canonical, &records)?,
-        ],
-        Some(t) => vec![
-            output::write_canonical_table(&opts.out, &canonical, &records, t)?,
-            output::write_provenance_table(&opts.out, &canonical, &records, t)?,
-        ],
-    };
-    written.extend([
-        output::write_decisions_with(&opts.out, &scored, &applied.marks, &records, model.as_ref())?,
-        output::write_warnings(&opts.out, &warnings)?,
-        output::write_blocks(&opts.out, &blocking.stats)?,
-    ]);
+    // Every file is staged first and renamed at the end: a run killed while writing leaves
+    // the previous outputs as they were.
+    let mut batch = output::Batch::new(&opts.out, &opts.rules.output);
+    match table {
+        None => {
+            output::write_canonical(&mut batch, &canonical, &records)?;
+            output::write_provenance(&mut batch, &canonical, &records)?;
+        }
+        Some(t) => {
+            output::write_canonical_table(&mut batch, &canonical, &records, t)?;
+            output::write_provenance_table(&mut batch, &canonical, &records, t)?;
+        }
+    }
+    output::write_decisions(&mut batch, &scored, &applied.marks, &records, model.as_ref())?;
+    output::write_warnings(&mut batch, &warnings)?;
+    output::write_blocks(&mut batch, &blocking.stats)?;
     if let Some(m) = &model {
-        written.push(m.save(&opts.out)?);
+        m.stage(&mut batch)?;
     }
 
     let summary = Summary {
@@ -298,8 +299,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
         warnings: warnings.len(),
     };
-    written.extend(audit::write_all(
-        &opts.out,
+    audit::write_all(
+        &mut batch,
         &audit::RunAudit {
             records: &records,
             scored: &scored,
@@ -310,7 +311,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
             warnings: &warnings,
             rules: &opts.rules.comparison,
         },
-    )?);
+    )?;
+    let written = batch.commit()?;
     Ok(RunReport {
         summary,
         warnings,

@@ -30,6 +30,8 @@ pub struct Rules {
     /// How a CSV or JSON Lines table maps to fields (absent: only pages can be read).
     #[serde(default)]
     pub table: Option<crate::schema::TableRules>,
+    /// How output files are written.
+    pub output: OutputRules,
 }
 
 /// Clustering policy.
@@ -39,6 +41,14 @@ pub struct ClusteringRules {
     /// A record that matches two records which cannot be one document, with scores closer
     /// than this, is left for review instead of joining either.
     pub ambiguity_margin: f64,
+}
+
+/// Output policy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputRules {
+    /// Prefix CSV cells that a spreadsheet would run as a formula with a single quote.
+    pub neutralise_formulas: bool,
 }
 
 /// Furniture and markers shared by all layouts of a site.
@@ -114,6 +124,8 @@ pub struct ComparisonRules {
     pub prefix_similarity: f64,
     /// Different numbers in titles forbid a match.
     pub numbers_must_agree: bool,
+    /// Only this many characters of a normalized title or description are compared.
+    pub max_compared_chars: usize,
 }
 
 impl Rules {
@@ -166,6 +178,9 @@ impl Rules {
         }
         if self.blocking.max_block_size < 2 {
             problems.push("blocking.max_block_size must be at least 2".to_string());
+        }
+        if c.max_compared_chars == 0 {
+            problems.push("comparison.max_compared_chars must be at least 1".to_string());
         }
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());

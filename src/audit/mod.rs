@@ -9,13 +9,11 @@ pub mod read;
 pub mod report;
 pub mod review;
 
-use std::path::{Path, PathBuf};
-
 use crate::cluster::{Clustering, Outcome};
 use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::merge::CanonicalRecord;
-use crate::output::{fixed, write_atomic};
+use crate::output::{Batch, fixed};
 use crate::pipeline::Summary;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
@@ -54,13 +52,11 @@ impl RunAudit<'_> {
 }
 
 /// Writes `review.csv`, `links.csv`, `summary.csv` and `report.html` into `dir`.
-pub fn write_all(dir: &Path, a: &RunAudit) -> Result<Vec<PathBuf>, Error> {
-    Ok(vec![
-        write_review(dir, a)?,
-        write_links(dir, a)?,
-        write_summary(dir, a)?,
-        report::write(dir, a)?,
-    ])
+pub fn write_all(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+    write_review(batch, a)?;
+    write_links(batch, a)?;
+    write_summary(batch, a)?;
+    report::write(batch, a)
 }
 
 fn csv_err(e: csv::Error) -> std::io::Error {
@@ -87,9 +83,9 @@ pub fn review_queue(scored: &[ScoredPair], rules: &ComparisonRules) -> Vec<usize
     q
 }
 
-fn write_review(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
+fn write_review(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
     let mid = boundary(a.rules);
-    write_atomic(dir, "review.csv", |w| {
+    batch.stage("review.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record([
             "rank",
@@ -154,9 +150,9 @@ pub fn outcome_word(o: &Outcome) -> &'static str {
     }
 }
 
-fn write_links(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
+fn write_links(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
     let canonical_of = a.canonical_of();
-    write_atomic(dir, "links.csv", |w| {
+    batch.stage("links.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record([
             "order",
@@ -203,8 +199,8 @@ fn write_links(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
     })
 }
 
-fn write_summary(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
-    write_atomic(dir, "summary.csv", |w| {
+fn write_summary(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+    batch.stage("summary.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record(["name", "value"]).map_err(csv_err)?;
         for (name, value) in a.summary.rows() {

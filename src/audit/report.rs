@@ -4,15 +4,13 @@
 //! It is built with `maud`, which escapes every interpolated string: scraped text can never
 //! become markup.
 
-use std::path::{Path, PathBuf};
-
 use maud::{DOCTYPE, Markup, html};
 
 use super::{RunAudit, boundary, outcome_word, review_queue};
 use crate::cluster::Outcome;
 use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::Error;
-use crate::output::{fixed, write_atomic};
+use crate::output::{Batch, fixed};
 use crate::record::Record;
 
 /// Rows shown per table; the CSV files hold everything.
@@ -31,9 +29,9 @@ details{margin:.4em 0;border:1px solid #e5e5e5;padding:.3em .6em}summary{cursor:
 .muted{color:#666}code{font-size:.95em}";
 
 /// Writes `report.html` into `dir`.
-pub fn write(dir: &Path, a: &RunAudit) -> Result<PathBuf, Error> {
+pub fn write(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
     let page = render(a);
-    write_atomic(dir, "report.html", |w| w.write_all(page.into_string().as_bytes()))
+    batch.stage("report.html", |w| w.write_all(page.into_string().as_bytes()))
 }
 
 fn render(a: &RunAudit) -> Markup {

@@ -35,14 +35,18 @@ pub struct Args {
     /// Score with this trained model (a model.json from an earlier run) instead of training.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Prefix CSV cells that begin with = + - @ (a spreadsheet formula) with a single quote.
+    #[arg(long)]
+    safe_csv: bool,
 }
 
 /// Runs the pipeline and prints the summary.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let rules = match &args.rules {
+    let mut rules = match &args.rules {
         Some(path) => Rules::load(path)?,
         None => Rules::builtin(),
     };
+    rules.output.neutralise_formulas |= args.safe_csv;
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }

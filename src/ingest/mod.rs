@@ -31,7 +31,22 @@ pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Error>) {
     let mut errors = Vec::new();
     for input in inputs {
         match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => walk(input, input, &mut files, &mut errors),
+            Ok(m) if m.is_dir() => {
+                let before = files.len();
+                walk(input, input, &mut files, &mut errors);
+                // An empty folder is almost always a wrong path: say so rather than succeed
+                // quietly with nothing.
+                if files.len() == before
+                    && !errors
+                        .iter()
+                        .any(|e| matches!(e, Error::Io { path, .. } if path.starts_with(input)))
+                {
+                    errors.push(Error::Input {
+                        file: input.display().to_string(),
+                        message: "no pages found in this folder (hidden files are skipped)".to_string(),
+                    });
+                }
+            }
             Ok(_) => {
                 let name = input
                     .file_name()

@@ -3,7 +3,9 @@
 
 mod audit;
 mod eval;
+mod hostile;
 mod layouts;
+mod properties;
 mod spine;
 mod synth;
 mod tables;
