@@ -200,22 +200,27 @@ struct Run {
 
 fn read_provenance(path: &Path) -> Result<Run, Error> {
     let mut r = reader(path)?;
-    let cols = columns(
-        path,
-        &mut r,
-        ["record_id", "canonical_id", "raw_date", "title", "description"],
-    )?;
+    let [rid_col, cid_col] = columns(path, &mut r, ["record_id", "canonical_id"])?;
+    let headers = r.headers().map_err(|e| input_err(path, Some(1), e))?.clone();
+    let find = |name: &str| headers.iter().position(|h| h == name);
+    // A page run names date, title and description; a table run's fields follow `format`.
+    let page_cols = [find("raw_date"), find("title"), find("description")];
+    let table_fields = find("format").map(|f| f + 1..headers.len());
     let mut records = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| input_err(path, e.position().map(|p| p.line()), e))?;
-        let [rid, cid, date, title, desc] = cols.map(|c| rec[c].to_string());
+        let cell = |c: Option<usize>| c.map(|c| rec[c].to_string()).unwrap_or_default();
+        let title = match (&page_cols[1], &table_fields) {
+            (None, Some(fields)) => fields.clone().map(|c| &rec[c]).collect::<Vec<_>>().join(" | "),
+            _ => cell(page_cols[1]),
+        };
         records.push(RecordText {
-            record_id: rid,
-            canonical_id: cid,
+            record_id: rec[rid_col].to_string(),
+            canonical_id: rec[cid_col].to_string(),
             entity_id: String::new(),
-            date,
+            date: cell(page_cols[0]),
             title,
-            description: desc,
+            description: cell(page_cols[2]),
         });
     }
     Ok(Run { records })

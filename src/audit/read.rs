@@ -22,15 +22,20 @@ pub struct ProvRow {
     pub file: String,
     /// Line where the record begins.
     pub line: String,
-    /// Date as written.
+    /// Date as written. (absent from a table run's provenance).
+    #[serde(default)]
     pub raw_date: String,
-    /// Parsed date, ISO.
+    /// Parsed date, ISO. (absent from a table run's provenance).
+    #[serde(default)]
     pub date: String,
-    /// Title as written.
+    /// Title as written. (absent from a table run's provenance).
+    #[serde(default)]
     pub title: String,
-    /// Description as written.
+    /// Description as written. (absent from a table run's provenance).
+    #[serde(default)]
     pub description: String,
-    /// `true` when the page was cut off inside it.
+    /// `true` when the page was cut off inside it. (absent from a table run's provenance).
+    #[serde(default)]
     pub partial: String,
 }
 
@@ -39,9 +44,11 @@ pub struct ProvRow {
 pub struct CanonRow {
     /// `doc-...`.
     pub canonical_id: String,
-    /// ISO date.
+    /// ISO date (absent from a table run's canonical.csv).
+    #[serde(default)]
     pub date: String,
-    /// Title.
+    /// Title (absent from a table run's canonical.csv).
+    #[serde(default)]
     pub title: String,
     /// `;`-separated member ids.
     pub record_ids: String,

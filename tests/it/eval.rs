@@ -139,3 +139,31 @@ fn bad_truth_files_are_refused_with_file_and_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("provenance.csv"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_table_run_is_evaluated_too() {
+    // A table's provenance has its own columns (the mapped fields, no page text): eval reads
+    // the ids it needs and shows the fields as the records' text.
+    let w = Workdir::new();
+    w.run_ok(
+        &[&fixture("febrl/febrl1_sample.csv")],
+        "out",
+        &[
+            "-q",
+            "--rules",
+            &crate::workdir::root().join("rules/person.toml").display().to_string(),
+        ],
+    );
+    let o = w.concord([
+        "eval".to_string(),
+        w.path("out").display().to_string(),
+        "--truth".into(),
+        fixture("febrl/febrl1_sample_truth.csv").display().to_string(),
+        "--json".into(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["records"], 120);
+    assert_eq!(v["true_entities"], 60);
+    assert!(v["pairwise"]["f1"].as_f64().unwrap() >= 0.99, "{v}");
+}
