@@ -8,6 +8,7 @@
 //! neighbours in title order, and a warning says so.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::date::Precision;
 use crate::error::Warning;
@@ -55,8 +56,8 @@ pub struct CandidatePair {
     pub b: u32,
     /// The rule that produced the pair.
     pub rule: BlockRule,
-    /// The block it came from ("1952-09-06", "molotov").
-    pub key: String,
+    /// The block it came from ("1952-09-06", "molotov"), shared by the block's pairs.
+    pub key: Arc<str>,
 }
 
 /// What blocking produced.
@@ -98,7 +99,7 @@ pub struct BlockStat {
 /// A block: `left` records are paired with each other and with every `right` record.
 struct Block<'a> {
     rule: BlockRule,
-    key: String,
+    key: Arc<str>,
     left: &'a [u32],
     right: &'a [u32],
 }
@@ -136,7 +137,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, left) in &by_day {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.clone(),
+            key: key.as_str().into(),
             left,
             right: &empty,
         });
@@ -144,7 +145,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, left) in &by_month {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.clone(),
+            key: key.as_str().into(),
             left,
             right: days_of_month.get(key).unwrap_or(&empty),
         });
@@ -152,7 +153,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, left) in &by_year {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.clone(),
+            key: key.as_str().into(),
             left,
             right: finer_in_year.get(key).unwrap_or(&empty),
         });
@@ -162,7 +163,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, (left, right)) in &token_postings {
         blocks.push(Block {
             rule: BlockRule::TitleToken,
-            key: key.clone(),
+            key: key.as_str().into(),
             left,
             right,
         });
@@ -189,7 +190,7 @@ fn pair_blocks(
             out.largest_block = out.largest_block.max(size);
             out.stats.push(BlockStat {
                 rule: b.rule.clone(),
-                key: b.key.clone(),
+                key: b.key.to_string(),
                 records: size,
                 pairs: pairs.len() - before,
                 windowed,
@@ -232,7 +233,7 @@ pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules
             let empty = &empty;
             blocks.iter().map(move |(key, left)| Block {
                 rule: BlockRule::Table(*r, name.clone()),
-                key: key.clone(),
+                key: key.as_str().into(),
                 left,
                 right: empty,
             })

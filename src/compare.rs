@@ -178,27 +178,20 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         None => title,
     };
     let (mut decision, mut reason) = decide(x, y, title, description, score, rules);
-    // A title alone is thin evidence. When the two dates are not the same date as written
-    // (one known only to the month or year, or missing), another document of that title may
-    // fit the coarser date as well; when other documents of the run carry the same title, it
-    // does not identify one. A person decides.
-    if decision == MatchDecision::Match && description.is_none() {
-        let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
-        let why = if !same_dates {
-            Some("with dates not the same")
-        } else if x.title_shared || y.title_shared {
-            Some("and other documents carry this title")
-        } else {
-            None
-        };
-        if let Some(why) = why {
+    if decision == MatchDecision::Match {
+        if let Some(n) = description_numbers_differ(x, y, description, description_mode) {
+            decision = MatchDecision::NoMatch;
+            reason = format!("descriptions name different numbers ({n})");
+        } else if let Some(why) = thin_evidence(x, y, title, description_mode, rules) {
             decision = MatchDecision::Review;
-            reason = format!("{reason}, but on title alone {why}: left for review");
+            reason = format!("{reason}, but {why}: left for review");
         }
     }
     let numbers_differ = numbers_differ(x, y, rules);
     let distinct = decision == MatchDecision::NoMatch
-        && (numbers_differ || description.is_some_and(|d| d < rules.min_description_similarity));
+        && (numbers_differ
+            || reason.starts_with("descriptions name different numbers")
+            || description.is_some_and(|d| d < rules.min_description_similarity));
     ScoredPair {
         distinct,
         pair: pair.clone(),
@@ -209,6 +202,48 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         decision,
         reason,
         fs: None,
+    }
+}
+
+/// The differing numbers when two descriptions compared whole name different numbers ("557
+/// machine tools" / "7842 machine tools"): two documents, however alike the rest. A truncated
+/// copy (prefix mode) may have lost its numbers, so it is not judged this way.
+fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: DescriptionMode) -> Option<String> {
+    if mode != DescriptionMode::Full || d.is_none_or(|d| d >= 1.0) {
+        return None;
+    }
+    let (a, b) = (x.description_key.as_deref()?, y.description_key.as_deref()?);
+    let (na, nb) = (crate::normalize::numbers(a), crate::normalize::numbers(b));
+    (na != nb).then(|| format!("{} / {}", na.join(" "), nb.join(" ")))
+}
+
+/// Why a match rests on evidence too thin to act on alone, if it does. A person decides:
+/// - a title alone (a description is missing or too short a copy) that is not near-identical
+///   (`title_only_min_similarity`): "Speech by Lê Duẩn at ..." / "Speech by I.V. Stalin at ...";
+/// - a title alone, with dates not the same as written (one known only to the month or year,
+///   or missing): another document of that title may fit the coarser date as well;
+/// - a title alone that other documents of the run carry too: it does not identify one;
+/// - a truncated description (prefix mode) with dates not the same: the copy's lost text
+///   and the coarse date could both hide a different document.
+fn thin_evidence(
+    x: &Record,
+    y: &Record,
+    title: f64,
+    mode: DescriptionMode,
+    rules: &ComparisonRules,
+) -> Option<&'static str> {
+    let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
+    let title_only = matches!(mode, DescriptionMode::Missing | DescriptionMode::ShortPrefix);
+    if title_only && title < rules.title_only_min_similarity {
+        Some("on title alone with titles not near-identical")
+    } else if title_only && !same_dates {
+        Some("on title alone with dates not the same")
+    } else if title_only && (x.title_shared || y.title_shared) {
+        Some("on title alone, and other documents carry this title")
+    } else if mode == DescriptionMode::Prefix && !same_dates {
+        Some("on a truncated description with dates not the same")
+    } else {
+        None
     }
 }
 

@@ -283,7 +283,7 @@ pub fn write_decisions(
                 } else {
                     s.pair.rule.as_str().to_string()
                 },
-                s.pair.key.clone(),
+                s.pair.key.to_string(),
             ];
             // A table pair has no title or description similarity: those columns stay empty.
             if records[s.pair.a as usize].raw.fields.is_empty() {

@@ -196,7 +196,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     ingest::table::settle_ids(&mut ingested.records, &mut warnings);
 
     // normalize
-    let mut records = normalize_all(ingested.records, page_of_record, table, &mut warnings);
+    let typed_pages = opts.rules.model.page_scorer == PageScorer::FellegiSunter;
+    let mut records = normalize_all(ingested.records, page_of_record, table, typed_pages, &mut warnings);
     normalize::mark_shared_titles(&mut records);
     if table.is_some() {
         // A table row is its own "page": constraints name it by its id.
@@ -407,13 +408,22 @@ fn normalize_all(
     raws: Vec<crate::record::RawRecord>,
     page_of_record: Vec<u32>,
     table: Option<&crate::schema::TableRules>,
+    typed_pages: bool,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Record> {
     match table {
         None => raws
             .into_par_iter()
             .zip(page_of_record.into_par_iter())
-            .map(|(raw, page)| normalize::prepare(raw, page))
+            .map(|(raw, page)| {
+                let mut r = normalize::prepare(raw, page);
+                // Only the Fellegi-Sunter scorer reads a page record's typed fields: without it
+                // they would hold a second copy of every title and description.
+                if !typed_pages {
+                    r.fields = Vec::new();
+                }
+                r
+            })
             .collect(),
         Some(t) => {
             // A table row is its own "page": rows of one table may match each other.

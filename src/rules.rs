@@ -118,6 +118,9 @@ pub struct ComparisonRules {
     pub min_description_similarity: f64,
     /// Shortest description that may match as a prefix of another.
     pub min_prefix_chars: usize,
+    /// Title similarity a match on the title alone (no description to compare) must reach;
+    /// below it the pair goes to review.
+    pub title_only_min_similarity: f64,
     /// Shortest title of a cut-off record that may match as a prefix of another.
     pub min_title_prefix_chars: usize,
     /// Similarity the overlap of a prefix match must reach.

@@ -322,7 +322,7 @@ pub fn apply(
                     a,
                     b,
                     rule: crate::block::BlockRule::Date,
-                    key: String::new(),
+                    key: "".into(),
                 };
                 let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
                 s.reason = format!("never paired by a blocking rule; {}", s.reason);

@@ -231,7 +231,7 @@ fn check_blocking(records: &[Record], rules: &concord::rules::BlockingRules) -> 
                 let (dx, dy) = (x.date.unwrap(), y.date.unwrap());
                 prop_assert!(dx.compatible(&dy), "{} / {}", dx, dy);
                 let coarser = dx.precision().min(dy.precision());
-                prop_assert_eq!(dx.truncate(coarser).to_string(), p.key.clone());
+                prop_assert_eq!(dx.truncate(coarser).to_string(), p.key.to_string());
             }
             BlockRule::TitleToken => {
                 prop_assert!(
@@ -240,7 +240,7 @@ fn check_blocking(records: &[Record], rules: &concord::rules::BlockingRules) -> 
                 );
                 for r in [x, y] {
                     prop_assert!(
-                        r.title_key.split(' ').any(|t| t == p.key),
+                        r.title_key.split(' ').any(|t| t == &*p.key),
                         "{} lacks {}",
                         r.title_key,
                         p.key
@@ -517,7 +517,7 @@ proptest! {
             normalize::prepare(r, page)
         };
         let (x, y) = (mk(0, &t1, &d1), mk(1, &t2, &d2));
-        let pair = block::CandidatePair { a: 0, b: 1, rule: BlockRule::Date, key: String::new() };
+        let pair = block::CandidatePair { a: 0, b: 1, rule: BlockRule::Date, key: "".into() };
         let xy = compare::compare(&pair, &x, &y, &rules);
         let yx = compare::compare(&pair, &y, &x, &rules);
         for s in [&xy, &yx] {
