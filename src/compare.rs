@@ -77,7 +77,7 @@ pub struct ScoredPair {
     pub distinct: bool,
     /// The Fellegi-Sunter detail, when that scorer decided the pair (then `score` is the
     /// match probability).
-    pub fs: Option<FsDetail>,
+    pub fs: Option<Box<FsDetail>>,
 }
 
 /// A pair as the Fellegi-Sunter model scored it: the waterfall of its match weight.
@@ -420,12 +420,12 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
     out.distinct = differ;
     out.decision = decision;
     out.reason = format!("{verdict}; {waterfall}");
-    out.fs = Some(FsDetail {
+    out.fs = Some(Box::new(FsDetail {
         match_weight,
         prior_weight,
         levels: levels.to_vec(),
         weights,
-    });
+    }));
     out
 }
 

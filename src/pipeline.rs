@@ -229,6 +229,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     if let Some(b) = progress {
         b.finish_and_clear();
     }
+    // Every scored pair carries its candidate pair: the list itself is no longer needed.
+    let blocking = block::Blocking {
+        pairs: Vec::new(),
+        ..blocking
+    };
 
     // overrides: must-links and cannot-links that beat any score
     let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
