@@ -81,20 +81,26 @@ impl fmt::Display for PartialDate {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+/// The months as archive pages write them.
+pub const MONTH_NAMES: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
+
+/// True when `word` (lower case) begins `month`, whatever the month's case.
+fn begins(month: &str, word: &str) -> bool {
+    month.len() >= word.len() && month.as_bytes()[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+}
 
 /// Month number for a full English month name or a common abbreviation ("Sep", "Sept.").
 fn month_number(word: &str) -> Option<u8> {
@@ -102,9 +108,9 @@ fn month_number(word: &str) -> Option<u8> {
     if w.len() < 3 {
         return None;
     }
-    MONTHS
+    MONTH_NAMES
         .iter()
-        .position(|m| *m == w || (w.len() <= 4 && m.starts_with(&w)))
+        .position(|m| m.eq_ignore_ascii_case(&w) || (w.len() <= 4 && begins(m, &w)))
         .map(|i| i as u8 + 1)
 }
 
@@ -194,7 +200,7 @@ pub fn looks_like_cut_date(line: &str) -> bool {
         .filter(|t| !t.is_empty());
     let Some(first) = words.next() else { return false };
     let first_lc = first.trim_end_matches('.').to_lowercase();
-    let month_prefix = first_lc.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&first_lc));
+    let month_prefix = first_lc.len() >= 3 && MONTH_NAMES.iter().any(|m| begins(m, &first_lc));
     let digits_only = |w: &str| w.len() <= 4 && w.bytes().all(|b| b.is_ascii_digit());
     let rest: Vec<&str> = words.collect();
     if month_prefix {

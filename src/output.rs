@@ -190,14 +190,20 @@ pub fn write_canonical(batch: &mut Batch, canon: &[CanonicalRecord], records: &[
     batch.stage("canonical.csv", csv)
 }
 
-/// `provenance.csv`: one row per input record, with the canonical record it went into.
-pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
-    let mut canonical_of = vec![""; records.len()];
+/// The canonical id of each of `n` records.
+fn canonical_of(canon: &[CanonicalRecord], n: usize) -> Vec<&str> {
+    let mut out = vec![""; n];
     for c in canon {
         for &m in &c.members {
-            canonical_of[m as usize] = c.id.as_str();
+            out[m as usize] = c.id.as_str();
         }
     }
+    out
+}
+
+/// `provenance.csv`: one row per input record, with the canonical record it went into.
+pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
+    let canonical_of = canonical_of(canon, records.len());
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
         c.write_record([
@@ -360,12 +366,7 @@ pub fn write_provenance_table(
     records: &[Record],
     table: &TableRules,
 ) -> Result<(), Error> {
-    let mut canonical_of = vec![""; records.len()];
-    for c in canon {
-        for &m in &c.members {
-            canonical_of[m as usize] = c.id.as_str();
-        }
-    }
+    let canonical_of = canonical_of(canon, records.len());
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
         let mut header: Vec<String> = [

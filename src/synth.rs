@@ -47,20 +47,7 @@ pub struct SynthSummary {
     pub cut_pages: usize,
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+use crate::date::MONTH_NAMES as MONTHS;
 
 /// People as the archive names them (diacritics and bracketed aliases included).
 const PEOPLE: &[&str] = &[

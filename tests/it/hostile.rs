@@ -44,20 +44,7 @@ pub fn separated_page(records: &[PageRecord]) -> String {
 
 /// `n` distinct records, dates spread over many days of 1940-1989.
 fn many_records(n: usize, tag: &str) -> Vec<PageRecord> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
+    use concord::date::MONTH_NAMES as MONTHS;
     (0..n)
         .map(|i| PageRecord {
             date: Some(format!("{} {}, {}", MONTHS[i % 12], i % 28 + 1, 1940 + (i / 336) % 50)),
