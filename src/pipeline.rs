@@ -2,7 +2,7 @@
 //! Each stage takes the previous stage's output and nothing else.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -513,18 +513,4 @@ fn score_fs(
         pages: table.is_none(),
     };
     Ok((compare::compare_all_fs(pairs, &levels, records, &scorer), model))
-}
-
-/// Convenience for tests and callers: run with the built-in rules.
-pub fn run_default(inputs: &[&Path], out: &Path) -> Result<RunReport, Error> {
-    run(&RunOptions {
-        inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
-        out: out.to_path_buf(),
-        rules: Rules::builtin(),
-        threads: None,
-        progress: false,
-        overrides: Overrides::default(),
-        format: None,
-        model: None,
-    })
 }

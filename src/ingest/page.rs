@@ -457,4 +457,17 @@ mod tests {
             vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
         );
     }
+
+    #[test]
+    fn a_collection_introduction_is_header_not_records() {
+        let p = parse_text(
+            "Skip to content\n\nSino-Soviet Relations\n\nThis collection gathers documents.\n\nPopular Documents\n\n\
+             May 15, 1949\n\nTelegram\n\nShtykov recounts.\n",
+        );
+        assert_eq!(p.header_lines, 2);
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
 }
