@@ -207,9 +207,10 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
 
 /// The differing numbers when two descriptions compared whole name different numbers ("557
 /// machine tools" / "7842 machine tools"): two documents, however alike the rest. A truncated
-/// copy (prefix mode) may have lost its numbers, so it is not judged this way.
+/// copy (prefix mode, or a record cut off by the end of its page) may have lost its numbers,
+/// so it is not judged this way.
 fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: DescriptionMode) -> Option<String> {
-    if mode != DescriptionMode::Full || d.is_none_or(|d| d >= 1.0) {
+    if mode != DescriptionMode::Full || d.is_none_or(|d| d >= 1.0) || x.raw.partial || y.raw.partial {
         return None;
     }
     let (a, b) = (x.description_key.as_deref()?, y.description_key.as_deref()?);
@@ -255,7 +256,10 @@ fn is_short_prefix(a: &str, b: &str, rules: &ComparisonRules) -> bool {
 }
 
 fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
+    // A record cut off by the end of its page may have lost the end of its numbers.
     rules.numbers_must_agree
+        && !x.raw.partial
+        && !y.raw.partial
         && !x.title_numbers.is_empty()
         && !y.title_numbers.is_empty()
         && x.title_numbers != y.title_numbers
@@ -514,5 +518,113 @@ mod tests {
         assert_eq!(head("abc", 5), "abc");
         let (s, _) = text_similarity("abcdefgh", "abcdexyz", None, &rules);
         assert_eq!(s, 1.0);
+    }
+
+    fn record(date: &str, title: &str, description: Option<&str>, partial: bool) -> Record {
+        let raw = crate::record::RawRecord {
+            provenance: crate::record::Provenance {
+                file: "p.txt".into(),
+                position: 1,
+                line: 1,
+                layout: "plain".into(),
+            },
+            date: Some(date.into()),
+            title: title.into(),
+            description: description.map(str::to_string),
+            partial,
+            fields: Vec::new(),
+            key: None,
+        };
+        crate::normalize::prepare(raw, 0)
+    }
+
+    fn decide_pair(x: &Record, y: &Record) -> ScoredPair {
+        let pair = CandidatePair {
+            a: 0,
+            b: 1,
+            rule: crate::block::BlockRule::Date,
+            key: "".into(),
+        };
+        compare(&pair, x, y, &crate::rules::Rules::builtin().comparison)
+    }
+
+    #[test]
+    fn a_title_cut_inside_its_numbers_still_matches() {
+        let full = record(
+            "September 18, 1956",
+            "Conversation records between Chairman Mao Zedong and the Soviet Communist Party Delegation, 18 September 1956",
+            Some("Mao Zedong and the Soviet Community Party Delegation exchanged views on Korean issues."),
+            false,
+        );
+        let cut = record(
+            "September 18, 1956",
+            "Conversation records between Chairman Mao Zedong and the Soviet Communist Party Delegation, 18 Sep",
+            None,
+            true,
+        );
+        let s = decide_pair(&full, &cut);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason);
+    }
+
+    #[test]
+    fn descriptions_naming_different_numbers_are_different_documents() {
+        let title = "Record of Conversation between Säypiddin Äzizi and I.V. Stalin";
+        let a = record(
+            "May 29, 1963",
+            title,
+            Some("Säypiddin Äzizi requests 557 machine tools from I.V. Stalin for delivery to Warsaw."),
+            false,
+        );
+        let b = record(
+            "May 29, 1963",
+            title,
+            Some("Säypiddin Äzizi requests 7842 machine tools from I.V. Stalin for delivery to Warsaw."),
+            false,
+        );
+        let s = decide_pair(&a, &b);
+        assert_eq!(s.decision, MatchDecision::NoMatch, "{}", s.reason);
+        assert!(s.distinct && s.reason.contains("557 / 7842"), "{}", s.reason);
+    }
+
+    #[test]
+    fn thin_evidence_goes_to_review() {
+        // Title alone, another person's name: not near-identical.
+        let a = record(
+            "July 21, 1981",
+            "Speech by Lê Duẩn at the Moscow Conference of Communist and Workers' Parties",
+            None,
+            false,
+        );
+        let b = record(
+            "July 21, 1981",
+            "Speech by I.V. Stalin at the Moscow Conference of Communist and Workers' Parties",
+            None,
+            false,
+        );
+        assert_eq!(decide_pair(&a, &b).decision, MatchDecision::Review);
+        // Title alone, the same title, a month-only date against a day.
+        let c = record(
+            "January 1979",
+            "Record of Conversation between Zhu De and Liu Shaoqi",
+            None,
+            false,
+        );
+        let d = record(
+            "January 30, 1979",
+            "Record of Conversation between Zhu De and Liu Shaoqi",
+            None,
+            false,
+        );
+        let s = decide_pair(&c, &d);
+        assert_eq!(s.decision, MatchDecision::Review);
+        assert!(s.reason.contains("dates not the same"), "{}", s.reason);
+        // The same title on the same day, no description: a match.
+        let e = record(
+            "January 30, 1979",
+            "Record of Conversation between Zhu De and Liu Shaoqi",
+            None,
+            false,
+        );
+        assert_eq!(decide_pair(&d, &e).decision, MatchDecision::Match);
     }
 }
