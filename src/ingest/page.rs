@@ -44,8 +44,14 @@ struct Line<'a> {
 pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut range = None;
+    // Lines end with LF or CRLF; a file saved with CR alone (old Mac) ends them with CR.
+    let separator = if !text.contains('\n') && text.contains('\r') {
+        '\r'
+    } else {
+        '\n'
+    };
     let lines: Vec<Line> = text
-        .split('\n')
+        .split(separator)
         .enumerate()
         .map(|(i, raw)| {
             let t = raw.trim_end_matches('\r').trim();
@@ -438,6 +444,16 @@ mod tests {
         assert_eq!(fields(&p)[1], rec("September 06, 1952", "Letter, Zhou En", "", true));
         let p = parse_text("May 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nSeptember 6, 19");
         assert_eq!(fields(&p)[1], rec("September 6, 19", "", "", true));
+    }
+
+    #[test]
+    fn cr_only_line_endings_are_lines_too() {
+        let p = parse_text("Skip to content\r\rMay 15, 1949\r\rTelegram\r\rShtykov recounts.\r");
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+        assert_eq!(p.records[0].provenance.line, 3);
     }
 
     #[test]
