@@ -531,3 +531,32 @@ fn summary_on_stdout_and_no_progress_bars_without_a_terminal() {
     let quiet = w.run_ok(&[&fixture("pages")], "q", &["--quiet"]);
     assert_eq!(crate::workdir::stdout(&quiet), "");
 }
+
+#[test]
+fn a_cut_title_in_a_busy_block_still_finds_its_document() {
+    // More than `title_filter_above` records on one date: pairs are made by shared title
+    // words. A title cut by the end of its page keeps all its words but the cut one, so it
+    // still meets its document.
+    let w = Workdir::new();
+    let mut full = String::from("Skip to content\n\n");
+    for i in 0..24 {
+        full += &format!(
+            "September 6, 1952\n\nReport number {i} on the talks, section {}\n\nA distinct description {i}.\n\n",
+            i * 7
+        );
+    }
+    full += "September 6, 1952\n\nLetter, Zhou Enlai to Comrade Molotov\n\nZhou Enlai seeks technical support from the Soviet Union.\n";
+    w.write("in/a.txt", full);
+    w.write(
+        "in/b.txt",
+        "Skip to content\n\nSeptember 06, 1952\n\nLetter, Zhou Enlai to Com",
+    );
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let blocks = w.csv("out/blocks.csv");
+    assert_eq!(blocks[0]["mode"], "title_tokens", "{blocks:?}");
+    let prov = w.csv("out/provenance.csv");
+    let id = |file: &str, pos: &str| {
+        prov.iter().find(|r| r["file"] == file && r["position"] == pos).unwrap()["canonical_id"].clone()
+    };
+    assert_eq!(id("b.txt", "1"), id("a.txt", "25"));
+}
