@@ -556,7 +556,11 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
     let rules = Rules::builtin();
     let parsed = concord::ingest::page::parse(name, text, &rules.compile_pages().unwrap());
     // Lines as the parser counts them: by LF, or by CR in a file that has no LF.
-    let separator = if !text.contains('\n') && text.contains('\r') { '\r' } else { '\n' };
+    let separator = if !text.contains('\n') && text.contains('\r') {
+        '\r'
+    } else {
+        '\n'
+    };
     let lines = text.split(separator).count();
     let mut last_line = 0;
     for (i, r) in parsed.records.iter().enumerate() {
