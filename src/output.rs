@@ -345,7 +345,7 @@ pub fn write_canonical_table(
         let mut c = csv_out(w);
         let mut header = vec!["canonical_id".to_string()];
         header.extend(table.canonical_fields().iter().map(|&f| table.fields[f].name.clone()));
-        header.extend(["source_count".to_string(), "record_ids".to_string()]);
+        header.extend(crate::schema::CANONICAL_TAIL_COLUMNS.map(String::from));
         c.write_record(header.iter().map(String::as_str))?;
         for r in canon {
             let mut row = vec![r.id.clone()];
@@ -369,17 +369,7 @@ pub fn write_provenance_table(
     let canonical_of = canonical_of(canon, records.len());
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
-        let mut header: Vec<String> = [
-            "canonical_id",
-            "record_id",
-            "fingerprint",
-            "file",
-            "row",
-            "line",
-            "format",
-        ]
-        .map(String::from)
-        .to_vec();
+        let mut header: Vec<String> = crate::schema::PROVENANCE_COLUMNS.map(String::from).to_vec();
         header.extend(table.fields.iter().map(|f| f.name.clone()));
         c.write_record(header.iter().map(String::as_str))?;
         for (i, r) in records.iter().enumerate() {

@@ -194,8 +194,8 @@ pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Ve
     (record, warnings)
 }
 
-/// Columns of the table outputs that a field name must not take.
-const RESERVED: [&str; 9] = [
+/// The fixed columns of a table run's `provenance.csv`, before the mapped fields.
+pub const PROVENANCE_COLUMNS: [&str; 7] = [
     "canonical_id",
     "record_id",
     "fingerprint",
@@ -203,9 +203,15 @@ const RESERVED: [&str; 9] = [
     "row",
     "line",
     "format",
-    "source_count",
-    "record_ids",
 ];
+
+/// The fixed columns of a table run's `canonical.csv` after the canonical fields.
+pub const CANONICAL_TAIL_COLUMNS: [&str; 2] = ["source_count", "record_ids"];
+
+/// True when a field name would collide with a fixed output column.
+fn reserved(name: &str) -> bool {
+    PROVENANCE_COLUMNS.contains(&name) || CANONICAL_TAIL_COLUMNS.contains(&name)
+}
 
 impl TableRules {
     /// Index of the field called `name`.
@@ -226,7 +232,7 @@ impl TableRules {
         let mut problems = Vec::new();
         let mut seen = BTreeSet::new();
         for f in &self.fields {
-            if RESERVED.contains(&f.name.as_str()) {
+            if reserved(&f.name) {
                 problems.push(format!(
                     "table.fields: {:?} is an output column of its own; name the field otherwise (column = {:?} keeps the header)",
                     f.name, f.name
