@@ -152,36 +152,79 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
 /// [`mark_shared_titles`]: truncated copies shorter than this still agree with the full one.
 const DESCRIPTION_HEAD: usize = 24;
 
-/// Marks the records whose title is carried, in the same year of this run, by records whose
-/// descriptions begin differently: such a title is shared by several documents of that time,
-/// and a match on it alone is not evidence enough. Truncated copies (one head a prefix of the
-/// other) count as one. Records without a date are compared across years, so for them any
-/// year counts.
-pub fn mark_shared_titles(records: &mut [crate::record::Record]) {
+/// Marks the records whose title, at a date that fits their own, does not identify one
+/// document (a term-frequency signal): a match on such a title alone is not evidence enough.
+///
+/// Documents are told apart by the beginnings of their descriptions (truncated copies, one
+/// head a prefix of the other, count as one). A record's title is shared when, within its
+/// date (the day for a record dated to the day, the month, or the year), records carrying it
+/// begin their descriptions differently; or when, by the number of documents carrying it in
+/// the year, the other documents expected to fall within the record's date (one in 365 per
+/// document for a day, one in 12 for a month) reach `max_expected_others`: a common title
+/// ("Minutes of the Meeting of the Politburo") is likely to meet another document on the
+/// same day, a rare one is not. A record known only to the month or year shares its title
+/// too when records carry it at a finer date inside its own: a copy without a description
+/// could belong to that document as well as to another shown as coarsely. Records without a
+/// date count every year.
+pub fn mark_shared_titles(records: &mut [crate::record::Record], max_expected_others: f64) {
+    use crate::date::{PartialDate, Precision};
     use std::collections::{HashMap, HashSet};
-    let mut heads: HashMap<(&str, Option<u16>), Vec<&str>> = HashMap::new();
+    let mut heads: HashMap<(&str, Option<PartialDate>), Vec<&str>> = HashMap::new();
+    // Titles carried at a finer date inside a month or a year.
+    let mut finer: HashSet<(&str, PartialDate)> = HashSet::new();
     for r in records.iter() {
-        if let Some(d) = &r.description_key {
-            let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
-            let year = r.date.map(|d| d.year);
-            heads.entry((r.title_key.as_str(), year)).or_default().push(&d[..end]);
-            if year.is_some() {
-                heads.entry((r.title_key.as_str(), None)).or_default().push(&d[..end]);
+        if let Some(date) = r.date {
+            for p in [Precision::Month, Precision::Year] {
+                if date.precision() > p {
+                    finer.insert((r.title_key.as_str(), date.truncate(p)));
+                }
             }
         }
+        let Some(d) = &r.description_key else { continue };
+        let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
+        let mut scopes: Vec<Option<PartialDate>> = vec![None];
+        if let Some(date) = r.date {
+            scopes.push(Some(date));
+            for p in [Precision::Month, Precision::Year] {
+                if date.precision() > p {
+                    scopes.push(Some(date.truncate(p)));
+                }
+            }
+        }
+        for scope in scopes {
+            heads.entry((r.title_key.as_str(), scope)).or_default().push(&d[..end]);
+        }
     }
-    let shared: HashSet<(String, Option<u16>)> = heads
+    // Documents per scope: sorted, a prefix stands just before the texts it begins.
+    let documents: HashMap<(&str, Option<PartialDate>), usize> = heads
         .into_iter()
-        .filter(|(_, hs)| {
-            let mut hs = hs.clone();
+        .map(|(scope, mut hs)| {
             hs.sort_unstable();
-            // Sorted, a prefix stands just before the texts it begins.
-            hs.windows(2).any(|w| !w[1].starts_with(w[0]))
+            (scope, 1 + hs.windows(2).filter(|w| !w[1].starts_with(w[0])).count())
         })
-        .map(|((t, y), _)| (t.to_string(), y))
         .collect();
-    for r in records.iter_mut() {
-        r.title_shared = shared.contains(&(r.title_key.clone(), r.date.map(|d| d.year)));
+    let shared: Vec<bool> = records
+        .iter()
+        .map(|r| {
+            let count = |scope| documents.get(&(r.title_key.as_str(), scope)).copied().unwrap_or(0);
+            if count(r.date) > 1 {
+                return true;
+            }
+            let Some(date) = r.date else { return false };
+            if date.precision() < Precision::Day && finer.contains(&(r.title_key.as_str(), date)) {
+                return true;
+            }
+            let share = match date.precision() {
+                Precision::Day => 1.0 / 365.0,
+                Precision::Month => 1.0 / 12.0,
+                Precision::Year => 1.0,
+            };
+            let others = count(Some(date.truncate(Precision::Year))).saturating_sub(1);
+            others as f64 * share >= max_expected_others
+        })
+        .collect();
+    for (r, shared) in records.iter_mut().zip(shared) {
+        r.title_shared = shared;
     }
 }
 
@@ -245,6 +288,97 @@ mod tests {
             let once = fold(s);
             assert_eq!(fold(&once), once, "{s:?}");
         }
+    }
+
+    fn dated(date: &str, title: &str, description: Option<&str>) -> crate::record::Record {
+        let raw = crate::record::RawRecord {
+            provenance: crate::record::Provenance {
+                file: "p.txt".into(),
+                position: 1,
+                line: 1,
+                layout: "plain".into(),
+            },
+            date: Some(date.into()),
+            title: title.into(),
+            description: description.map(str::to_string),
+            partial: false,
+            fields: Vec::new(),
+            key: None,
+        };
+        prepare(raw, 0)
+    }
+
+    fn shared(records: &mut [crate::record::Record]) -> Vec<bool> {
+        mark_shared_titles(records, 0.01);
+        records.iter().map(|r| r.title_shared).collect()
+    }
+
+    #[test]
+    fn a_title_is_shared_within_the_date_it_fits() {
+        let t = "Letter from Zhou Enlai to Molotov";
+        // Two documents of one title on two days: each day's copies identify their document.
+        let mut two_days = [
+            dated("September 6, 1952", t, Some("Zhou asks about the talks.")),
+            dated("September 6, 1952", t, None),
+            dated("October 2, 1952", t, Some("Zhou thanks Molotov for the aid.")),
+        ];
+        assert_eq!(shared(&mut two_days), [false, false, false]);
+        // Two documents of that title on one day: the day's title names neither.
+        let mut one_day = [
+            dated("September 6, 1952", t, Some("Zhou asks about the talks.")),
+            dated("September 6, 1952", t, None),
+            dated("September 6, 1952", t, Some("Zhou thanks Molotov for the aid.")),
+        ];
+        assert_eq!(shared(&mut one_day), [true, true, true]);
+        // Known only to the year, both documents fit: shared; a truncated copy is no second
+        // document.
+        let mut year = [
+            dated("1952", t, Some("Zhou asks about the talks.")),
+            dated("1952", t, Some("Zhou asks about the")),
+            dated("September 6, 1952", t, Some("Zhou thanks Molotov for the aid.")),
+        ];
+        assert_eq!(shared(&mut year), [true, true, false]);
+    }
+
+    #[test]
+    fn a_coarse_copy_shares_its_title_with_finer_dates_inside_it() {
+        let t = "Record of Conversation between Zhu De and Liu Shaoqi";
+        let mut records = [
+            dated("January 1979", t, Some("Zhu De reports on the talks.")),
+            dated("January 1979", t, None),
+            dated("January 30, 1979", t, None),
+            dated("February 1979", t, None),
+        ];
+        assert_eq!(shared(&mut records), [true, true, false, false]);
+    }
+
+    #[test]
+    fn a_common_title_is_shared_on_every_day() {
+        // Five documents of one title in a year: another on a given day is expected 4/365 >=
+        // 0.01 of the time; with three, 2/365 < 0.01.
+        let t = "Minutes of the Meeting of the Politburo";
+        let days = [
+            "March 1, 1960",
+            "April 2, 1960",
+            "May 3, 1960",
+            "June 4, 1960",
+            "July 5, 1960",
+        ];
+        let descriptions = ["One.", "Two.", "Three.", "Four.", "Five."];
+        let mut five: Vec<_> = days
+            .iter()
+            .zip(descriptions)
+            .map(|(d, s)| dated(d, t, Some(s)))
+            .collect();
+        five.push(dated("March 1, 1960", t, None));
+        assert!(shared(&mut five).iter().all(|&s| s));
+        let mut three: Vec<_> = days[..3]
+            .iter()
+            .zip(descriptions)
+            .map(|(d, s)| dated(d, t, Some(s)))
+            .collect();
+        three.push(dated("March 1, 1960", t, None));
+        assert!(shared(&mut three).iter().all(|&s| !s));
     }
 
     #[test]

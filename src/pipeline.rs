@@ -198,7 +198,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // normalize
     let typed_pages = opts.rules.model.page_scorer == PageScorer::FellegiSunter;
     let mut records = normalize_all(ingested.records, page_of_record, table, typed_pages, &mut warnings);
-    normalize::mark_shared_titles(&mut records);
+    normalize::mark_shared_titles(&mut records, opts.rules.comparison.title_only_max_expected_others);
     if table.is_some() {
         // A table row is its own "page": constraints name it by its id.
         page_names = records.iter().map(|r| r.id.clone()).collect();

@@ -121,6 +121,9 @@ pub struct ComparisonRules {
     /// Title similarity a match on the title alone (no description to compare) must reach;
     /// below it the pair goes to review.
     pub title_only_min_similarity: f64,
+    /// A title alone is not acted on when, by how many documents carry the title in the
+    /// year, this many other documents are expected within the pair's date.
+    pub title_only_max_expected_others: f64,
     /// Shortest title of a cut-off record that may match as a prefix of another.
     pub min_title_prefix_chars: usize,
     /// Similarity the overlap of a prefix match must reach.
