@@ -380,7 +380,7 @@ fn pair_block(
         return "all-pairs";
     }
     if size <= rules.max_block_size {
-        for (x, y) in token_pairs(b, records) {
+        for (x, y) in token_pairs(b, records, rules.title_filter_length_ratio) {
             push(x, y);
         }
         out.token_paired_blocks += 1;
@@ -447,7 +447,12 @@ fn share_all_but_one(a: &[u32], b: &[u32]) -> bool {
 /// which finds every such pair from its shorter side and costs the length of two short lists
 /// instead of the size of the block. A pair is kept only if the full block would have made it
 /// (at least one side in `left`), each once.
-fn token_pairs(b: &Block, records: &[Record]) -> Vec<(u32, u32)> {
+///
+/// A pair whose shorter title is less than `length_ratio` of the longer one's length (in
+/// characters) cannot reach the comparison's minimum title similarity and is not made, unless
+/// a record was cut off by its page: in a year block, a short title ("Memorandum of
+/// Conversation") would otherwise meet every longer title holding its words.
+fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u32)> {
     let members: Vec<(u32, bool)> = b
         .left
         .iter()
@@ -487,6 +492,18 @@ fn token_pairs(b: &Block, records: &[Record]) -> Vec<(u32, u32)> {
             }
         }
     }
+    // Title lengths, or None for a record cut off by its page (no bound).
+    let lengths: Vec<Option<f64>> = members
+        .iter()
+        .map(|&(i, _)| {
+            let r = &records[i as usize];
+            (!r.raw.partial).then(|| r.title_key.chars().count() as f64)
+        })
+        .collect();
+    let lengths_fit = |m: usize, o: usize| match (lengths[m], lengths[o]) {
+        (Some(x), Some(y)) => x.min(y) >= length_ratio * x.max(y),
+        _ => true,
+    };
     let mut out = Vec::new();
     for (m, ts) in tokens.iter().enumerate() {
         // Rarest first; ties by token id, which follows member order: deterministic.
@@ -498,7 +515,7 @@ fn token_pairs(b: &Block, records: &[Record]) -> Vec<(u32, u32)> {
             let candidates = if x.1 { &p.0 } else { &p.1 };
             for &o in candidates {
                 let y = members[o as usize];
-                if o as usize != m && share_all_but_one(ts, &tokens[o as usize]) {
+                if o as usize != m && lengths_fit(m, o as usize) && share_all_but_one(ts, &tokens[o as usize]) {
                     out.push((x.0.min(y.0), x.0.max(y.0)));
                 }
             }

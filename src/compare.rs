@@ -129,6 +129,10 @@ fn prefix_similarity_at_least(short: &str, n: usize, long: &str, threshold: f64)
 /// The first `max` characters of `text`. Levenshtein is quadratic: without this cap two
 /// records carrying a 10 MB line each on one date would take hours to compare.
 fn head(text: &str, max: usize) -> &str {
+    // A text of at most `max` bytes has at most `max` characters: no need to count them.
+    if text.len() <= max {
+        return text;
+    }
     text.char_indices().nth(max).map_or(text, |(i, _)| &text[..i])
 }
 

@@ -157,7 +157,39 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Error> {
     pool.install(|| run_in_pool(opts))
 }
 
+/// Prints each stage's wall-clock time to stderr when `CONCORD_TIMINGS` is set (for
+/// profiling; see BENCHMARKS.md).
+struct Stages {
+    on: bool,
+    start: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Stages {
+    fn new() -> Stages {
+        let now = std::time::Instant::now();
+        Stages {
+            on: std::env::var_os("CONCORD_TIMINGS").is_some(),
+            start: now,
+            last: now,
+        }
+    }
+
+    fn done(&mut self, stage: &str) {
+        let now = std::time::Instant::now();
+        if self.on {
+            eprintln!(
+                "timing: {stage:<10} {:>8.2} s (total {:.2} s)",
+                (now - self.last).as_secs_f64(),
+                (now - self.start).as_secs_f64()
+            );
+        }
+        self.last = now;
+    }
+}
+
 fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
+    let mut stages = Stages::new();
     let page_rules = opts.rules.compile_pages()?;
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::Io {
         path: opts.out.clone(),
@@ -195,6 +227,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let mut warnings = std::mem::take(&mut ingested.warnings);
     ingest::table::settle_ids(&mut ingested.records, &mut warnings);
 
+    stages.done("ingest");
+
     // normalize
     let typed_pages = opts.rules.model.page_scorer == PageScorer::FellegiSunter;
     let mut records = normalize_all(ingested.records, page_of_record, table, typed_pages, &mut warnings);
@@ -204,11 +238,15 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         page_names = records.iter().map(|r| r.id.clone()).collect();
     }
 
+    stages.done("normalize");
+
     // block
     let blocking = match table {
         None => block::block(&records, &opts.rules.blocking),
         Some(t) => block::block_table(&records, t, &opts.rules.blocking),
     };
+
+    stages.done("block");
 
     // compare
     let progress = bar(opts.progress, blocking.pairs.len() as u64, "comparing");
@@ -235,6 +273,8 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         ..blocking
     };
 
+    stages.done("compare");
+
     // overrides: must-links and cannot-links that beat any score
     let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
 
@@ -254,11 +294,15 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     annotate(&mut scored, &clustering.cut, None);
     annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
+    stages.done("cluster");
+
     // merge
     let canonical = match table {
         None => merge::merge(&records, &clustering.clusters),
         Some(t) => merge::merge_table(&records, &clustering.clusters, t),
     };
+
+    stages.done("merge");
 
     // write
     warnings.extend(blocking.warnings);
@@ -279,6 +323,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         }
     }
     output::write_decisions(&mut batch, &scored, &applied.marks, &records, model.as_ref())?;
+    stages.done("write core");
     output::write_warnings(&mut batch, &warnings)?;
     output::write_blocks(&mut batch, &blocking.stats)?;
     if let Some(m) = &model {
@@ -318,7 +363,9 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
             rules: &opts.rules.comparison,
         },
     )?;
+    stages.done("audit");
     let written = batch.commit()?;
+    stages.done("commit");
     Ok(RunReport {
         summary,
         warnings,

@@ -96,6 +96,10 @@ pub struct BlockingRules {
     /// (0: never).
     #[serde(default)]
     pub title_filter_above: usize,
+    /// In such a block, the shorter title must also be at least this share of the longer's
+    /// length (in characters), unless a record was cut off by its page (0: no bound).
+    #[serde(default)]
+    pub title_filter_length_ratio: f64,
     /// Rarest title tokens used to block records without a usable date.
     pub title_tokens: usize,
 }
@@ -184,6 +188,11 @@ impl Rules {
         }
         if self.blocking.max_block_size < 2 {
             problems.push("blocking.max_block_size must be at least 2".to_string());
+        }
+        if self.blocking.title_filter_length_ratio > c.min_title_similarity {
+            problems.push(
+                "blocking.title_filter_length_ratio must not exceed comparison.min_title_similarity: it would drop pairs that can match".to_string(),
+            );
         }
         if c.max_compared_chars == 0 {
             problems.push("comparison.max_compared_chars must be at least 1".to_string());
