@@ -530,6 +530,49 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
 mod tests {
     use super::*;
 
+    fn record(date: &str, title: &str, page: u32, partial: bool) -> Record {
+        let raw = crate::record::RawRecord {
+            provenance: crate::record::Provenance {
+                file: format!("p{page}.txt"),
+                position: 1,
+                line: 1,
+                layout: "plain".into(),
+            },
+            date: Some(date.into()),
+            title: title.into(),
+            description: None,
+            partial,
+            fields: Vec::new(),
+            key: None,
+        };
+        crate::normalize::prepare(raw, page)
+    }
+
+    #[test]
+    fn a_busy_block_skips_titles_too_different_in_length_to_match() {
+        // A year block of 30 records: a year-only "Memorandum of Conversation" and longer
+        // titles that hold both its words, one of them its own copy.
+        let mut records = vec![record("1960", "Memorandum of Conversation", 0, false)];
+        records.push(record("March 3, 1960", "Memorandum of Conversation", 1, false));
+        for n in 0..28 {
+            let title = format!("Memorandum of Conversation with Ambassador Number{n}");
+            records.push(record("March 3, 1960", &title, n + 2, false));
+        }
+        let rules = crate::rules::Rules::builtin().blocking;
+        let made: Vec<(u32, u32)> = block(&records, &rules).pairs.iter().map(|p| (p.a, p.b)).collect();
+        assert!(made.contains(&(0, 1)));
+        assert!(!made.iter().any(|&(a, b)| a == 0 && b > 1), "{made:?}");
+        // Without the bound, the short title meets every longer one; a record cut off by its
+        // page meets them with the bound too (its title compares as a prefix).
+        let unbounded = BlockingRules {
+            title_filter_length_ratio: 0.0,
+            ..rules.clone()
+        };
+        assert_eq!(block(&records, &unbounded).pairs.iter().filter(|p| p.a == 0).count(), 29);
+        records[0] = record("1960", "Memorandum of Conversation", 0, true);
+        assert_eq!(block(&records, &rules).pairs.iter().filter(|p| p.a == 0).count(), 29);
+    }
+
     #[test]
     fn titles_meet_when_they_share_all_words_but_one() {
         // "cable mao zedong filippov stalin" against a misspelt copy, a longer title holding
