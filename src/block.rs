@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::date::Precision;
+use crate::date::{PartialDate, Precision};
+use rayon::prelude::*;
 use crate::error::Warning;
 use crate::record::Record;
 use crate::rules::BlockingRules;
@@ -109,19 +110,19 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     let mut out = Blocking::default();
     let pairs = Vec::new();
 
-    let mut by_day: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut by_month: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut by_year: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut days_of_month: HashMap<String, Vec<u32>> = HashMap::new();
-    let mut finer_in_year: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_day: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
+    let mut by_month: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
+    let mut by_year: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
+    let mut days_of_month: HashMap<PartialDate, Vec<u32>> = HashMap::new();
+    let mut finer_in_year: HashMap<PartialDate, Vec<u32>> = HashMap::new();
     for (i, r) in records.iter().enumerate() {
         let Some(d) = r.date else { continue };
         let i = i as u32;
-        let month = d.truncate(Precision::Month).to_string();
-        let year = d.truncate(Precision::Year).to_string();
+        let month = d.truncate(Precision::Month);
+        let year = d.truncate(Precision::Year);
         match d.precision() {
             Precision::Day => {
-                by_day.entry(d.to_string()).or_default().push(i);
+                by_day.entry(d).or_default().push(i);
                 days_of_month.entry(month).or_default().push(i);
                 finer_in_year.entry(year).or_default().push(i);
             }
@@ -132,12 +133,13 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
             Precision::Year => by_year.entry(year).or_default().push(i),
         }
     }
+    // Keys sort as their written forms do ("1952" < "1952-01" < "1952-01-05").
     let empty = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
     for (key, left) in &by_day {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.as_str().into(),
+            key: key.to_string().into(),
             left,
             right: &empty,
         });
@@ -145,7 +147,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, left) in &by_month {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.as_str().into(),
+            key: key.to_string().into(),
             left,
             right: days_of_month.get(key).unwrap_or(&empty),
         });
@@ -153,7 +155,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     for (key, left) in &by_year {
         blocks.push(Block {
             rule: BlockRule::Date,
-            key: key.as_str().into(),
+            key: key.to_string().into(),
             left,
             right: finer_in_year.get(key).unwrap_or(&empty),
         });
@@ -172,7 +174,18 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     pair_blocks(&blocks, records, rules, pairs, out)
 }
 
-/// Pairs every block, then keeps one comparison per pair: the first rule and key win.
+/// What pairing one block produced.
+#[derive(Default)]
+struct BlockPairs {
+    pairs: Vec<CandidatePair>,
+    mode: &'static str,
+    same_page_skipped: usize,
+    token_paired: bool,
+    warning: Option<Warning>,
+}
+
+/// Pairs every block (in parallel), then keeps one comparison per pair: the first rule and
+/// key win.
 fn pair_blocks(
     blocks: &[Block],
     records: &[Record],
@@ -180,11 +193,12 @@ fn pair_blocks(
     mut pairs: Vec<CandidatePair>,
     mut out: Blocking,
 ) -> Blocking {
-    for b in blocks {
+    let paired: Vec<BlockPairs> = blocks.par_iter().map(|b| pair_block(b, records, rules)).collect();
+    for (b, p) in blocks.iter().zip(paired) {
         let size = b.left.len() + b.right.len();
-        let before = pairs.len();
-        let mode = pair_block(b, records, rules, &mut pairs, &mut out);
-        let windowed = mode != "all-pairs";
+        out.same_page_skipped += p.same_page_skipped;
+        out.token_paired_blocks += usize::from(p.token_paired);
+        out.warnings.extend(p.warning);
         if size >= 2 {
             out.blocks += 1;
             out.largest_block = out.largest_block.max(size);
@@ -192,11 +206,12 @@ fn pair_blocks(
                 rule: b.rule.clone(),
                 key: b.key.to_string(),
                 records: size,
-                pairs: pairs.len() - before,
-                windowed,
-                mode,
+                pairs: p.pairs.len(),
+                windowed: p.mode != "all-pairs",
+                mode: p.mode,
             });
         }
+        pairs.extend(p.pairs);
     }
     if out.token_paired_blocks > 0 {
         out.warnings.push(Warning::general(format!(
@@ -204,9 +219,11 @@ fn pair_blocks(
             out.token_paired_blocks, rules.title_filter_above
         )));
     }
-    // One comparison per pair: the first rule (date before title_token) and key win.
-    pairs.sort_by(|x, y| (x.a, x.b, x.rule.index(), &x.key).cmp(&(y.a, y.b, y.rule.index(), &y.key)));
+    // One comparison per pair: the first rule (date before title_token) and key win. Pairs
+    // equal in all four are the same comparison, so an unstable sort is deterministic.
+    pairs.par_sort_unstable_by(|x, y| (x.a, x.b, x.rule.index(), &x.key).cmp(&(y.a, y.b, y.rule.index(), &y.key)));
     pairs.dedup_by(|later, first| later.a == first.a && later.b == first.b);
+    pairs.shrink_to_fit();
     out.pairs = pairs;
     out
 }
@@ -344,22 +361,17 @@ fn title_token_blocks(
 
 /// Pairs of one block: all pairs up to `title_filter_above` records; then, up to
 /// `max_block_size`, the pairs whose titles share all words but one; beyond, a
-/// sorted-neighbourhood window over the title order. Returns the mode used (as `blocks.csv`
+/// sorted-neighbourhood window over the title order. Says which mode it used (as `blocks.csv`
 /// writes it).
-fn pair_block(
-    b: &Block,
-    records: &[Record],
-    rules: &BlockingRules,
-    pairs: &mut Vec<CandidatePair>,
-    out: &mut Blocking,
-) -> &'static str {
+fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPairs {
+    let mut out = BlockPairs::default();
     let mut push = |x: u32, y: u32| {
         if records[x as usize].page == records[y as usize].page {
             out.same_page_skipped += 1;
             return;
         }
         let (a, b2) = if x < y { (x, y) } else { (y, x) };
-        pairs.push(CandidatePair {
+        out.pairs.push(CandidatePair {
             a,
             b: b2,
             rule: b.rule.clone(),
@@ -377,14 +389,16 @@ fn pair_block(
                 push(x, y);
             }
         }
-        return "all-pairs";
+        out.mode = "all-pairs";
+        return out;
     }
     if size <= rules.max_block_size {
         for (x, y) in token_pairs(b, records, rules.title_filter_length_ratio) {
             push(x, y);
         }
-        out.token_paired_blocks += 1;
-        return "title_tokens";
+        out.token_paired = true;
+        out.mode = "title_tokens";
+        return out;
     }
     // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
     // the full block would have made it (at least one side in `left`).
@@ -408,14 +422,15 @@ fn pair_block(
         }
     }
     let all_pairs = b.left.len() * b.left.len().saturating_sub(1) / 2 + b.left.len() * b.right.len();
-    out.warnings.push(Warning::general(format!(
+    out.warning = Some(Warning::general(format!(
         "block {}={} holds {size} records (limit {}): compared each record with its {} nearest neighbours by title instead of all {all_pairs} pairs",
         b.rule.as_str(),
         b.key,
         rules.max_block_size,
         rules.window
     )));
-    "window"
+    out.mode = "window";
+    out
 }
 
 /// True when sorted token lists `a` and `b` share every token of the shorter one but one.

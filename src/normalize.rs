@@ -167,65 +167,79 @@ const DESCRIPTION_HEAD: usize = 24;
 /// could belong to that document as well as to another shown as coarsely. Records without a
 /// date count every year.
 pub fn mark_shared_titles(records: &mut [crate::record::Record], max_expected_others: f64) {
+    use rayon::prelude::*;
+    // Records grouped by title (sorted, not hashed: titles are long and a million of them
+    // hash slowly); each group is judged on its own, in parallel.
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| records[a as usize].title_key.cmp(&records[b as usize].title_key));
+    let groups: Vec<&[u32]> = order
+        .chunk_by(|&a, &b| records[a as usize].title_key == records[b as usize].title_key)
+        .collect();
+    let shared: Vec<u32> = groups
+        .par_iter()
+        .filter(|g| g.len() > 1)
+        .flat_map_iter(|g| shared_in_group(records, g, max_expected_others))
+        .collect();
+    for i in shared {
+        records[i as usize].title_shared = true;
+    }
+}
+
+/// The records of `group` (one title) whose title is shared, by the rules of
+/// [`mark_shared_titles`].
+fn shared_in_group(records: &[crate::record::Record], group: &[u32], max_expected_others: f64) -> Vec<u32> {
     use crate::date::{PartialDate, Precision};
     use std::collections::{HashMap, HashSet};
-    let mut heads: HashMap<(&str, Option<PartialDate>), Vec<&str>> = HashMap::new();
-    // Titles carried at a finer date inside a month or a year.
-    let mut finer: HashSet<(&str, PartialDate)> = HashSet::new();
-    for r in records.iter() {
+    let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
+    // Months and years that hold a record of the title at a finer date.
+    let mut finer: HashSet<PartialDate> = HashSet::new();
+    for &i in group {
+        let r = &records[i as usize];
+        let coarser = |date: PartialDate| {
+            [Precision::Month, Precision::Year]
+                .into_iter()
+                .filter(move |&p| date.precision() > p)
+                .map(move |p| date.truncate(p))
+        };
         if let Some(date) = r.date {
-            for p in [Precision::Month, Precision::Year] {
-                if date.precision() > p {
-                    finer.insert((r.title_key.as_str(), date.truncate(p)));
-                }
-            }
+            finer.extend(coarser(date));
         }
         let Some(d) = &r.description_key else { continue };
         let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
-        let mut scopes: Vec<Option<PartialDate>> = vec![None];
+        heads.entry(None).or_default().push(&d[..end]);
         if let Some(date) = r.date {
-            scopes.push(Some(date));
-            for p in [Precision::Month, Precision::Year] {
-                if date.precision() > p {
-                    scopes.push(Some(date.truncate(p)));
-                }
+            heads.entry(Some(date)).or_default().push(&d[..end]);
+            for scope in coarser(date) {
+                heads.entry(Some(scope)).or_default().push(&d[..end]);
             }
         }
-        for scope in scopes {
-            heads.entry((r.title_key.as_str(), scope)).or_default().push(&d[..end]);
-        }
     }
-    // Documents per scope: sorted, a prefix stands just before the texts it begins.
-    let documents: HashMap<(&str, Option<PartialDate>), usize> = heads
+    // Documents per date: sorted, a prefix stands just before the texts it begins.
+    let documents: HashMap<Option<PartialDate>, usize> = heads
         .into_iter()
         .map(|(scope, mut hs)| {
             hs.sort_unstable();
             (scope, 1 + hs.windows(2).filter(|w| !w[1].starts_with(w[0])).count())
         })
         .collect();
-    let shared: Vec<bool> = records
-        .iter()
-        .map(|r| {
-            let count = |scope| documents.get(&(r.title_key.as_str(), scope)).copied().unwrap_or(0);
-            if count(r.date) > 1 {
-                return true;
-            }
-            let Some(date) = r.date else { return false };
-            if date.precision() < Precision::Day && finer.contains(&(r.title_key.as_str(), date)) {
-                return true;
-            }
-            let share = match date.precision() {
-                Precision::Day => 1.0 / 365.0,
-                Precision::Month => 1.0 / 12.0,
-                Precision::Year => 1.0,
-            };
-            let others = count(Some(date.truncate(Precision::Year))).saturating_sub(1);
-            others as f64 * share >= max_expected_others
-        })
-        .collect();
-    for (r, shared) in records.iter_mut().zip(shared) {
-        r.title_shared = shared;
-    }
+    let count = |scope| documents.get(&scope).copied().unwrap_or(0);
+    let is_shared = |r: &crate::record::Record| {
+        if count(r.date) > 1 {
+            return true;
+        }
+        let Some(date) = r.date else { return false };
+        if date.precision() < Precision::Day && finer.contains(&date) {
+            return true;
+        }
+        let share = match date.precision() {
+            Precision::Day => 1.0 / 365.0,
+            Precision::Month => 1.0 / 12.0,
+            Precision::Year => 1.0,
+        };
+        let others = count(Some(date.truncate(Precision::Year))).saturating_sub(1);
+        others as f64 * share >= max_expected_others
+    };
+    group.iter().copied().filter(|&i| is_shared(&records[i as usize])).collect()
 }
 
 /// Lower-case hexadecimal of `bytes`.

@@ -178,10 +178,20 @@ impl Stages {
     fn done(&mut self, stage: &str) {
         let now = std::time::Instant::now();
         if self.on {
+            // Resident and peak memory so far, as Linux reports them (absent elsewhere).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let mem = |key: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map_or(String::new(), |v| v.trim().to_string())
+            };
             eprintln!(
-                "timing: {stage:<10} {:>8.2} s (total {:.2} s)",
+                "timing: {stage:<10} {:>8.2} s (total {:>6.2} s) rss {:>12} peak {:>12}",
                 (now - self.last).as_secs_f64(),
-                (now - self.start).as_secs_f64()
+                (now - self.start).as_secs_f64(),
+                mem("VmRSS:"),
+                mem("VmHWM:")
             );
         }
         self.last = now;
@@ -232,13 +242,14 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // normalize
     let typed_pages = opts.rules.model.page_scorer == PageScorer::FellegiSunter;
     let mut records = normalize_all(ingested.records, page_of_record, table, typed_pages, &mut warnings);
+    stages.done("normalize");
     normalize::mark_shared_titles(&mut records, opts.rules.comparison.title_only_max_expected_others);
     if table.is_some() {
         // A table row is its own "page": constraints name it by its id.
         page_names = records.iter().map(|r| r.id.clone()).collect();
     }
 
-    stages.done("normalize");
+    stages.done("titles tf");
 
     // block
     let blocking = match table {
