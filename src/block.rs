@@ -11,11 +11,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::date::{PartialDate, Precision};
-use rayon::prelude::*;
 use crate::error::Warning;
 use crate::record::Record;
 use crate::rules::BlockingRules;
 use crate::schema::TableRules;
+use rayon::prelude::*;
 
 /// The blocking rule that produced a pair.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,7 +108,6 @@ struct Block<'a> {
 /// Runs every blocking rule over `records`.
 pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     let mut out = Blocking::default();
-    let pairs = Vec::new();
 
     let mut by_day: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
     let mut by_month: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
@@ -171,7 +170,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
         });
     }
 
-    pair_blocks(&blocks, records, rules, pairs, out)
+    pair_blocks(&blocks, records, rules, out)
 }
 
 /// What pairing one block produced.
@@ -186,14 +185,9 @@ struct BlockPairs {
 
 /// Pairs every block (in parallel), then keeps one comparison per pair: the first rule and
 /// key win.
-fn pair_blocks(
-    blocks: &[Block],
-    records: &[Record],
-    rules: &BlockingRules,
-    mut pairs: Vec<CandidatePair>,
-    mut out: Blocking,
-) -> Blocking {
+fn pair_blocks(blocks: &[Block], records: &[Record], rules: &BlockingRules, mut out: Blocking) -> Blocking {
     let paired: Vec<BlockPairs> = blocks.par_iter().map(|b| pair_block(b, records, rules)).collect();
+    let mut pairs = Vec::with_capacity(paired.iter().map(|p| p.pairs.len()).sum());
     for (b, p) in blocks.iter().zip(paired) {
         let size = b.left.len() + b.right.len();
         out.same_page_skipped += p.same_page_skipped;
@@ -262,7 +256,7 @@ pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules
         title_filter_above: 0,
         ..rules.clone()
     };
-    pair_blocks(&blocks, records, &rules, Vec::new(), Blocking::default())
+    pair_blocks(&blocks, records, &rules, Blocking::default())
 }
 
 /// Field indices of a table's blocking rule `r`.
@@ -521,10 +515,16 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
     };
     let mut out = Vec::new();
     for (m, ts) in tokens.iter().enumerate() {
-        // Rarest first; ties by token id, which follows member order: deterministic.
-        let mut ranked: Vec<(usize, u32)> = ts.iter().map(|&t| (postings[t as usize].0.len(), t)).collect();
-        ranked.sort_unstable();
+        // Any two tokens of the shorter title find the pair, so each member scans the two
+        // shortest of the lists it may scan (a `right` member only `left` members). Ties by
+        // token id, which follows member order: deterministic.
         let x = members[m];
+        let scanned = |t: u32| {
+            let p = &postings[t as usize];
+            if x.1 { p.0.len() } else { p.1.len() }
+        };
+        let mut ranked: Vec<(usize, u32)> = ts.iter().map(|&t| (scanned(t), t)).collect();
+        ranked.sort_unstable();
         for (_, t) in ranked.into_iter().take(2) {
             let p = &postings[t as usize];
             let candidates = if x.1 { &p.0 } else { &p.1 };
@@ -583,7 +583,10 @@ mod tests {
             title_filter_length_ratio: 0.0,
             ..rules.clone()
         };
-        assert_eq!(block(&records, &unbounded).pairs.iter().filter(|p| p.a == 0).count(), 29);
+        assert_eq!(
+            block(&records, &unbounded).pairs.iter().filter(|p| p.a == 0).count(),
+            29
+        );
         records[0] = record("1960", "Memorandum of Conversation", 0, true);
         assert_eq!(block(&records, &rules).pairs.iter().filter(|p| p.a == 0).count(), 29);
     }

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
@@ -86,7 +87,7 @@ fn pick_description(members: &[&Record]) -> Option<String> {
 /// Merges every cluster. `clusters` hold indices into `records`.
 pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> {
     let mut out: Vec<CanonicalRecord> = clusters
-        .iter()
+        .par_iter()
         .map(|members| {
             let rs: Vec<&Record> = members.iter().map(|&i| &records[i as usize]).collect();
             let date = pick_date(&rs);
@@ -114,19 +115,26 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
         .collect();
     number_repeated_ids(&mut out);
     // Written in date order (dateless last), as a reader of an archive expects.
-    out.sort_by(|a, b| (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id)));
+    out.par_sort_by(|a, b| {
+        (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id))
+    });
     out
 }
 
 /// Identical content kept apart by a constraint: number the later ones, in member order.
 fn number_repeated_ids(out: &mut [CanonicalRecord]) {
-    out.sort_by(|a, b| a.id.cmp(&b.id).then(a.members.cmp(&b.members)));
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for c in out.iter_mut() {
-        let n = seen.entry(c.id.clone()).or_default();
-        *n += 1;
-        if *n > 1 {
-            c.id = format!("{}-{}", c.id, n);
+    // Sorted, copies of one id stand together; ids are unique after numbering, so the
+    // callers' sorts do not depend on this order.
+    out.par_sort_by(|a, b| a.id.cmp(&b.id).then(a.members.cmp(&b.members)));
+    let mut run = 1;
+    for i in 1..out.len() {
+        // Numbered copies keep the original as prefix: compare with the run's first.
+        let first = &out[i - run].id;
+        if out[i].id == *first {
+            run += 1;
+            out[i].id = format!("{first}-{run}");
+        } else {
+            run = 1;
         }
     }
 }
@@ -156,7 +164,7 @@ pub fn merge_table(
 ) -> Vec<CanonicalRecord> {
     let canonical = table.canonical_fields();
     let mut out: Vec<CanonicalRecord> = clusters
-        .iter()
+        .par_iter()
         .map(|members| {
             let rs: Vec<&Record> = members.iter().map(|&i| &records[i as usize]).collect();
             let fields: Vec<Option<String>> = canonical.iter().map(|&f| pick_cell(&rs, f)).collect();

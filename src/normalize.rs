@@ -239,7 +239,11 @@ fn shared_in_group(records: &[crate::record::Record], group: &[u32], max_expecte
         let others = count(Some(date.truncate(Precision::Year))).saturating_sub(1);
         others as f64 * share >= max_expected_others
     };
-    group.iter().copied().filter(|&i| is_shared(&records[i as usize])).collect()
+    group
+        .iter()
+        .copied()
+        .filter(|&i| is_shared(&records[i as usize]))
+        .collect()
 }
 
 /// Lower-case hexadecimal of `bytes`.

@@ -23,7 +23,7 @@ pub fn write_atomic(
     name: &str,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<PathBuf, Error> {
-    let mut batch = Batch::new(dir, &OutputRules::default());
+    let batch = Batch::new(dir, &OutputRules::default());
     batch.stage(name, fill)?;
     Ok(batch.commit()?.remove(0))
 }
@@ -33,7 +33,8 @@ pub fn write_atomic(
 pub struct Batch {
     dir: PathBuf,
     rules: OutputRules,
-    staged: Vec<(PathBuf, PathBuf)>,
+    /// (temporary file, target), filled by writers that may run in parallel.
+    staged: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
 }
 
 impl Batch {
@@ -42,12 +43,12 @@ impl Batch {
         Batch {
             dir: dir.to_path_buf(),
             rules: rules.clone(),
-            staged: Vec::new(),
+            staged: Default::default(),
         }
     }
 
     /// Writes `name` to a temporary file with `fill`.
-    pub fn stage(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    pub fn stage(&self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
         let target = self.dir.join(name);
         let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
         let result = (|| {
@@ -66,14 +67,22 @@ impl Batch {
                 source: e,
             });
         }
-        self.staged.push((tmp, target));
+        self.staged().push((tmp, target));
         Ok(())
     }
 
+    fn staged(&self) -> std::sync::MutexGuard<'_, Vec<(PathBuf, PathBuf)>> {
+        // A writer that panicked cannot have left the list half-changed: one push.
+        self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Renames every staged file into place; returns the files written.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+    pub fn commit(self) -> Result<Vec<PathBuf>, Error> {
         let mut written = Vec::new();
-        for (tmp, target) in std::mem::take(&mut self.staged) {
+        let mut staged = std::mem::take(&mut *self.staged());
+        // Writers may have run in parallel: rename in name order.
+        staged.sort();
+        for (tmp, target) in staged {
             if let Err(e) = std::fs::rename(&tmp, &target) {
                 let _ = std::fs::remove_file(&tmp);
                 return Err(Error::Io {
@@ -97,7 +106,7 @@ fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        for (tmp, _) in &self.staged {
+        for (tmp, _) in self.staged().iter() {
             let _ = std::fs::remove_file(tmp);
         }
     }
@@ -161,7 +170,7 @@ pub fn fixed(x: f64) -> String {
 }
 
 /// `canonical.csv`: one row per document.
-pub fn write_canonical(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
+pub fn write_canonical(batch: &Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
         c.write_record([
@@ -202,7 +211,7 @@ fn canonical_of(canon: &[CanonicalRecord], n: usize) -> Vec<&str> {
 }
 
 /// `provenance.csv`: one row per input record, with the canonical record it went into.
-pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
+pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
     let canonical_of = canonical_of(canon, records.len());
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
@@ -247,7 +256,7 @@ pub fn write_provenance(batch: &mut Batch, canon: &[CanonicalRecord], records: &
 /// `match_weight`, `match_probability`, `weight_prior`, then `level_<comparison>` and
 /// `weight_<comparison>` for each comparison (the weight is the prior's plus the others).
 pub fn write_decisions(
-    batch: &mut Batch,
+    batch: &Batch,
     scored: &[ScoredPair],
     marks: &[Option<crate::audit::overrides::Mark>],
     records: &[Record],
@@ -336,7 +345,7 @@ fn member_ids(r: &CanonicalRecord, records: &[Record]) -> String {
 /// A table's `canonical.csv`: `canonical_id`, the canonical fields, `source_count`,
 /// `record_ids`.
 pub fn write_canonical_table(
-    batch: &mut Batch,
+    batch: &Batch,
     canon: &[CanonicalRecord],
     records: &[Record],
     table: &TableRules,
@@ -361,7 +370,7 @@ pub fn write_canonical_table(
 /// A table's `provenance.csv`: one row per input row: `canonical_id`, `record_id`,
 /// `fingerprint`, `file`, `row`, `line`, `format`, then every field as written.
 pub fn write_provenance_table(
-    batch: &mut Batch,
+    batch: &Batch,
     canon: &[CanonicalRecord],
     records: &[Record],
     table: &TableRules,
@@ -392,7 +401,7 @@ pub fn write_provenance_table(
 }
 
 /// `warnings.csv`: every warning of the run.
-pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Error> {
+pub fn write_warnings(batch: &Batch, warnings: &[Warning]) -> Result<(), Error> {
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
         c.write_record(["file", "line", "message"])?;
@@ -409,7 +418,7 @@ pub fn write_warnings(batch: &mut Batch, warnings: &[Warning]) -> Result<(), Err
 }
 
 /// `blocks.csv`: every block of two records or more.
-pub fn write_blocks(batch: &mut Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
+pub fn write_blocks(batch: &Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
     let csv = |w: &mut dyn Write| {
         let mut c = csv_out(w);
         c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])?;

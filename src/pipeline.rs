@@ -320,27 +320,6 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     warnings.extend(applied.warnings.iter().cloned());
     warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
-    // Every file is staged first and renamed at the end: a run killed while writing leaves
-    // the previous outputs as they were.
-    let mut batch = output::Batch::new(&opts.out, &opts.rules.output);
-    match table {
-        None => {
-            output::write_canonical(&mut batch, &canonical, &records)?;
-            output::write_provenance(&mut batch, &canonical, &records)?;
-        }
-        Some(t) => {
-            output::write_canonical_table(&mut batch, &canonical, &records, t)?;
-            output::write_provenance_table(&mut batch, &canonical, &records, t)?;
-        }
-    }
-    output::write_decisions(&mut batch, &scored, &applied.marks, &records, model.as_ref())?;
-    stages.done("write core");
-    output::write_warnings(&mut batch, &warnings)?;
-    output::write_blocks(&mut batch, &blocking.stats)?;
-    if let Some(m) = &model {
-        m.stage(&mut batch)?;
-    }
-
     let summary = Summary {
         files: ingested.files_read,
         failed_files: errors.len(),
@@ -361,19 +340,40 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
         warnings: warnings.len(),
     };
-    audit::write_all(
-        &mut batch,
-        &audit::RunAudit {
-            records: &records,
-            scored: &scored,
-            marks: &applied.marks,
-            clustering: &clustering,
-            canonical: &canonical,
-            summary: &summary,
-            warnings: &warnings,
-            rules: &opts.rules.comparison,
-        },
-    )?;
+    // Every file is staged first and renamed at the end: a run killed while writing leaves
+    // the previous outputs as they were. The files are independent: written in parallel.
+    let batch = output::Batch::new(&opts.out, &opts.rules.output);
+    let audit = audit::RunAudit {
+        records: &records,
+        scored: &scored,
+        marks: &applied.marks,
+        clustering: &clustering,
+        canonical: &canonical,
+        summary: &summary,
+        warnings: &warnings,
+        rules: &opts.rules.comparison,
+    };
+    type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
+    let writers: Vec<Writer> = vec![
+        Box::new(|| output::write_decisions(&batch, &scored, &applied.marks, &records, model.as_ref())),
+        Box::new(|| match table {
+            None => output::write_provenance(&batch, &canonical, &records),
+            Some(t) => output::write_provenance_table(&batch, &canonical, &records, t),
+        }),
+        Box::new(|| match table {
+            None => output::write_canonical(&batch, &canonical, &records),
+            Some(t) => output::write_canonical_table(&batch, &canonical, &records, t),
+        }),
+        Box::new(|| audit::write_all(&batch, &audit)),
+        Box::new(|| output::write_warnings(&batch, &warnings)),
+        Box::new(|| output::write_blocks(&batch, &blocking.stats)),
+        Box::new(|| model.as_ref().map_or(Ok(()), |m| m.stage(&batch))),
+    ];
+    // The first error in this order is reported, whichever writer finished first.
+    let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();
+    drop(writers);
+    drop(audit);
+    results.into_iter().collect::<Result<Vec<()>, Error>>()?;
     stages.done("audit");
     let written = batch.commit()?;
     stages.done("commit");

@@ -52,7 +52,7 @@ impl RunAudit<'_> {
 }
 
 /// Writes `review.csv`, `links.csv`, `summary.csv` and `report.html` into `dir`.
-pub fn write_all(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+pub fn write_all(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     write_review(batch, a)?;
     write_links(batch, a)?;
     write_summary(batch, a)?;
@@ -83,7 +83,7 @@ pub fn review_queue(scored: &[ScoredPair], rules: &ComparisonRules) -> Vec<usize
     q
 }
 
-fn write_review(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let mid = boundary(a.rules);
     batch.stage("review.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
@@ -150,7 +150,7 @@ pub fn outcome_word(o: &Outcome) -> &'static str {
     }
 }
 
-fn write_links(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+fn write_links(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let canonical_of = a.canonical_of();
     batch.stage("links.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
@@ -199,7 +199,7 @@ fn write_links(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
     })
 }
 
-fn write_summary(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+fn write_summary(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     batch.stage("summary.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record(["name", "value"]).map_err(csv_err)?;

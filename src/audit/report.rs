@@ -29,7 +29,7 @@ details{margin:.4em 0;border:1px solid #e5e5e5;padding:.3em .6em}summary{cursor:
 .muted{color:#666}code{font-size:.95em}";
 
 /// Writes `report.html` into `dir`.
-pub fn write(batch: &mut Batch, a: &RunAudit) -> Result<(), Error> {
+pub fn write(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let page = render(a);
     batch.stage("report.html", |w| w.write_all(page.into_string().as_bytes()))
 }

@@ -321,13 +321,13 @@ impl Model {
 
     /// Writes `model.json` in `dir` (atomically).
     pub fn save(&self, dir: &Path) -> Result<PathBuf, Error> {
-        let mut batch = crate::output::Batch::new(dir, &Default::default());
-        self.stage(&mut batch)?;
+        let batch = crate::output::Batch::new(dir, &Default::default());
+        self.stage(&batch)?;
         Ok(batch.commit()?.remove(0))
     }
 
     /// Stages the model file in a run's output batch (written with the run's other outputs).
-    pub fn stage(&self, batch: &mut crate::output::Batch) -> Result<(), Error> {
+    pub fn stage(&self, batch: &crate::output::Batch) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Input {
             file: Model::FILE.into(),
             message: e.to_string(),
