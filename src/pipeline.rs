@@ -372,7 +372,6 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // The first error in this order is reported, whichever writer finished first.
     let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();
     drop(writers);
-    drop(audit);
     results.into_iter().collect::<Result<Vec<()>, Error>>()?;
     stages.done("audit");
     let written = batch.commit()?;
