@@ -106,13 +106,9 @@ struct Forest<'c> {
 impl<'c> Forest<'c> {
     fn new(c: &'c Constraints<'c>) -> Forest<'c> {
         let n = c.page_of.len();
-        let mut groups: Vec<Group> = (0..n)
-            .map(|i| Group {
-                pages: vec![c.page_of[i]],
-                dates: c.date_of[i].into_iter().collect(),
-                enemies: Vec::new(),
-            })
-            .collect();
+        // A record's group is filled when a link first reaches it (most records of a large run
+        // never meet a link): an empty `pages` marks a group not yet filled.
+        let mut groups: Vec<Group> = (0..n).map(|_| Group::default()).collect();
         for &(a, b) in c.cannot_link.keys() {
             groups[a as usize].enemies.push((b, a));
             groups[b as usize].enemies.push((a, b));
@@ -121,6 +117,15 @@ impl<'c> Forest<'c> {
             parent: (0..n as u32).collect(),
             groups,
             c,
+        }
+    }
+
+    /// Fills the group of a record that is still alone.
+    fn ensure(&mut self, root: u32) {
+        let g = &mut self.groups[root as usize];
+        if g.pages.is_empty() {
+            g.pages.push(self.c.page_of[root as usize]);
+            g.dates.extend(self.c.date_of[root as usize]);
         }
     }
 
@@ -253,6 +258,8 @@ pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Cluste
     let mut log = Vec::with_capacity(order.len());
     for link in order {
         let (p, q) = (forest.find(link.a), forest.find(link.b));
+        forest.ensure(p);
+        forest.ensure(q);
         let outcome = if p == q {
             Outcome::AlreadyJoined
         } else if let Some(reason) = forest.conflict(p, q, link.must) {

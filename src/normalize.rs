@@ -113,6 +113,12 @@ pub fn numbers(key: &str) -> Vec<String> {
 /// The normalize stage: a raw record becomes a record ready for blocking and comparison.
 /// `page` is the index of its page in the run.
 pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Record {
+    prepare_with(raw, page, true)
+}
+
+/// [`prepare`], with the typed fields only when `typed` (only the Fellegi-Sunter scorer
+/// reads them: otherwise they would copy every title and description).
+pub fn prepare_with(raw: crate::record::RawRecord, page: u32, typed: bool) -> crate::record::Record {
     use sha2::{Digest, Sha256};
     let date = raw.date.as_deref().and_then(crate::date::parse);
     let title_key = match_key(&raw.title);
@@ -129,11 +135,15 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
     }
     let fingerprint = hex(&hasher.finalize()[..8]);
     // The same record seen as typed fields, for the Fellegi-Sunter scorer.
-    let fields = vec![
-        date.map(crate::schema::Value::Date),
-        Some(crate::schema::Value::Str(title_key.clone())).filter(|_| !title_key.is_empty()),
-        description_key.clone().map(crate::schema::Value::Str),
-    ];
+    let fields = if typed {
+        vec![
+            date.map(crate::schema::Value::Date),
+            Some(crate::schema::Value::Str(title_key.clone())).filter(|_| !title_key.is_empty()),
+            description_key.clone().map(crate::schema::Value::Str),
+        ]
+    } else {
+        Vec::new()
+    };
     crate::record::Record {
         id: raw.id(),
         raw,

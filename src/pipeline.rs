@@ -478,13 +478,8 @@ fn normalize_all(
             .into_par_iter()
             .zip(page_of_record.into_par_iter())
             .map(|(raw, page)| {
-                let mut r = normalize::prepare(raw, page);
-                // Only the Fellegi-Sunter scorer reads a page record's typed fields: without it
-                // they would hold a second copy of every title and description.
-                if !typed_pages {
-                    r.fields = Vec::new();
-                }
-                r
+                // Only the Fellegi-Sunter scorer reads a page record's typed fields.
+                normalize::prepare_with(raw, page, typed_pages)
             })
             .collect(),
         Some(t) => {
