@@ -468,36 +468,46 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
         .map(|&i| (i, true))
         .chain(b.right.iter().map(|&i| (i, false)))
         .collect();
-    // Tokens as dense ids (first-seen order), so that comparing two titles' token lists
-    // compares integers.
+    // Members grouped by their title's tokens (dense ids, first-seen order, so that comparing
+    // token lists compares integers): copies of one title, and generic titles shared by many
+    // documents, are checked against the others once, not once per member.
     let mut ids: HashMap<&str, u32> = HashMap::new();
-    let tokens: Vec<Vec<u32>> = members
-        .iter()
-        .map(|&(i, _)| {
-            let mut t: Vec<u32> = records[i as usize]
-                .title_key
-                .split(' ')
-                .filter(|t| t.chars().count() >= 3)
-                .map(|t| {
-                    let n = ids.len() as u32;
-                    *ids.entry(t).or_insert(n)
-                })
-                .collect();
-            t.sort_unstable();
-            t.dedup();
-            t
-        })
-        .collect();
-    // Postings of every member (for rarity and for `left` members' candidates) and of `left`
-    // members only (the only candidates of a `right` member): in a year block, the few
-    // year-only records are the left side, so right members scan short lists.
+    let mut title_of: HashMap<Vec<u32>, usize> = HashMap::new();
+    let mut titles: Vec<Title> = Vec::new();
+    for (m, &(i, left)) in members.iter().enumerate() {
+        let mut t: Vec<u32> = records[i as usize]
+            .title_key
+            .split(' ')
+            .filter(|t| t.chars().count() >= 3)
+            .map(|t| {
+                let n = ids.len() as u32;
+                *ids.entry(t).or_insert(n)
+            })
+            .collect();
+        t.sort_unstable();
+        t.dedup();
+        let n = titles.len();
+        let k = *title_of.entry(t.clone()).or_insert(n);
+        if k == n {
+            titles.push(Title {
+                tokens: t,
+                members: Vec::new(),
+                has_left: false,
+            });
+        }
+        titles[k].members.push(m);
+        titles[k].has_left |= left;
+    }
+    // Postings of every title (for a title with a `left` member) and of the titles with a
+    // `left` member (the only candidates of a title without one): in a year block, the few
+    // year-only records are the left side, so most titles scan short lists.
     let mut postings: Vec<(Vec<u32>, Vec<u32>)> = vec![Default::default(); ids.len()];
-    for (m, ts) in tokens.iter().enumerate() {
-        for &t in ts {
+    for (k, title) in titles.iter().enumerate() {
+        for &t in &title.tokens {
             let p = &mut postings[t as usize];
-            p.0.push(m as u32);
-            if members[m].1 {
-                p.1.push(m as u32);
+            p.0.push(k as u32);
+            if title.has_left {
+                p.1.push(k as u32);
             }
         }
     }
@@ -514,24 +524,33 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
         _ => true,
     };
     let mut out = Vec::new();
-    for (m, ts) in tokens.iter().enumerate() {
-        // Any two tokens of the shorter title find the pair, so each member scans the two
-        // shortest of the lists it may scan (a `right` member only `left` members). Ties by
-        // token id, which follows member order: deterministic.
-        let x = members[m];
+    for (k, title) in titles.iter().enumerate() {
+        // Any two tokens of the shorter title find the pair, so each title scans the two
+        // shortest of the lists it may scan. Ties by token id, which follows member order:
+        // deterministic.
         let scanned = |t: u32| {
             let p = &postings[t as usize];
-            if x.1 { p.0.len() } else { p.1.len() }
+            if title.has_left { p.0.len() } else { p.1.len() }
         };
-        let mut ranked: Vec<(usize, u32)> = ts.iter().map(|&t| (scanned(t), t)).collect();
+        let mut ranked: Vec<(usize, u32)> = title.tokens.iter().map(|&t| (scanned(t), t)).collect();
         ranked.sort_unstable();
         for (_, t) in ranked.into_iter().take(2) {
             let p = &postings[t as usize];
-            let candidates = if x.1 { &p.0 } else { &p.1 };
+            let candidates = if title.has_left { &p.0 } else { &p.1 };
             for &o in candidates {
-                let y = members[o as usize];
-                if o as usize != m && lengths_fit(m, o as usize) && share_all_but_one(ts, &tokens[o as usize]) {
-                    out.push((x.0.min(y.0), x.0.max(y.0)));
+                let other = &titles[o as usize];
+                if o as usize != k && !share_all_but_one(&title.tokens, &other.tokens) {
+                    continue;
+                }
+                // Member pairs of the two titles (one title with itself when o == k) that
+                // the full block would have made: one side in `left`, lengths that can match.
+                for &m in &title.members {
+                    for &n in &other.members {
+                        let (x, y) = (members[m], members[n]);
+                        if m != n && (x.1 || y.1) && lengths_fit(m, n) {
+                            out.push((x.0.min(y.0), x.0.max(y.0)));
+                        }
+                    }
                 }
             }
         }
@@ -539,6 +558,13 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The members of a busy block that share one title's tokens.
+struct Title {
+    tokens: Vec<u32>,
+    members: Vec<usize>,
+    has_left: bool,
 }
 
 #[cfg(test)]
