@@ -463,7 +463,7 @@ fn a_run_killed_halfway_leaves_the_previous_outputs_intact() {
     let before = snapshot(&w.path("out"));
     // A run long enough to be killed in any of its stages: records duplicated across two
     // pages, so that blocks, comparisons and clusters are all busy.
-    let recs = many_records(2500, "big");
+    let recs = many_records(8000, "big");
     w.write("big/a.txt", separated_page(&recs));
     w.write("big/b.txt", separated_page(&recs));
     let (complete, full_run) = {
