@@ -52,5 +52,6 @@ fn main() -> ExitCode {
 
 // mimalloc: fewer, faster allocations than glibc's malloc across rayon's threads, and less
 // memory held back by per-thread arenas (measured in BENCHMARKS.md).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -258,7 +258,7 @@ pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Rec
 pub fn write_decisions(
     batch: &Batch,
     scored: &[ScoredPair],
-    marks: &[Option<crate::audit::overrides::Mark>],
+    marks: &[Option<Box<crate::audit::overrides::Mark>>],
     records: &[Record],
     model: Option<&Model>,
 ) -> Result<(), Error> {

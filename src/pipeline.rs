@@ -278,11 +278,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     if let Some(b) = progress {
         b.finish_and_clear();
     }
-    // Every scored pair carries its candidate pair: the list itself is no longer needed.
-    let blocking = block::Blocking {
-        pairs: Vec::new(),
-        ..blocking
-    };
+    // Every scored pair carries its candidate pair: the list itself is no longer needed. (Not
+    // `Blocking { pairs: Vec::new(), ..blocking }`: that leaves the old list alive, partly
+    // moved, until the end of the run.)
+    let mut blocking = blocking;
+    drop(std::mem::take(&mut blocking.pairs));
 
     stages.done("compare");
 

@@ -25,7 +25,7 @@ pub struct RunAudit<'a> {
     /// Scored pairs, sorted by (a, b), overrides applied.
     pub scored: &'a [ScoredPair],
     /// The override that decided each scored pair, if any.
-    pub marks: &'a [Option<overrides::Mark>],
+    pub marks: &'a [Option<Box<overrides::Mark>>],
     /// Clusters and the log of links considered.
     pub clustering: &'a Clustering,
     /// Canonical records.

@@ -238,7 +238,7 @@ pub struct Mark {
 #[derive(Debug, Default)]
 pub struct Applied {
     /// One per scored pair (same order): the override that decided it, if any.
-    pub marks: Vec<Option<Mark>>,
+    pub marks: Vec<Option<Box<Mark>>>,
     /// Cannot-links from "different" overrides, for clustering: (a, b) with a < b, and why.
     pub cannot: BTreeMap<(u32, u32), String>,
     /// Overrides that named records of this run.
@@ -336,10 +336,13 @@ pub fn apply(
     out.marks = scored
         .iter()
         .map(|s| {
-            pairs.get(&(s.pair.a, s.pair.b)).map(|&(verdict, o)| Mark {
-                verdict,
-                at: format!("{}:{}", overrides.file, o.line),
-                forced: forced.contains(&(s.pair.a, s.pair.b)),
+            // Boxed: one pointer per pair, most of them None.
+            pairs.get(&(s.pair.a, s.pair.b)).map(|&(verdict, o)| {
+                Box::new(Mark {
+                    verdict,
+                    at: format!("{}:{}", overrides.file, o.line),
+                    forced: forced.contains(&(s.pair.a, s.pair.b)),
+                })
             })
         })
         .collect();
