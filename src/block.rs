@@ -48,18 +48,20 @@ impl BlockRule {
     }
 }
 
-/// A pair to compare: indices into the record list, `a < b`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A pair to compare: indices into the record list, `a < b`, and the block that made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct CandidatePair {
     /// First record.
     pub a: u32,
     /// Second record.
     pub b: u32,
-    /// The rule that produced the pair.
-    pub rule: BlockRule,
-    /// The block it came from ("1952-09-06", "molotov"), shared by the block's pairs.
-    pub key: Arc<str>,
+    /// The block it came from: an index into [`Blocking::stats`] (rule and key), or
+    /// [`NO_BLOCK`] for a pair no blocking rule made (a reviewer's override).
+    pub block: u32,
 }
+
+/// [`CandidatePair::block`] of a pair no blocking rule made.
+pub const NO_BLOCK: u32 = u32::MAX;
 
 /// What blocking produced.
 #[derive(Debug, Default)]
@@ -98,7 +100,10 @@ pub struct BlockStat {
 }
 
 /// A block: `left` records are paired with each other and with every `right` record.
+#[derive(Clone)]
 struct Block<'a> {
+    /// Index of its entry in `Blocking::stats` (set when it holds two records or more).
+    stat: u32,
     rule: BlockRule,
     key: Arc<str>,
     left: &'a [u32],
@@ -137,6 +142,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     let mut blocks: Vec<Block> = Vec::new();
     for (key, left) in &by_day {
         blocks.push(Block {
+            stat: NO_BLOCK,
             rule: BlockRule::Date,
             key: key.to_string().into(),
             left,
@@ -145,6 +151,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     }
     for (key, left) in &by_month {
         blocks.push(Block {
+            stat: NO_BLOCK,
             rule: BlockRule::Date,
             key: key.to_string().into(),
             left,
@@ -153,6 +160,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     }
     for (key, left) in &by_year {
         blocks.push(Block {
+            stat: NO_BLOCK,
             rule: BlockRule::Date,
             key: key.to_string().into(),
             left,
@@ -163,6 +171,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
     let token_postings = title_token_blocks(records, rules, &mut out.warnings);
     for (key, (left, right)) in &token_postings {
         blocks.push(Block {
+            stat: NO_BLOCK,
             rule: BlockRule::TitleToken,
             key: key.as_str().into(),
             left,
@@ -186,6 +195,16 @@ struct BlockPairs {
 /// Pairs every block (in parallel), then keeps one comparison per pair: the first rule and
 /// key win.
 fn pair_blocks(blocks: &[Block], records: &[Record], rules: &BlockingRules, mut out: Blocking) -> Blocking {
+    // Blocks of two records or more get their stats entry, in block order: a pair names its
+    // block by that index.
+    let mut blocks: Vec<Block> = blocks.to_vec();
+    let mut next = 0;
+    for b in &mut blocks {
+        if b.left.len() + b.right.len() >= 2 {
+            b.stat = next;
+            next += 1;
+        }
+    }
     let paired: Vec<BlockPairs> = blocks.par_iter().map(|b| pair_block(b, records, rules)).collect();
     let mut pairs = Vec::with_capacity(paired.iter().map(|p| p.pairs.len()).sum());
     for (b, p) in blocks.iter().zip(paired) {
@@ -213,9 +232,10 @@ fn pair_blocks(blocks: &[Block], records: &[Record], rules: &BlockingRules, mut 
             out.token_paired_blocks, rules.title_filter_above
         )));
     }
-    // One comparison per pair: the first rule (date before title_token) and key win. Pairs
-    // equal in all four are the same comparison, so an unstable sort is deterministic.
-    pairs.par_sort_unstable_by(|x, y| (x.a, x.b, x.rule.index(), &x.key).cmp(&(y.a, y.b, y.rule.index(), &y.key)));
+    // One comparison per pair: the first block wins (blocks come in rule order, then key
+    // order: date before title_token). Pairs equal in all three are one comparison, so an
+    // unstable sort is deterministic.
+    pairs.par_sort_unstable();
     pairs.dedup_by(|later, first| later.a == first.a && later.b == first.b);
     pairs.shrink_to_fit();
     out.pairs = pairs;
@@ -243,6 +263,7 @@ pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules
         .flat_map(|(r, name, blocks)| {
             let empty = &empty;
             blocks.iter().map(move |(key, left)| Block {
+                stat: NO_BLOCK,
                 rule: BlockRule::Table(*r, name.clone()),
                 key: key.as_str().into(),
                 left,
@@ -365,12 +386,7 @@ fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPair
             return;
         }
         let (a, b2) = if x < y { (x, y) } else { (y, x) };
-        out.pairs.push(CandidatePair {
-            a,
-            b: b2,
-            rule: b.rule.clone(),
-            key: b.key.clone(),
-        });
+        out.pairs.push(CandidatePair { a, b: b2, block: b.stat });
     };
     let size = b.left.len() + b.right.len();
     let filtered = rules.title_filter_above > 0 && size > rules.title_filter_above;

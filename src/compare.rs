@@ -198,7 +198,7 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
             || description.is_some_and(|d| d < rules.min_description_similarity));
     ScoredPair {
         distinct,
-        pair: pair.clone(),
+        pair: *pair,
         title,
         description,
         description_mode,
@@ -379,7 +379,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
         compare(pair, x, y, s.rules)
     } else {
         ScoredPair {
-            pair: pair.clone(),
+            pair: *pair,
             title: 0.0,
             description: None,
             description_mode: DescriptionMode::Missing,
@@ -546,8 +546,7 @@ mod tests {
         let pair = CandidatePair {
             a: 0,
             b: 1,
-            rule: crate::block::BlockRule::Date,
-            key: "".into(),
+            block: crate::block::NO_BLOCK,
         };
         compare(&pair, x, y, &crate::rules::Rules::builtin().comparison)
     }

@@ -259,6 +259,7 @@ pub fn write_decisions(
     batch: &Batch,
     scored: &[ScoredPair],
     marks: &[Option<Box<crate::audit::overrides::Mark>>],
+    blocks: &[crate::block::BlockStat],
     records: &[Record],
     model: Option<&Model>,
 ) -> Result<(), Error> {
@@ -293,12 +294,14 @@ pub fn write_decisions(
             let mut row: Vec<String> = vec![
                 records[s.pair.a as usize].id.clone(),
                 records[s.pair.b as usize].id.clone(),
-                if forced {
-                    "override".into()
-                } else {
-                    s.pair.rule.as_str().to_string()
+                match blocks.get(s.pair.block as usize) {
+                    Some(b) if !forced => b.rule.as_str().to_string(),
+                    _ => "override".into(),
                 },
-                s.pair.key.to_string(),
+                match blocks.get(s.pair.block as usize) {
+                    Some(b) if !forced => b.key.clone(),
+                    _ => String::new(),
+                },
             ];
             // A table pair has no title or description similarity: those columns stay empty.
             if records[s.pair.a as usize].raw.fields.is_empty() {

@@ -355,7 +355,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     };
     type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
     let writers: Vec<Writer> = vec![
-        Box::new(|| output::write_decisions(&batch, &scored, &applied.marks, &records, model.as_ref())),
+        Box::new(|| output::write_decisions(&batch, &scored, &applied.marks, &blocking.stats, &records, model.as_ref())),
         Box::new(|| match table {
             None => output::write_provenance(&batch, &canonical, &records),
             Some(t) => output::write_provenance_table(&batch, &canonical, &records, t),
@@ -542,7 +542,7 @@ fn score_fs(
                 .par_iter()
                 .map(|p| match table {
                     Some(_) => block::table_rule_mask(&records[p.a as usize], &records[p.b as usize], &rule_fields),
-                    None => 1 << p.rule.index(),
+                    None => 1 << blocking.stats[p.block as usize].rule.index(),
                 })
                 .collect();
             let set = model::TrainingSet {

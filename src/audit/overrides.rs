@@ -321,8 +321,7 @@ pub fn apply(
                 let pair = CandidatePair {
                     a,
                     b,
-                    rule: crate::block::BlockRule::Date,
-                    key: "".into(),
+                    block: crate::block::NO_BLOCK,
                 };
                 let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
                 s.reason = format!("never paired by a blocking rule; {}", s.reason);
