@@ -69,8 +69,8 @@ pub struct ScoredPair {
     pub score: f64,
     /// The decision.
     pub decision: MatchDecision,
-    /// Why, in words.
-    pub reason: String,
+    /// Why, as data: [`ScoredPair::reason`] says it in words.
+    pub why: Reason,
     /// The evidence says these are different documents (their descriptions or the numbers in
     /// their titles disagree), not merely that it is too thin to match: clustering keeps
     /// them apart (cannot-link).
@@ -78,6 +78,55 @@ pub struct ScoredPair {
     /// The Fellegi-Sunter detail, when that scorer decided the pair (then `score` is the
     /// match probability).
     pub fs: Option<Box<FsDetail>>,
+}
+
+/// Why a pair was decided as it was. The commonest reasons, a similarity under its minimum,
+/// are kept as data and put in words when read: most pairs of a large run are such
+/// non-matches, and a sentence held for each would weigh more than the rest of the pair.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// The title similarity is under `minimum`; `review`: the score is in the review band.
+    TitleBelow {
+        /// `min_title_similarity`.
+        minimum: f64,
+        /// The score reached the review threshold.
+        review: bool,
+    },
+    /// The description similarity is under `minimum`; `review` as above.
+    DescriptionBelow {
+        /// `min_description_similarity`.
+        minimum: f64,
+        /// The score reached the review threshold.
+        review: bool,
+    },
+    /// Any other reason, in words.
+    Text(String),
+}
+
+impl ScoredPair {
+    /// Why, in words.
+    pub fn reason(&self) -> std::borrow::Cow<'_, str> {
+        let below = |what: &str, similarity: f64, minimum: f64, review: bool| {
+            let band = if review {
+                format!("; score {:.4} is in the review band", self.score)
+            } else {
+                String::new()
+            };
+            format!("{what} similarity {similarity:.4} < minimum {minimum:.2}{band}").into()
+        };
+        match &self.why {
+            Reason::Text(t) => t.as_str().into(),
+            Reason::TitleBelow { minimum, review } => below("title", self.title, *minimum, *review),
+            Reason::DescriptionBelow { minimum, review } => {
+                below("description", self.description.unwrap_or(0.0), *minimum, *review)
+            }
+        }
+    }
+
+    /// Replaces the reason with `text`.
+    pub fn set_reason(&mut self, text: String) {
+        self.why = Reason::Text(text);
+    }
 }
 
 /// A pair as the Fellegi-Sunter model scored it: the waterfall of its match weight.
@@ -181,20 +230,24 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         }
         None => title,
     };
-    let (mut decision, mut reason) = decide(x, y, title, description, score, rules);
+    let (mut decision, mut why) = decide(x, y, title, description, score, rules);
+    let mut numbers_in_descriptions = false;
     if decision == MatchDecision::Match {
         if let Some(n) = description_numbers_differ(x, y, description, description_mode) {
             decision = MatchDecision::NoMatch;
-            reason = format!("descriptions name different numbers ({n})");
-        } else if let Some(why) = thin_evidence(x, y, title, description_mode, rules) {
+            numbers_in_descriptions = true;
+            why = Reason::Text(format!("descriptions name different numbers ({n})"));
+        } else if let Some(thin) = thin_evidence(x, y, title, description_mode, rules) {
             decision = MatchDecision::Review;
-            reason = format!("{reason}, but {why}: left for review");
+            if let Reason::Text(t) = &mut why {
+                t.push_str(&format!(", but {thin}: left for review"));
+            }
         }
     }
     let numbers_differ = numbers_differ(x, y, rules);
     let distinct = decision == MatchDecision::NoMatch
         && (numbers_differ
-            || reason.starts_with("descriptions name different numbers")
+            || numbers_in_descriptions
             || description.is_some_and(|d| d < rules.min_description_similarity));
     ScoredPair {
         distinct,
@@ -204,7 +257,7 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         description_mode,
         score,
         decision,
-        reason,
+        why,
         fs: None,
     }
 }
@@ -276,65 +329,46 @@ fn decide(
     description: Option<f64>,
     score: f64,
     rules: &ComparisonRules,
-) -> (MatchDecision, String) {
-    let uncertain_or_not = |why: String| {
-        if score >= rules.review_threshold {
-            (
-                MatchDecision::Review,
-                format!("{why}; score {score:.4} is in the review band"),
-            )
-        } else {
-            (MatchDecision::NoMatch, why)
-        }
-    };
+) -> (MatchDecision, Reason) {
+    let review = score >= rules.review_threshold;
+    let decision = if review { MatchDecision::Review } else { MatchDecision::NoMatch };
     if numbers_differ(x, y, rules) {
         return (
             MatchDecision::NoMatch,
-            format!(
+            Reason::Text(format!(
                 "titles name different numbers ({} / {})",
                 x.title_numbers.join(" "),
                 y.title_numbers.join(" ")
-            ),
+            )),
         );
     }
     if title < rules.min_title_similarity {
-        return uncertain_or_not(format!(
-            "title similarity {title:.4} < minimum {:.2}",
-            rules.min_title_similarity
-        ));
+        let minimum = rules.min_title_similarity;
+        return (decision, Reason::TitleBelow { minimum, review });
     }
-    if let Some(d) = description.filter(|d| *d < rules.min_description_similarity) {
-        return uncertain_or_not(format!(
-            "description similarity {d:.4} < minimum {:.2}",
-            rules.min_description_similarity
-        ));
+    if description.is_some_and(|d| d < rules.min_description_similarity) {
+        let minimum = rules.min_description_similarity;
+        return (decision, Reason::DescriptionBelow { minimum, review });
     }
     let evidence = match description {
         Some(_) => "title and description",
         None => "title only (a description is missing)",
     };
-    if score >= rules.match_threshold {
-        (
-            MatchDecision::Match,
-            format!(
-                "score {score:.4} >= match threshold {:.2} on {evidence}",
-                rules.match_threshold
-            ),
+    let text = if score >= rules.match_threshold {
+        format!(
+            "score {score:.4} >= match threshold {:.2} on {evidence}",
+            rules.match_threshold
         )
-    } else if score >= rules.review_threshold {
-        (
-            MatchDecision::Review,
-            format!(
-                "score {score:.4} between review {:.2} and match {:.2} thresholds on {evidence}",
-                rules.review_threshold, rules.match_threshold
-            ),
+    } else if review {
+        format!(
+            "score {score:.4} between review {:.2} and match {:.2} thresholds on {evidence}",
+            rules.review_threshold, rules.match_threshold
         )
     } else {
-        (
-            MatchDecision::NoMatch,
-            format!("score {score:.4} < review threshold {:.2}", rules.review_threshold),
-        )
-    }
+        format!("score {score:.4} < review threshold {:.2}", rules.review_threshold)
+    };
+    let decision = if score >= rules.match_threshold { MatchDecision::Match } else { decision };
+    (decision, Reason::Text(text))
 }
 
 /// Scores every pair in parallel; the result is in the order of `pairs`.
@@ -385,7 +419,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
             description_mode: DescriptionMode::Missing,
             score: 0.0,
             decision: MatchDecision::NoMatch,
-            reason: String::new(),
+            why: Reason::Text(String::new()),
             distinct: false,
             fs: None,
         }
@@ -427,7 +461,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
     // Different numbers in titles keep two pages' records apart in clustering too.
     out.distinct = differ;
     out.decision = decision;
-    out.reason = format!("{verdict}; {waterfall}");
+    out.why = Reason::Text(format!("{verdict}; {waterfall}"));
     out.fs = Some(Box::new(FsDetail {
         match_weight,
         prior_weight,
@@ -566,7 +600,7 @@ mod tests {
             true,
         );
         let s = decide_pair(&full, &cut);
-        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
     }
 
     #[test]
@@ -585,8 +619,8 @@ mod tests {
             false,
         );
         let s = decide_pair(&a, &b);
-        assert_eq!(s.decision, MatchDecision::NoMatch, "{}", s.reason);
-        assert!(s.distinct && s.reason.contains("557 / 7842"), "{}", s.reason);
+        assert_eq!(s.decision, MatchDecision::NoMatch, "{}", s.reason());
+        assert!(s.distinct && s.reason().contains("557 / 7842"), "{}", s.reason());
     }
 
     #[test]
@@ -620,7 +654,7 @@ mod tests {
         );
         let s = decide_pair(&c, &d);
         assert_eq!(s.decision, MatchDecision::Review);
-        assert!(s.reason.contains("dates not the same"), "{}", s.reason);
+        assert!(s.reason().contains("dates not the same"), "{}", s.reason());
         // The same title on the same day, no description: a match.
         let e = record(
             "January 30, 1979",

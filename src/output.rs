@@ -316,7 +316,7 @@ pub fn write_decisions(
             row.extend([
                 fixed(s.score),
                 s.decision.as_str().to_string(),
-                s.reason.clone(),
+                s.reason().into_owned(),
                 mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
             ]);
             if let Some(m) = model {

@@ -403,7 +403,7 @@ fn cluster_records(
     let mut cannot_link: BTreeMap<(u32, u32), String> = scored
         .iter()
         .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
-        .map(|s| ((s.pair.a, s.pair.b), s.reason.clone()))
+        .map(|s| ((s.pair.a, s.pair.b), s.reason().into_owned()))
         .collect();
     cannot_link.extend(overridden.iter().map(|(k, v)| (*k, v.clone())));
     let overridden: BTreeSet<(u32, u32)> = overridden.keys().copied().collect();
@@ -426,9 +426,8 @@ fn cluster_records(
 fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
     for cut in links {
         if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
-            scored[i]
-                .reason
-                .push_str(&format!("; not joined in clustering: {}", cut.reason));
+            let reason = format!("{}; not joined in clustering: {}", scored[i].reason(), cut.reason);
+            scored[i].set_reason(reason);
             if let Some(d) = decision {
                 scored[i].decision = d;
             }

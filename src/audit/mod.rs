@@ -115,7 +115,7 @@ fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
                 &s.description.map(fixed).unwrap_or_default(),
                 &fixed(s.score),
                 &fixed((s.score - mid).abs()),
-                &s.reason,
+                &s.reason().into_owned(),
                 &x.raw.title,
                 &y.raw.title,
             ])

@@ -324,7 +324,8 @@ pub fn apply(
                     block: crate::block::NO_BLOCK,
                 };
                 let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
-                s.reason = format!("never paired by a blocking rule; {}", s.reason);
+                let reason = format!("never paired by a blocking rule; {}", s.reason());
+                s.set_reason(reason);
                 decide(&mut s, verdict, o, &at);
                 scored.insert(i, s);
                 forced.insert((a, b));
@@ -357,11 +358,12 @@ fn decide(s: &mut ScoredPair, verdict: Verdict, o: &Override, at: &str) {
     // The compare stage's "distinct" (a cannot-link) follows the reviewer too.
     s.distinct = verdict == Verdict::Different;
     let note = o.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-    s.reason = format!(
+    let reason = format!(
         "override {} at {at}{note}; by score alone: {was} ({})",
         verdict.as_str(),
-        s.reason
+        s.reason()
     );
+    s.set_reason(reason);
 }
 
 /// Resolves the overrides file for a command: the explicit path (which must exist for `run`),

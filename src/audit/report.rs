@@ -163,7 +163,7 @@ fn evidence(s: &ScoredPair) -> Markup {
         "title " (fixed(s.title)) ", description "
         (s.description.map(fixed).unwrap_or_else(|| "-".into())) " (" (s.description_mode.as_str()) "), score "
         b { (fixed(s.score)) } ": "
-        span class=(s.decision.as_str()) { (s.decision.as_str()) } " - " (s.reason)
+        span class=(s.decision.as_str()) { (s.decision.as_str()) } " - " (s.reason().as_ref())
     }
 }
 
@@ -254,7 +254,7 @@ fn review(a: &RunAudit) -> Markup {
                         td.num { (fixed(s.title)) }
                         td.num { (s.description.map(fixed).unwrap_or_default()) }
                         td.num { (fixed(s.score)) }
-                        td { (s.reason) }
+                        td { (s.reason().as_ref()) }
                     }
                 }
             }
