@@ -590,7 +590,7 @@ mod tests {
     fn record(date: &str, title: &str, page: u32, partial: bool) -> Record {
         let raw = crate::record::RawRecord {
             provenance: crate::record::Provenance {
-                file: format!("p{page}.txt"),
+                file: format!("p{page}.txt").into(),
                 position: 1,
                 line: 1,
                 layout: "plain".into(),

@@ -390,10 +390,10 @@ pub fn write_provenance_table(
                 canonical_of[i].to_string(),
                 r.id.clone(),
                 r.fingerprint.clone(),
-                p.file.clone(),
+                p.file.to_string(),
                 p.position.to_string(),
                 p.line.to_string(),
-                p.layout.clone(),
+                p.layout.to_string(),
             ];
             row.extend(r.raw.fields.iter().map(|v| v.clone().unwrap_or_default()));
             c.write_record(row.iter().map(String::as_str))?;

@@ -7,14 +7,15 @@ use crate::date::PartialDate;
 /// Where a record came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
-    /// Path relative to the input root it was found under, with `/` separators.
-    pub file: String,
+    /// Path relative to the input root it was found under, with `/` separators (shared by
+    /// the records of one file).
+    pub file: std::sync::Arc<str>,
     /// 1-based position among the records of its page.
     pub position: usize,
     /// 1-based line where the record begins.
     pub line: usize,
-    /// Layout the page was read as.
-    pub layout: String,
+    /// Layout the page was read as (shared by the records of one file).
+    pub layout: std::sync::Arc<str>,
 }
 
 /// A record exactly as the page wrote it.

@@ -158,12 +158,13 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         let is_last = i + 1 == chunk_count && !closed_by_marker;
         split_chunk(&chunk, layout, is_last, last_line, &mut records);
     }
+    let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) = (file.into(), layout.name.as_str().into());
     for (i, r) in records.iter_mut().enumerate() {
         r.provenance = Provenance {
-            file: file.to_string(),
+            file: shared_file.clone(),
             position: i + 1,
             line: r.provenance.line,
-            layout: layout.name.clone(),
+            layout: shared_layout.clone(),
         };
         if r.title.is_empty() && !r.partial {
             warnings.push(Warning::at(
@@ -243,10 +244,10 @@ fn split_chunk(
         }
         let mut record = RawRecord {
             provenance: Provenance {
-                file: String::new(),
+                file: "".into(),
                 position: 0,
                 line,
-                layout: String::new(),
+                layout: "".into(),
             },
             date: None,
             title: String::new(),

@@ -71,10 +71,10 @@ impl ParsedTable {
         let position = self.records.len() + self.skipped_rows + 1;
         self.records.push(RawRecord {
             provenance: Provenance {
-                file: file.to_string(),
+                file: file.into(),
                 position,
                 line,
-                layout: format.as_str().to_string(),
+                layout: format.as_str().into(),
             },
             date: None,
             title: String::new(),

@@ -196,7 +196,7 @@ fn a_page_with_100000_records_keeps_every_record_in_order() {
 fn raw(file: &str, position: usize, date: &str, title: String) -> RawRecord {
     RawRecord {
         provenance: Provenance {
-            file: file.to_string(),
+            file: file.into(),
             position,
             line: position,
             layout: "separated".into(),
@@ -583,7 +583,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
         .flat_map(|p| {
             parsed.records.iter().map(move |raw| {
                 let mut raw = raw.clone();
-                raw.provenance.file = format!("copy{p}");
+                raw.provenance.file = format!("copy{p}").into();
                 normalize::prepare(raw, p)
             })
         })

@@ -89,7 +89,7 @@ fn pages() -> impl Strategy<Value = Vec<Vec<PageRecord>>> {
 fn raw(page: u32, position: usize, date: Option<PartialDate>, title: &str) -> RawRecord {
     RawRecord {
         provenance: Provenance {
-            file: format!("p{page}.txt"),
+            file: format!("p{page}.txt").into(),
             position,
             line: position,
             layout: "separated".into(),
