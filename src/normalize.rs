@@ -145,7 +145,6 @@ pub fn prepare_with(raw: crate::record::RawRecord, page: u32, typed: bool) -> cr
         Vec::new()
     };
     crate::record::Record {
-        id: raw.id(),
         raw,
         date,
         title_key,

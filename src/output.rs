@@ -183,7 +183,7 @@ pub fn write_canonical(batch: &Batch, canon: &[CanonicalRecord], records: &[Reco
             "record_ids",
         ])?;
         for r in canon {
-            let ids: Vec<&str> = r.members.iter().map(|&i| records[i as usize].id.as_str()).collect();
+            let ids: Vec<String> = r.members.iter().map(|&i| records[i as usize].id()).collect();
             c.write_record([
                 r.id.as_str(),
                 &r.date.map(|d| d.to_string()).unwrap_or_default(),
@@ -233,7 +233,7 @@ pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Rec
             let p = &r.raw.provenance;
             c.write_record([
                 canonical_of[i],
-                &r.id,
+                &r.id(),
                 &r.fingerprint,
                 &p.file,
                 &p.position.to_string(),
@@ -292,8 +292,8 @@ pub fn write_decisions(
             // A pair only an override made has no blocking rule.
             let forced = mark.as_ref().is_some_and(|m| m.forced);
             let mut row: Vec<String> = vec![
-                records[s.pair.a as usize].id.clone(),
-                records[s.pair.b as usize].id.clone(),
+                records[s.pair.a as usize].id(),
+                records[s.pair.b as usize].id(),
                 match blocks.get(s.pair.block as usize) {
                     Some(b) if !forced => b.rule.as_str().to_string(),
                     _ => "override".into(),
@@ -341,7 +341,7 @@ pub fn write_decisions(
 
 /// Members' ids of each canonical record.
 fn member_ids(r: &CanonicalRecord, records: &[Record]) -> String {
-    let ids: Vec<&str> = r.members.iter().map(|&i| records[i as usize].id.as_str()).collect();
+    let ids: Vec<String> = r.members.iter().map(|&i| records[i as usize].id()).collect();
     ids.join(";")
 }
 
@@ -388,7 +388,7 @@ pub fn write_provenance_table(
             let p = &r.raw.provenance;
             let mut row = vec![
                 canonical_of[i].to_string(),
-                r.id.clone(),
+                r.id(),
                 r.fingerprint.clone(),
                 p.file.to_string(),
                 p.position.to_string(),

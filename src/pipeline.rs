@@ -246,7 +246,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     normalize::mark_shared_titles(&mut records, opts.rules.comparison.title_only_max_expected_others);
     if table.is_some() {
         // A table row is its own "page": constraints name it by its id.
-        page_names = records.iter().map(|r| r.id.clone()).collect();
+        page_names = records.iter().map(|r| r.id()).collect();
     }
 
     stages.done("titles tf");
@@ -410,7 +410,7 @@ fn cluster_records(
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
     let dates: Vec<_> = records.iter().map(|r| r.date).collect();
     let page_name = |p: u32| page_names[p as usize].clone();
-    let record_name = |r: u32| records[r as usize].id.clone();
+    let record_name = |r: u32| records[r as usize].id();
     let constraints = cluster::Constraints {
         page_of: &pages,
         date_of: &dates,

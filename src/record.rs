@@ -48,14 +48,20 @@ impl RawRecord {
     }
 }
 
+impl Record {
+    /// Its id, as outputs write it: `FILE#POSITION`, or a table's id column (made on demand
+    /// rather than held: a million of them weigh 70 MB).
+    pub fn id(&self) -> String {
+        self.raw.id()
+    }
+}
+
 /// A record prepared for blocking and comparison. The raw record travels with it so that
 /// outputs keep the original text.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// The record as ingested.
     pub raw: RawRecord,
-    /// `FILE#POSITION`.
-    pub id: String,
     /// The parsed date, when the date line was a usable date.
     pub date: Option<PartialDate>,
     /// Normalized title tokens joined by spaces.

@@ -179,7 +179,6 @@ pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Ve
         hasher.update([0x1f]);
     }
     let record = Record {
-        id: raw.id(),
         raw,
         date: None,
         // Sorts an oversized block's records for its window.

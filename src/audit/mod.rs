@@ -107,8 +107,8 @@ fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
             let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
             c.write_record([
                 &(rank + 1).to_string(),
-                &x.id,
-                &y.id,
+                &x.id(),
+                &y.id(),
                 &x.fingerprint,
                 &y.fingerprint,
                 &fixed(s.title),
@@ -135,7 +135,7 @@ pub fn unhonoured_overrides(clustering: &Clustering, records: &[Record]) -> Vec<
         .map(|c| {
             Warning::general(format!(
                 "override same on {} and {} was not applied: {}",
-                records[c.link.a as usize].id, records[c.link.b as usize].id, c.reason
+                records[c.link.a as usize].id(), records[c.link.b as usize].id(), c.reason
             ))
         })
         .collect()
@@ -184,8 +184,8 @@ fn write_links(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
             let order = (n + 1).to_string();
             c.write_record([
                 order.as_str(),
-                a.records[link.a as usize].id.as_str(),
-                a.records[link.b as usize].id.as_str(),
+                a.records[link.a as usize].id().as_str(),
+                a.records[link.b as usize].id().as_str(),
                 if link.must { "override" } else { "score" },
                 fixed(link.score).as_str(),
                 outcome,

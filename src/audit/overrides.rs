@@ -298,7 +298,7 @@ pub fn apply(
                             Some(o.line),
                             format!(
                                 "override same names {} and {}, two records of one page; a page lists each document once, so it was not applied",
-                                records[a as usize].id, records[b as usize].id
+                                records[a as usize].id(), records[b as usize].id()
                             ),
                         ));
                     }

@@ -142,7 +142,7 @@ fn histogram(a: &RunAudit) -> Markup {
 fn record_row(r: &Record) -> Markup {
     html! {
         tr {
-            td { code { (r.id) } }
+            td { code { (r.id()) } }
             td { (r.raw.date.as_deref().unwrap_or("")) }
             td { (r.raw.title) }
             td { (r.raw.description.as_deref().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
@@ -186,7 +186,7 @@ fn clusters(a: &RunAudit) -> Markup {
                     @for (link, outcome) in a.clustering.log.iter()
                         .filter(|(l, _)| c.members.contains(&l.a) && c.members.contains(&l.b)) {
                         li {
-                            code { (a.records[link.a as usize].id) } " ~ " code { (a.records[link.b as usize].id) }
+                            code { (a.records[link.a as usize].id()) } " ~ " code { (a.records[link.b as usize].id()) }
                             ": " (outcome_word(outcome)) (if link.must { " (override)" } else { "" }) "; "
                             @if let Some(s) = find_pair(a.scored, link.a, link.b) { (evidence(s)) }
                         }
@@ -215,7 +215,7 @@ fn cut_links(a: &RunAudit) -> Markup {
         ul {
             @for (l, reason) in cut.iter().take(MAX_ROWS) {
                 li.cut {
-                    code { (a.records[l.a as usize].id) } " ~ " code { (a.records[l.b as usize].id) }
+                    code { (a.records[l.a as usize].id()) } " ~ " code { (a.records[l.b as usize].id()) }
                     " (score " (fixed(l.score)) "): " (reason)
                 }
             }
@@ -225,7 +225,7 @@ fn cut_links(a: &RunAudit) -> Markup {
         ul {
             @for (s, _) in overridden.iter().take(MAX_ROWS) {
                 li {
-                    code { (a.records[s.pair.a as usize].id) } " ~ " code { (a.records[s.pair.b as usize].id) } ": "
+                    code { (a.records[s.pair.a as usize].id()) } " ~ " code { (a.records[s.pair.b as usize].id()) } ": "
                     (evidence(s))
                 }
             }
@@ -249,8 +249,8 @@ fn review(a: &RunAudit) -> Markup {
                     @let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
                     tr {
                         td.num { (rank + 1) }
-                        td { code { (x.id) } br; (x.raw.title) }
-                        td { code { (y.id) } br; (y.raw.title) }
+                        td { code { (x.id()) } br; (x.raw.title) }
+                        td { code { (y.id()) } br; (y.raw.title) }
                         td.num { (fixed(s.title)) }
                         td.num { (s.description.map(fixed).unwrap_or_default()) }
                         td.num { (fixed(s.score)) }

@@ -456,11 +456,10 @@ mod tests {
             description: None,
             partial: false,
             fields: vec![Some(surname.into())],
-            key: None,
+            key: Some(surname.into()),
         };
         Record {
             raw,
-            id: surname.into(),
             date: None,
             title_key: String::new(),
             description_key: None,
