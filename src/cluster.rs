@@ -51,7 +51,9 @@ pub struct Constraints<'a> {
     /// Each record's date, when usable.
     pub date_of: &'a [Option<PartialDate>],
     /// Pairs (a < b) that may not share a cluster, with the reason.
-    pub cannot_link: &'a BTreeMap<(u32, u32), String>,
+    pub cannot_link: &'a BTreeSet<(u32, u32)>,
+    /// Why a pair of `cannot_link` differs (asked only when a link is cut for it).
+    pub why_cannot: &'a dyn Fn(u32, u32) -> String,
     /// The pairs of `cannot_link` that come from an override "different": even a must-link
     /// respects them.
     pub overridden: &'a BTreeSet<(u32, u32)>,
@@ -99,19 +101,19 @@ struct Group {
 
 struct Forest<'c> {
     parent: Vec<u32>,
-    groups: Vec<Group>,
+    /// Per root, filled when a link first reaches it (most records of a large run never
+    /// meet a link): one pointer per record until then.
+    groups: Vec<Option<Box<Group>>>,
     c: &'c Constraints<'c>,
 }
 
 impl<'c> Forest<'c> {
     fn new(c: &'c Constraints<'c>) -> Forest<'c> {
         let n = c.page_of.len();
-        // A record's group is filled when a link first reaches it (most records of a large run
-        // never meet a link): an empty `pages` marks a group not yet filled.
-        let mut groups: Vec<Group> = (0..n).map(|_| Group::default()).collect();
-        for &(a, b) in c.cannot_link.keys() {
-            groups[a as usize].enemies.push((b, a));
-            groups[b as usize].enemies.push((a, b));
+        let mut groups: Vec<Option<Box<Group>>> = (0..n).map(|_| None).collect();
+        for &(a, b) in c.cannot_link {
+            groups[a as usize].get_or_insert_default().enemies.push((b, a));
+            groups[b as usize].get_or_insert_default().enemies.push((a, b));
         }
         Forest {
             parent: (0..n as u32).collect(),
@@ -122,7 +124,7 @@ impl<'c> Forest<'c> {
 
     /// Fills the group of a record that is still alone.
     fn ensure(&mut self, root: u32) {
-        let g = &mut self.groups[root as usize];
+        let g = self.groups[root as usize].get_or_insert_default();
         if g.pages.is_empty() {
             g.pages.push(self.c.page_of[root as usize]);
             g.dates.extend(self.c.date_of[root as usize]);
@@ -149,7 +151,8 @@ impl<'c> Forest<'c> {
     /// Why the clusters rooted at `p` and `q` may not be joined, if they may not. A must-link
     /// checks only the same-page rule and overrides "different".
     fn conflict(&self, p: u32, q: u32, must: bool) -> Option<String> {
-        let (gp, gq) = (&self.groups[p as usize], &self.groups[q as usize]);
+        let filled = |r: u32| self.groups[r as usize].as_deref().expect("roots are filled before they are compared");
+        let (gp, gq) = (filled(p), filled(q));
         if let Some(page) = gp.pages.iter().find(|x| gq.pages.binary_search(x).is_ok()) {
             return Some(format!(
                 "cannot-link: it would join two records of page {}",
@@ -164,7 +167,7 @@ impl<'c> Forest<'c> {
         for &(e, m) in &gp.enemies {
             let key = (m.min(e), m.max(e));
             if (!must || self.c.overridden.contains(&key)) && self.root(e) == q {
-                let why = self.c.cannot_link.get(&key).map_or("", String::as_str);
+                let why = (self.c.why_cannot)(key.0, key.1);
                 return Some(format!(
                     "cannot-link: it would join {} and {}, which differ ({why})",
                     (self.c.record_name)(key.0),
@@ -178,8 +181,8 @@ impl<'c> Forest<'c> {
     fn union(&mut self, p: u32, q: u32) {
         let (keep, gone) = if p < q { (p, q) } else { (q, p) };
         self.parent[gone as usize] = keep;
-        let moved = std::mem::take(&mut self.groups[gone as usize]);
-        let g = &mut self.groups[keep as usize];
+        let moved = self.groups[gone as usize].take().unwrap_or_default();
+        let g = self.groups[keep as usize].get_or_insert_default();
         g.pages.extend(moved.pages);
         g.pages.sort_unstable();
         g.pages.dedup();
@@ -197,7 +200,7 @@ fn incompatible(c: &Constraints, x: u32, y: u32) -> bool {
     let (x, y) = (x as usize, y as usize);
     c.page_of[x] == c.page_of[y]
         || matches!((c.date_of[x], c.date_of[y]), (Some(d1), Some(d2)) if !d1.compatible(&d2))
-        || c.cannot_link.contains_key(&(x.min(y) as u32, x.max(y) as u32))
+        || c.cannot_link.contains(&(x.min(y) as u32, x.max(y) as u32))
 }
 
 /// Links of records that match two incompatible records about equally well.
@@ -322,7 +325,8 @@ mod tests {
             let c = Constraints {
                 page_of: &self.pages,
                 date_of: &self.dates,
-                cannot_link: &self.cannot,
+                cannot_link: &self.cannot.keys().copied().collect(),
+                why_cannot: &|a, b| self.cannot[&(a, b)].clone(),
                 overridden: &self.overridden,
                 page_name: &page_name,
                 record_name: &record_name,

@@ -400,12 +400,20 @@ fn cluster_records(
         linked[l.a as usize] = true;
         linked[l.b as usize] = true;
     }
-    let mut cannot_link: BTreeMap<(u32, u32), String> = scored
+    let mut cannot_link: BTreeSet<(u32, u32)> = scored
         .iter()
         .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
-        .map(|s| ((s.pair.a, s.pair.b), s.reason().into_owned()))
+        .map(|s| (s.pair.a, s.pair.b))
         .collect();
-    cannot_link.extend(overridden.iter().map(|(k, v)| (*k, v.clone())));
+    cannot_link.extend(overridden.keys().copied());
+    // Reasons are put in words only for the links they cut: an override's, else the
+    // comparison's (`scored` is sorted by pair).
+    let why_cannot = |a: u32, b: u32| match overridden.get(&(a, b)) {
+        Some(why) => why.clone(),
+        None => scored
+            .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
+            .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned()),
+    };
     let overridden: BTreeSet<(u32, u32)> = overridden.keys().copied().collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
     let dates: Vec<_> = records.iter().map(|r| r.date).collect();
@@ -415,6 +423,7 @@ fn cluster_records(
         page_of: &pages,
         date_of: &dates,
         cannot_link: &cannot_link,
+        why_cannot: &why_cannot,
         overridden: &overridden,
         page_name: &page_name,
         record_name: &record_name,

@@ -351,7 +351,8 @@ impl Problem {
         let c = cluster::Constraints {
             page_of: &self.pages,
             date_of: &self.dates,
-            cannot_link: &self.cannot,
+            cannot_link: &self.cannot.keys().copied().collect(),
+            why_cannot: &|a, b| self.cannot[&(a, b)].clone(),
             overridden: &self.overridden,
             page_name: &page_name,
             record_name: &record_name,
