@@ -386,7 +386,11 @@ fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPair
             return;
         }
         let (a, b2) = if x < y { (x, y) } else { (y, x) };
-        out.pairs.push(CandidatePair { a, b: b2, block: b.stat });
+        out.pairs.push(CandidatePair {
+            a,
+            b: b2,
+            block: b.stat,
+        });
     };
     let size = b.left.len() + b.right.len();
     let filtered = rules.title_filter_above > 0 && size > rules.title_filter_above;

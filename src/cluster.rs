@@ -151,7 +151,11 @@ impl<'c> Forest<'c> {
     /// Why the clusters rooted at `p` and `q` may not be joined, if they may not. A must-link
     /// checks only the same-page rule and overrides "different".
     fn conflict(&self, p: u32, q: u32, must: bool) -> Option<String> {
-        let filled = |r: u32| self.groups[r as usize].as_deref().expect("roots are filled before they are compared");
+        let filled = |r: u32| {
+            self.groups[r as usize]
+                .as_deref()
+                .expect("roots are filled before they are compared")
+        };
         let (gp, gq) = (filled(p), filled(q));
         if let Some(page) = gp.pages.iter().find(|x| gq.pages.binary_search(x).is_ok()) {
             return Some(format!(

@@ -331,7 +331,11 @@ fn decide(
     rules: &ComparisonRules,
 ) -> (MatchDecision, Reason) {
     let review = score >= rules.review_threshold;
-    let decision = if review { MatchDecision::Review } else { MatchDecision::NoMatch };
+    let decision = if review {
+        MatchDecision::Review
+    } else {
+        MatchDecision::NoMatch
+    };
     if numbers_differ(x, y, rules) {
         return (
             MatchDecision::NoMatch,
@@ -367,7 +371,11 @@ fn decide(
     } else {
         format!("score {score:.4} < review threshold {:.2}", rules.review_threshold)
     };
-    let decision = if score >= rules.match_threshold { MatchDecision::Match } else { decision };
+    let decision = if score >= rules.match_threshold {
+        MatchDecision::Match
+    } else {
+        decision
+    };
     (decision, Reason::Text(text))
 }
 

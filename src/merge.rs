@@ -21,14 +21,28 @@ pub struct CanonicalRecord {
     pub id: String,
     /// The most precise date, if any member had a usable one.
     pub date: Option<PartialDate>,
-    /// The title form most members agree on.
-    pub title: String,
-    /// The fullest description.
-    pub description: Option<String>,
+    /// The member whose title is the form most members agree on (None: no member has a
+    /// title, or a table). Read with [`CanonicalRecord::title`]: the text is not copied.
+    pub title_from: Option<u32>,
+    /// The member with the fullest description; read with [`CanonicalRecord::description`].
+    pub description_from: Option<u32>,
     /// Member record indices, ascending.
     pub members: Vec<u32>,
     /// A table's canonical fields, as written (empty for pages).
     pub fields: Vec<Option<String>>,
+}
+
+impl CanonicalRecord {
+    /// The canonical title.
+    pub fn title<'r>(&self, records: &'r [Record]) -> &'r str {
+        self.title_from.map_or("", |i| records[i as usize].raw.title.as_str())
+    }
+
+    /// The canonical description.
+    pub fn description<'r>(&self, records: &'r [Record]) -> Option<&'r str> {
+        self.description_from
+            .and_then(|i| records[i as usize].raw.description.as_deref())
+    }
 }
 
 fn pick_date(members: &[&Record]) -> Option<PartialDate> {
@@ -51,7 +65,7 @@ fn complete<'a>(members: &[&'a Record]) -> Vec<&'a Record> {
     if whole.is_empty() { members.to_vec() } else { whole }
 }
 
-fn pick_title(members: &[&Record]) -> String {
+fn pick_title<'r>(members: &[&'r Record]) -> Option<&'r str> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in complete(members) {
         if !r.raw.title.is_empty() {
@@ -66,11 +80,10 @@ fn pick_title(members: &[&Record]) -> String {
                 .then(t1.chars().count().cmp(&t2.chars().count()))
                 .then(t2.cmp(t1))
         })
-        .map(|(t, _)| t.to_string())
-        .unwrap_or_default()
+        .map(|(t, _)| t)
 }
 
-fn pick_description(members: &[&Record]) -> Option<String> {
+fn pick_description<'r>(members: &[&'r Record]) -> Option<&'r str> {
     let mut with: Vec<&str> = members
         .iter()
         .filter(|r| !r.raw.partial)
@@ -81,7 +94,6 @@ fn pick_description(members: &[&Record]) -> Option<String> {
     }
     with.into_iter()
         .max_by(|a, b| a.chars().count().cmp(&b.chars().count()).then(b.cmp(a)))
-        .map(str::to_string)
 }
 
 /// Merges every cluster. `clusters` hold indices into `records`.
@@ -93,11 +105,22 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
             let date = pick_date(&rs);
             let title = pick_title(&rs);
             let description = pick_description(&rs);
+            // The first member holding the chosen text (any holds the same).
+            let holder = |text: Option<&str>, field: fn(&Record) -> Option<&str>| {
+                text.and_then(|t| {
+                    members
+                        .iter()
+                        .copied()
+                        .find(|&i| field(&records[i as usize]) == Some(t))
+                })
+            };
+            let title_from = holder(title, |r| Some(r.raw.title.as_str()));
+            let description_from = holder(description, |r| r.raw.description.as_deref());
             let mut h = Sha256::new();
             for part in [
                 date.map(|d| d.to_string()).unwrap_or_default(),
-                match_key(&title),
-                description.as_deref().map(match_key).unwrap_or_default(),
+                match_key(title.unwrap_or("")),
+                description.map(match_key).unwrap_or_default(),
             ] {
                 h.update(part.as_bytes());
                 h.update([0x1f]);
@@ -106,8 +129,8 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
             CanonicalRecord {
                 id,
                 date,
-                title,
-                description,
+                title_from,
+                description_from,
                 members: members.clone(),
                 fields: Vec::new(),
             }
@@ -116,7 +139,7 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
     number_repeated_ids(&mut out);
     // Written in date order (dateless last), as a reader of an archive expects.
     out.par_sort_by(|a, b| {
-        (a.date.is_none(), a.date, &a.title, &a.id).cmp(&(b.date.is_none(), b.date, &b.title, &b.id))
+        (a.date.is_none(), a.date, a.title(records), &a.id).cmp(&(b.date.is_none(), b.date, b.title(records), &b.id))
     });
     out
 }
@@ -181,8 +204,8 @@ pub fn merge_table(
             CanonicalRecord {
                 id: format!("rec-{}", hex(&h.finalize()[..6])),
                 date: None,
-                title: String::new(),
-                description: None,
+                title_from: None,
+                description_from: None,
                 members: members.clone(),
                 fields,
             }

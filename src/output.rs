@@ -188,8 +188,8 @@ pub fn write_canonical(batch: &Batch, canon: &[CanonicalRecord], records: &[Reco
                 r.id.as_str(),
                 &r.date.map(|d| d.to_string()).unwrap_or_default(),
                 r.date.map(|d| d.precision().as_str()).unwrap_or(""),
-                &r.title,
-                r.description.as_deref().unwrap_or(""),
+                r.title(records),
+                r.description(records).unwrap_or(""),
                 &r.members.len().to_string(),
                 &ids.join(";"),
             ])?;

@@ -355,7 +355,16 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     };
     type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
     let writers: Vec<Writer> = vec![
-        Box::new(|| output::write_decisions(&batch, &scored, &applied.marks, &blocking.stats, &records, model.as_ref())),
+        Box::new(|| {
+            output::write_decisions(
+                &batch,
+                &scored,
+                &applied.marks,
+                &blocking.stats,
+                &records,
+                model.as_ref(),
+            )
+        }),
         Box::new(|| match table {
             None => output::write_provenance(&batch, &canonical, &records),
             Some(t) => output::write_provenance_table(&batch, &canonical, &records, t),

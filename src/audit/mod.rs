@@ -135,7 +135,9 @@ pub fn unhonoured_overrides(clustering: &Clustering, records: &[Record]) -> Vec<
         .map(|c| {
             Warning::general(format!(
                 "override same on {} and {} was not applied: {}",
-                records[c.link.a as usize].id(), records[c.link.b as usize].id(), c.reason
+                records[c.link.a as usize].id(),
+                records[c.link.b as usize].id(),
+                c.reason
             ))
         })
         .collect()

@@ -176,7 +176,7 @@ fn clusters(a: &RunAudit) -> Markup {
             details open[merged.len() <= OPEN_CLUSTERS] {
                 summary {
                     code { (c.id) } " " (c.date.map(|d| d.to_string()).unwrap_or_default()) " "
-                    b { (c.title) } " (" (c.members.len()) " sources)"
+                    b { (c.title(a.records)) } " (" (c.members.len()) " sources)"
                 }
                 table {
                     tr { th { "record" } th { "date" } th { "title" } th { "description" } }

@@ -158,7 +158,8 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         let is_last = i + 1 == chunk_count && !closed_by_marker;
         split_chunk(&chunk, layout, is_last, last_line, &mut records);
     }
-    let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) = (file.into(), layout.name.as_str().into());
+    let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) =
+        (file.into(), layout.name.as_str().into());
     for (i, r) in records.iter_mut().enumerate() {
         r.provenance = Provenance {
             file: shared_file.clone(),
