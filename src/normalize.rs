@@ -133,7 +133,7 @@ pub fn prepare_with(raw: crate::record::RawRecord, page: u32, typed: bool) -> cr
         hasher.update(part.as_bytes());
         hasher.update([0x1f]);
     }
-    let fingerprint = hex(&hasher.finalize()[..8]);
+    let fingerprint = crate::record::Fingerprint::from_digest(&hasher.finalize());
     // The same record seen as typed fields, for the Fellegi-Sunter scorer.
     let fields = if typed {
         vec![

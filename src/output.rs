@@ -234,7 +234,7 @@ pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Rec
             c.write_record([
                 canonical_of[i],
                 &r.id(),
-                &r.fingerprint,
+                &r.fingerprint.to_string(),
                 &p.file,
                 &p.position.to_string(),
                 &p.line.to_string(),
@@ -389,7 +389,7 @@ pub fn write_provenance_table(
             let mut row = vec![
                 canonical_of[i].to_string(),
                 r.id(),
-                r.fingerprint.clone(),
+                r.fingerprint.to_string(),
                 p.file.to_string(),
                 p.position.to_string(),
                 p.line.to_string(),

@@ -48,6 +48,25 @@ impl RawRecord {
     }
 }
 
+/// The first 8 bytes of a SHA-256 of a record's normalized content, written as 16 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub u64);
+
+impl Fingerprint {
+    /// From the first 8 bytes of a digest.
+    pub fn from_digest(digest: &[u8]) -> Fingerprint {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        Fingerprint(u64::from_be_bytes(bytes))
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
 impl Record {
     /// Its id, as outputs write it: `FILE#POSITION`, or a table's id column (made on demand
     /// rather than held: a million of them weigh 70 MB).
@@ -72,7 +91,7 @@ pub struct Record {
     pub title_numbers: Vec<String>,
     /// Fingerprint of the normalized content (date, title, description): the same for a
     /// record wherever and on whichever page it appears.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     /// Index of the record's page among all pages of the run (for the same-page constraint).
     /// A table row is its own "page": rows of one table may match each other.
     pub page: u32,

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
 use crate::error::Warning;
-use crate::normalize::{fold, hex, match_key};
+use crate::normalize::{fold, match_key};
 use crate::record::{RawRecord, Record};
 
 /// The `[table]` section: the mapping of a table's columns.
@@ -185,7 +185,7 @@ pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Ve
         title_key: keys.join(" "),
         description_key: None,
         title_numbers: Vec::new(),
-        fingerprint: hex(&hasher.finalize()[..8]),
+        fingerprint: crate::record::Fingerprint::from_digest(&hasher.finalize()),
         page,
         title_shared: false,
         fields,

@@ -259,9 +259,11 @@ pub fn apply(
     rules: &ComparisonRules,
 ) -> Applied {
     let mut out = Applied::default();
-    let mut by_fp: HashMap<&str, Vec<u32>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        by_fp.entry(r.fingerprint.as_str()).or_default().push(i as u32);
+    let mut by_fp: HashMap<String, Vec<u32>> = HashMap::new();
+    // Only a run with overrides needs to find records by fingerprint.
+    let any = !overrides.effective(&mut Vec::new()).is_empty();
+    for (i, r) in records.iter().enumerate().filter(|_| any) {
+        by_fp.entry(r.fingerprint.to_string()).or_default().push(i as u32);
     }
     let mut pairs: BTreeMap<(u32, u32), (Verdict, &Override)> = BTreeMap::new();
     for o in overrides.effective(&mut out.warnings) {

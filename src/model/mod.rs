@@ -464,7 +464,7 @@ mod tests {
             title_key: String::new(),
             description_key: None,
             title_numbers: Vec::new(),
-            fingerprint: String::new(),
+            fingerprint: crate::record::Fingerprint(0),
             page: 0,
             title_shared: false,
             fields: vec![Some(Value::Str(surname.into()))],
