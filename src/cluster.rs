@@ -209,15 +209,20 @@ fn incompatible(c: &Constraints, x: u32, y: u32) -> bool {
 
 /// Links of records that match two incompatible records about equally well.
 fn ambiguous_links(c: &Constraints, links: &[Link], margin: f64) -> Vec<CutLink> {
-    let mut by_record: BTreeMap<u32, Vec<(u32, f64, usize)>> = BTreeMap::new();
+    // (record, partner, score, link), both ways, grouped by record: one flat list (a map of
+    // lists would cost a list per record).
+    let mut ends: Vec<(u32, u32, f64, usize)> = Vec::with_capacity(2 * links.len());
     // A must-link is a reviewer's decision, never ambiguous.
     for (i, l) in links.iter().enumerate().filter(|(_, l)| !l.must) {
-        by_record.entry(l.a).or_default().push((l.b, l.score, i));
-        by_record.entry(l.b).or_default().push((l.a, l.score, i));
+        ends.push((l.a, l.b, l.score, i));
+        ends.push((l.b, l.a, l.score, i));
     }
+    // By record, then strongest first, then partner.
+    ends.sort_unstable_by(|p, q| p.0.cmp(&q.0).then(q.2.total_cmp(&p.2)).then(p.1.cmp(&q.1)));
     let mut flagged: BTreeMap<usize, String> = BTreeMap::new();
-    for (x, mut partners) in by_record {
-        partners.sort_by(|p, q| q.1.total_cmp(&p.1).then(p.0.cmp(&q.0)));
+    for group in ends.chunk_by(|p, q| p.0 == q.0) {
+        let x = group[0].0;
+        let partners: Vec<(u32, f64, usize)> = group.iter().map(|&(_, p, s, i)| (p, s, i)).collect();
         let best = partners[0].1;
         let near: Vec<&(u32, f64, usize)> = partners.iter().take_while(|p| best - p.1 < margin).collect();
         let clash = near.iter().enumerate().find_map(|(i, p)| {

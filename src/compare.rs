@@ -99,8 +99,8 @@ pub enum Reason {
         /// The score reached the review threshold.
         review: bool,
     },
-    /// Any other reason, in words.
-    Text(String),
+    /// Any other reason, in words (boxed: no spare capacity held).
+    Text(Box<str>),
 }
 
 impl ScoredPair {
@@ -115,7 +115,7 @@ impl ScoredPair {
             format!("{what} similarity {similarity:.4} < minimum {minimum:.2}{band}").into()
         };
         match &self.why {
-            Reason::Text(t) => t.as_str().into(),
+            Reason::Text(t) => (**t).into(),
             Reason::TitleBelow { minimum, review } => below("title", self.title, *minimum, *review),
             Reason::DescriptionBelow { minimum, review } => {
                 below("description", self.description.unwrap_or(0.0), *minimum, *review)
@@ -125,7 +125,7 @@ impl ScoredPair {
 
     /// Replaces the reason with `text`.
     pub fn set_reason(&mut self, text: String) {
-        self.why = Reason::Text(text);
+        self.why = Reason::Text(text.into_boxed_str());
     }
 }
 
@@ -236,11 +236,11 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         if let Some(n) = description_numbers_differ(x, y, description, description_mode) {
             decision = MatchDecision::NoMatch;
             numbers_in_descriptions = true;
-            why = Reason::Text(format!("descriptions name different numbers ({n})"));
+            why = Reason::Text(format!("descriptions name different numbers ({n})").into());
         } else if let Some(thin) = thin_evidence(x, y, title, description_mode, rules) {
             decision = MatchDecision::Review;
-            if let Reason::Text(t) = &mut why {
-                t.push_str(&format!(", but {thin}: left for review"));
+            if let Reason::Text(t) = &why {
+                why = Reason::Text(format!("{t}, but {thin}: left for review").into());
             }
         }
     }
@@ -339,11 +339,14 @@ fn decide(
     if numbers_differ(x, y, rules) {
         return (
             MatchDecision::NoMatch,
-            Reason::Text(format!(
-                "titles name different numbers ({} / {})",
-                x.title_numbers.join(" "),
-                y.title_numbers.join(" ")
-            )),
+            Reason::Text(
+                format!(
+                    "titles name different numbers ({} / {})",
+                    x.title_numbers.join(" "),
+                    y.title_numbers.join(" ")
+                )
+                .into(),
+            ),
         );
     }
     if title < rules.min_title_similarity {
@@ -376,7 +379,7 @@ fn decide(
     } else {
         decision
     };
-    (decision, Reason::Text(text))
+    (decision, Reason::Text(text.into()))
 }
 
 /// Scores every pair in parallel; the result is in the order of `pairs`.
@@ -427,7 +430,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
             description_mode: DescriptionMode::Missing,
             score: 0.0,
             decision: MatchDecision::NoMatch,
-            why: Reason::Text(String::new()),
+            why: Reason::Text("".into()),
             distinct: false,
             fs: None,
         }
@@ -469,7 +472,7 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
     // Different numbers in titles keep two pages' records apart in clustering too.
     out.distinct = differ;
     out.decision = decision;
-    out.why = Reason::Text(format!("{verdict}; {waterfall}"));
+    out.why = Reason::Text(format!("{verdict}; {waterfall}").into());
     out.fs = Some(Box::new(FsDetail {
         match_weight,
         prior_weight,
