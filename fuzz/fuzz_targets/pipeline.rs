@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     for (p, name) in ["a.txt", "b.txt"].into_iter().enumerate() {
         for raw in &page.records {
             let mut raw = raw.clone();
-            raw.provenance.file = name.to_string();
+            raw.provenance.file = name.into();
             records.push(normalize::prepare(raw, p as u32));
         }
     }
@@ -63,12 +63,14 @@ fuzz_target!(|data: &[u8]| {
     let dates: Vec<_> = records.iter().map(|r| r.date).collect();
     // The compare stage's "distinct" pairs are cannot-links, as in the pipeline.
     let cannot: BTreeMap<(u32, u32), String> =
-        scored.iter().filter(|s| s.distinct).map(|s| ((s.pair.a, s.pair.b), s.reason.clone())).collect();
+        scored.iter().filter(|s| s.distinct).map(|s| ((s.pair.a, s.pair.b), s.reason().into_owned())).collect();
+    let cannot_pairs: BTreeSet<(u32, u32)> = cannot.keys().copied().collect();
     let label = |p: u32| p.to_string();
     let constraints = cluster::Constraints {
         page_of: &pages,
         date_of: &dates,
-        cannot_link: &cannot,
+        cannot_link: &cannot_pairs,
+        why_cannot: &|a, b| cannot[&(a, b)].clone(),
         overridden: &BTreeSet::new(),
         page_name: &label,
         record_name: &label,
