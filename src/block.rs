@@ -592,21 +592,11 @@ mod tests {
     use super::*;
 
     fn record(date: &str, title: &str, page: u32, partial: bool) -> Record {
-        let raw = crate::record::RawRecord {
-            provenance: crate::record::Provenance {
-                file: format!("p{page}.txt").into(),
-                position: 1,
-                line: 1,
-                layout: "plain".into(),
-            },
-            date: Some(date.into()),
-            title: title.into(),
-            description: None,
-            partial,
-            fields: Vec::new(),
-            key: None,
-        };
-        crate::normalize::prepare(raw, page)
+        let file = format!("p{page}.txt");
+        crate::normalize::prepare(
+            crate::record::RawRecord::for_test(&file, date, title, None, partial),
+            page,
+        )
     }
 
     #[test]

@@ -570,21 +570,10 @@ mod tests {
     }
 
     fn record(date: &str, title: &str, description: Option<&str>, partial: bool) -> Record {
-        let raw = crate::record::RawRecord {
-            provenance: crate::record::Provenance {
-                file: "p.txt".into(),
-                position: 1,
-                line: 1,
-                layout: "plain".into(),
-            },
-            date: Some(date.into()),
-            title: title.into(),
-            description: description.map(str::to_string),
-            partial,
-            fields: Vec::new(),
-            key: None,
-        };
-        crate::normalize::prepare(raw, 0)
+        crate::normalize::prepare(
+            crate::record::RawRecord::for_test("p.txt", date, title, description, partial),
+            0,
+        )
     }
 
     fn decide_pair(x: &Record, y: &Record) -> ScoredPair {

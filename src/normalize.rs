@@ -318,21 +318,10 @@ mod tests {
     }
 
     fn dated(date: &str, title: &str, description: Option<&str>) -> crate::record::Record {
-        let raw = crate::record::RawRecord {
-            provenance: crate::record::Provenance {
-                file: "p.txt".into(),
-                position: 1,
-                line: 1,
-                layout: "plain".into(),
-            },
-            date: Some(date.into()),
-            title: title.into(),
-            description: description.map(str::to_string),
-            partial: false,
-            fields: Vec::new(),
-            key: None,
-        };
-        prepare(raw, 0)
+        prepare(
+            crate::record::RawRecord::for_test("p.txt", date, title, description, false),
+            0,
+        )
     }
 
     fn shared(records: &mut [crate::record::Record]) -> Vec<bool> {

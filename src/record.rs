@@ -67,6 +67,27 @@ impl std::fmt::Display for Fingerprint {
     }
 }
 
+#[cfg(test)]
+impl RawRecord {
+    /// A page record for unit tests: position and line 1 of `file`.
+    pub(crate) fn for_test(file: &str, date: &str, title: &str, description: Option<&str>, partial: bool) -> RawRecord {
+        RawRecord {
+            provenance: Provenance {
+                file: file.into(),
+                position: 1,
+                line: 1,
+                layout: "plain".into(),
+            },
+            date: Some(date.into()),
+            title: title.into(),
+            description: description.map(str::to_string),
+            partial,
+            fields: Vec::new(),
+            key: None,
+        }
+    }
+}
+
 impl Record {
     /// Its id, as outputs write it: `FILE#POSITION`, or a table's id column (made on demand
     /// rather than held: a million of them weigh 70 MB).
