@@ -382,7 +382,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();
     drop(writers);
     results.into_iter().collect::<Result<Vec<()>, Error>>()?;
-    stages.done("audit");
+    stages.done("write");
     let written = batch.commit()?;
     stages.done("commit");
     Ok(RunReport {
