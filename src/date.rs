@@ -146,12 +146,22 @@ pub fn parse(line: &str) -> Option<PartialDate> {
     if let Some(d) = parse_iso(text) {
         return Some(d);
     }
-    let tokens: Vec<&str> = text
+    // Every line of every page is asked: a date has at most three words, so longer lines are
+    // turned away without collecting their words.
+    let mut words = text
         .split(|c: char| c.is_whitespace() || c == ',')
-        .filter(|t| !t.is_empty())
-        .collect();
+        .filter(|t| !t.is_empty());
+    let mut tokens: [&str; 3] = [""; 3];
+    let mut n = 0;
+    for w in words.by_ref().take(3) {
+        tokens[n] = w;
+        n += 1;
+    }
+    if words.next().is_some() {
+        return None;
+    }
     let pd = |year, month, day| Some(PartialDate { year, month, day });
-    match tokens.as_slice() {
+    match &tokens[..n] {
         [y] => pd(year(y)?, None, None),
         [m, y] => pd(year(y)?, Some(month_number(m)?), None),
         [a, b, y] => {
@@ -170,6 +180,9 @@ pub fn parse(line: &str) -> Option<PartialDate> {
 }
 
 fn parse_iso(text: &str) -> Option<PartialDate> {
+    if !text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+        return None;
+    }
     let parts: Vec<&str> = text.split('-').collect();
     if parts.len() < 2 || parts.len() > 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
