@@ -100,7 +100,6 @@ pub struct BlockStat {
 }
 
 /// A block: `left` records are paired with each other and with every `right` record.
-#[derive(Clone)]
 struct Block<'a> {
     /// Index of its entry in `Blocking::stats` (set when it holds two records or more).
     stat: u32,
@@ -179,7 +178,7 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
         });
     }
 
-    pair_blocks(&blocks, records, rules, out)
+    pair_blocks(blocks, records, rules, out)
 }
 
 /// What pairing one block produced.
@@ -194,10 +193,9 @@ struct BlockPairs {
 
 /// Pairs every block (in parallel), then keeps one comparison per pair: the first rule and
 /// key win.
-fn pair_blocks(blocks: &[Block], records: &[Record], rules: &BlockingRules, mut out: Blocking) -> Blocking {
+fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules, mut out: Blocking) -> Blocking {
     // Blocks of two records or more get their stats entry, in block order: a pair names its
     // block by that index.
-    let mut blocks: Vec<Block> = blocks.to_vec();
     let mut next = 0;
     for b in &mut blocks {
         if b.left.len() + b.right.len() >= 2 {
@@ -277,7 +275,7 @@ pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules
         title_filter_above: 0,
         ..rules.clone()
     };
-    pair_blocks(&blocks, records, &rules, Blocking::default())
+    pair_blocks(blocks, records, &rules, Blocking::default())
 }
 
 /// Field indices of a table's blocking rule `r`.

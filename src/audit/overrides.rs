@@ -259,14 +259,14 @@ pub fn apply(
     rules: &ComparisonRules,
 ) -> Applied {
     let mut out = Applied::default();
+    let effective = overrides.effective(&mut out.warnings);
     let mut by_fp: HashMap<String, Vec<u32>> = HashMap::new();
     // Only a run with overrides needs to find records by fingerprint.
-    let any = !overrides.effective(&mut Vec::new()).is_empty();
-    for (i, r) in records.iter().enumerate().filter(|_| any) {
+    for (i, r) in records.iter().enumerate().filter(|_| !effective.is_empty()) {
         by_fp.entry(r.fingerprint.to_string()).or_default().push(i as u32);
     }
     let mut pairs: BTreeMap<(u32, u32), (Verdict, &Override)> = BTreeMap::new();
-    for o in overrides.effective(&mut out.warnings) {
+    for o in effective {
         let (xs, ys) = (by_fp.get(o.a.as_str()), by_fp.get(o.b.as_str()));
         let missing: Vec<String> = [(&o.a, &o.a_was, xs), (&o.b, &o.b_was, ys)]
             .iter()
