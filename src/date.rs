@@ -123,28 +123,60 @@ fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
-fn year(token: &str) -> Option<u16> {
-    (token.len() == 4 && token.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| token.parse().ok())
-        .flatten()
-        .filter(|y| (1000..=2999).contains(y))
+/// A line's date parts as written, before they are checked against the calendar: four
+/// year digits, a month number (from a name, or two ISO digits: maybe 13) and day digits.
+/// Telling the shape apart from the validity lets "February 30, 1952" be a page's date line
+/// (it begins a record) that reads as no date, instead of a title.
+struct Shape<'a> {
+    year: &'a str,
+    month: Option<u8>,
+    day: Option<&'a str>,
 }
 
-fn day(token: &str, y: u16, m: u8) -> Option<u8> {
-    if token.is_empty() || token.len() > 2 || !token.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+fn digits(token: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&token.len()) && token.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl Shape<'_> {
+    /// The date these parts name, when the calendar has it.
+    fn date(&self) -> Option<PartialDate> {
+        let year: u16 = self.year.parse().ok().filter(|y| (1000..=2999).contains(y))?;
+        let month = match self.month {
+            Some(m) if (1..=12).contains(&m) => Some(m),
+            Some(_) => return None,
+            None => None,
+        };
+        let day = match (self.day, month) {
+            (Some(d), Some(m)) => {
+                let d: u8 = d.parse().ok()?;
+                Some(d).filter(|d| (1..=days_in_month(year, m)).contains(d))?;
+                Some(d)
+            }
+            (Some(_), None) => return None,
+            (None, _) => None,
+        };
+        Some(PartialDate { year, month, day })
     }
-    let d: u8 = token.parse().ok()?;
-    (1..=days_in_month(y, m)).contains(&d).then_some(d)
 }
 
-/// Parses a whole line as a date, or returns `None` when the line is anything else.
+/// Parses a whole line as a date, or returns `None` when the line is anything else,
+/// including a line shaped like a date that the calendar does not have ("April 31, 1952").
 ///
 /// The whole line must be the date: "October 1959 conversation between ..." is not one.
 pub fn parse(line: &str) -> Option<PartialDate> {
-    let text = line.trim();
-    if let Some(d) = parse_iso(text) {
-        return Some(d);
+    shape(line.trim())?.date()
+}
+
+/// True when the whole line has a date's shape ("September 6, 1952", "1952-09", "1948"),
+/// whether or not the date exists: "February 30, 1952", "1952-13-01" and "0000" are shaped
+/// like dates.
+pub fn shaped_like_date(line: &str) -> bool {
+    shape(line.trim()).is_some()
+}
+
+fn shape(text: &str) -> Option<Shape<'_>> {
+    if let Some(s) = shape_iso(text) {
+        return Some(s);
     }
     // Every line of every page is asked: a date has at most three words, so longer lines are
     // turned away without collecting their words.
@@ -160,17 +192,17 @@ pub fn parse(line: &str) -> Option<PartialDate> {
     if words.next().is_some() {
         return None;
     }
-    let pd = |year, month, day| Some(PartialDate { year, month, day });
+    let year = |y: &str| digits(y, 4..=4).then_some(());
+    let day = |d| digits(d, 1..=2).then_some(d);
+    let shaped = |year, month, day| Some(Shape { year, month, day });
     match &tokens[..n] {
-        [y] => pd(year(y)?, None, None),
-        [m, y] => pd(year(y)?, Some(month_number(m)?), None),
+        [y] => shaped(year(y).map(|_| *y)?, None, None),
+        [m, y] => shaped(year(y).map(|_| *y)?, Some(month_number(m)?), None),
         [a, b, y] => {
-            let y = year(y)?;
-            if let Some(m) = month_number(a) {
-                pd(y, Some(m), Some(day(b, y, m)?))
-            } else {
-                let m = month_number(b)?;
-                pd(y, Some(m), Some(day(a, y, m)?))
+            year(y)?;
+            match month_number(a) {
+                Some(m) => shaped(y, Some(m), Some(day(b)?)),
+                None => shaped(y, Some(month_number(b)?), Some(day(a)?)),
             }
         }
         _ => None,
@@ -179,28 +211,19 @@ pub fn parse(line: &str) -> Option<PartialDate> {
     .filter(|_| text.matches(',').count() <= 1 && !text.starts_with(',') && !text.ends_with(','))
 }
 
-fn parse_iso(text: &str) -> Option<PartialDate> {
+/// "1952-09-06" or "1952-09" (two-digit month and day).
+fn shape_iso(text: &str) -> Option<Shape<'_>> {
     if !text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return None;
     }
     let parts: Vec<&str> = text.split('-').collect();
-    if parts.len() < 2 || parts.len() > 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+    if parts.len() < 2 || parts.len() > 3 || !digits(parts[0], 4..=4) || !parts[1..].iter().all(|p| digits(p, 2..=2)) {
         return None;
     }
-    let y = year(parts[0])?;
-    if parts[1].len() != 2 {
-        return None;
-    }
-    let m: u8 = parts[1].parse().ok().filter(|m| (1..=12).contains(m))?;
-    let d = match parts.get(2) {
-        Some(t) if t.len() == 2 => Some(day(t, y, m)?),
-        Some(_) => return None,
-        None => None,
-    };
-    Some(PartialDate {
-        year: y,
-        month: Some(m),
-        day: d,
+    Some(Shape {
+        year: parts[0],
+        month: parts[1].parse().ok(),
+        day: parts.get(2).copied(),
     })
 }
 
@@ -266,6 +289,38 @@ mod tests {
             "September 6,, 1952",
         ] {
             assert_eq!(parse(s), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn shaped_like_dates_but_not_in_the_calendar() {
+        for s in [
+            "February 30, 1952",
+            "April 31, 1952",
+            "February 29, 1951",
+            "31 April 1952",
+            "May 32, 1952",
+            "1952-13-01",
+            "1952-02-30",
+            "1952-00",
+            "0000",
+            "May 0999",
+        ] {
+            assert_eq!(parse(s), None, "{s:?}");
+            assert!(shaped_like_date(s), "{s:?}");
+        }
+        assert_eq!(iso("February 29, 1952").as_deref(), Some("1952-02-29"));
+        for s in [
+            "Septembre 6, 1952",
+            "September 6, 19",
+            "12345",
+            "1 - 10 of 47",
+            "September 6,, 1952",
+            "Report on 1952",
+            "1952-9-6",
+            "May",
+        ] {
+            assert!(!shaped_like_date(s), "{s:?}");
         }
     }
 

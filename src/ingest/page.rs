@@ -1,9 +1,14 @@
 //! Saved result pages: text as a browser copies it, in any layout that `rules/` describes.
 //!
 //! A page is read in three steps: each line is classified (blank, furniture, marker, range
-//! header, content); the region that holds records is found (after the last start marker, or
-//! from the first date or record marker; up to an end marker); that region is cut into
-//! records as the page's layout says.
+//! header, content); the run of records is found; that run is cut into records as the page's
+//! layout says.
+//!
+//! Furniture and markers are told by position as well as by pattern: scraped text can read
+//! like furniture ("Next", "Copyright 1952 ...", "Show Trials: ..."). They count only where a
+//! page's furniture stands: before the first record (the header), and after the last record's
+//! title (its footer). From the first record to the last date line, record marker or
+//! separator, every line is record text.
 
 use crate::date;
 use crate::error::Warning;
@@ -25,11 +30,13 @@ pub struct ParsedPage {
     pub warnings: Vec<Warning>,
 }
 
+/// What a line's text matches, before its position is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Blank,
     Furniture,
     Start,
+    Range,
     End,
     Content,
 }
@@ -40,92 +47,220 @@ struct Line<'a> {
     kind: Kind,
 }
 
+/// The lines of a page. LF, CRLF and CR alone each end a line (CRLF once, so that line
+/// numbers agree with an editor's): a file may mix them, and choosing one separator for the
+/// whole file loses every line of a CR file with one stray LF.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut after_cr = false;
+    text.split_inclusive(['\r', '\n']).filter_map(move |piece| {
+        let lf_of_crlf = after_cr && piece == "\n";
+        after_cr = piece.ends_with('\r');
+        (!lf_of_crlf).then(|| piece.trim_end_matches(['\r', '\n']))
+    })
+}
+
+fn classify(t: &str, rules: &CompiledPageRules) -> Kind {
+    let any = |res: &[regex::Regex]| res.iter().any(|r| r.is_match(t));
+    if t.is_empty() {
+        Kind::Blank
+    } else if rules.range_header.is_match(t) {
+        Kind::Range
+    } else if any(&rules.start_markers) {
+        Kind::Start
+    } else if any(&rules.end_markers) {
+        Kind::End
+    } else if any(&rules.furniture) {
+        Kind::Furniture
+    } else {
+        Kind::Content
+    }
+}
+
+/// The range header's first, last and total.
+fn range_of(t: &str, rules: &CompiledPageRules) -> Option<(usize, usize, usize)> {
+    let c = rules.range_header.captures(t)?;
+    let num = |n: &str| {
+        c.name(n)
+            .and_then(|m| m.as_str().replace(',', "").parse::<usize>().ok())
+    };
+    Some((num("first")?, num("last")?, num("total")?))
+}
+
+/// How the chosen layout delimits records.
+struct Delimiters<'r>(&'r CompiledLayout);
+
+impl Delimiters<'_> {
+    fn marker(&self, t: &str) -> bool {
+        self.0.record_marker.as_ref().is_some_and(|r| r.is_match(t))
+    }
+    fn separator(&self, t: &str) -> bool {
+        self.0.record_separator.as_ref().is_some_and(|r| r.is_match(t))
+    }
+    /// A line that begins a record: a record marker or a line shaped like a date.
+    fn starts_record(&self, l: &Line) -> bool {
+        l.kind == Kind::Content && (self.marker(l.text) || date::shaped_like_date(l.text))
+    }
+    /// A line after which the next line is a record's first field (its date or its title).
+    fn boundary(&self, l: &Line) -> bool {
+        self.starts_record(l) || (l.kind == Kind::Content && self.separator(l.text))
+    }
+    /// The text after a record marker, if the line begins with one.
+    fn after_marker<'t>(&self, t: &'t str) -> Option<&'t str> {
+        let m = self.0.record_marker.as_ref()?.find(t)?;
+        Some(t[m.end()..].trim())
+    }
+    /// A line that holds a date line: shaped like a date, alone or after a record marker.
+    fn dated(&self, l: &Line) -> bool {
+        l.kind == Kind::Content && date::shaped_like_date(self.after_marker(l.text).unwrap_or(l.text))
+    }
+    /// True when a boundary line already holds the record's title (a marker and a title on
+    /// one line: "• Cable, Zhou Enlai to Wang Zhen").
+    fn holds_title(&self, t: &str) -> bool {
+        self.after_marker(t)
+            .is_some_and(|rest| !rest.is_empty() && !date::shaped_like_date(rest))
+    }
+}
+
+/// Where a page's records stand, and which lines around them are furniture.
+struct Region {
+    /// Records begin here (after the last start marker or range header before the first
+    /// record, or at the first record).
+    begin: usize,
+    /// The page's footer begins here (the page's length when it has none).
+    footer: usize,
+    /// Lines that are furniture by pattern and by position: not record text.
+    furniture: Vec<bool>,
+    /// Furniture where the last record's description would stand, quoted to the user.
+    warnings: Vec<(usize, String)>,
+}
+
+impl Region {
+    fn find(lines: &[Line], d: &Delimiters) -> Region {
+        let first_record = lines.iter().position(|l| d.starts_record(l));
+        let before_first = &lines[..first_record.unwrap_or(lines.len())];
+        let begin = before_first
+            .iter()
+            .rposition(|l| matches!(l.kind, Kind::Start | Kind::Range))
+            .map_or(first_record.unwrap_or(lines.len()), |s| s + 1);
+        let mut furniture: Vec<bool> = lines.iter().map(|l| l.kind != Kind::Content).collect();
+        // From the first record to the last date line every line is record text. (Record
+        // markers and separators after it do not extend the run: a footer's navigation may
+        // be a list too.)
+        let last = lines.iter().rposition(|l| d.dated(l)).or(first_record);
+        if let (Some(f), Some(l)) = (first_record, last) {
+            furniture[f..=l].fill(false);
+        }
+        let mut region = Region {
+            begin,
+            footer: lines.len(),
+            furniture,
+            warnings: Vec::new(),
+        };
+        region.find_footer(lines, last, d);
+        region
+    }
+
+    /// Walks the records after the last date line: a record's title is text whatever it
+    /// reads like; after it, an end marker begins the footer and other furniture is skipped.
+    /// Where a description would stand, either is quoted in a warning: it may be that
+    /// description.
+    fn find_footer(&mut self, lines: &[Line], last: Option<usize>, d: &Delimiters) {
+        let from = last.map_or(self.begin, |l| l + 1);
+        // A page without a date line or record marker is read by pattern alone: nothing
+        // tells its records from its furniture.
+        let mut needs_title = last.is_some_and(|l| !d.holds_title(lines[l].text));
+        let mut has_description = last.is_none();
+        for (i, l) in lines.iter().enumerate().skip(from) {
+            if l.kind == Kind::Blank {
+                continue;
+            }
+            if last.is_some() && d.boundary(l) {
+                // A record marker or separator before the footer: another (dateless) record.
+                needs_title = !d.holds_title(l.text);
+                has_description = false;
+                continue;
+            }
+            if needs_title {
+                self.furniture[i] = false;
+                needs_title = false;
+                continue;
+            }
+            if l.kind == Kind::Content {
+                has_description = true;
+                continue;
+            }
+            if !has_description {
+                self.warnings.push((i, self.quote(l)));
+            }
+            if l.kind == Kind::End {
+                self.footer = i;
+                return;
+            }
+        }
+    }
+
+    fn quote(&self, l: &Line) -> String {
+        let what = match l.kind {
+            Kind::End => "an end marker: the page's footer begins here, and nothing after it is read as a record",
+            Kind::Start | Kind::Range => "a start marker or range header: it is skipped",
+            _ => "page furniture: it is skipped",
+        };
+        format!(
+            "{:?} stands where the record above would have its description, but reads as {what}",
+            l.text
+        )
+    }
+}
+
 /// Parses the text of one page. `file` is the name written to provenance.
 pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut range = None;
-    // Lines end with LF or CRLF; a file saved with CR alone (old Mac) ends them with CR.
-    let separator = if !text.contains('\n') && text.contains('\r') {
-        '\r'
-    } else {
-        '\n'
-    };
-    let lines: Vec<Line> = text
-        .split(separator)
+    let lines: Vec<Line> = split_lines(text)
         .enumerate()
         .map(|(i, raw)| {
-            let t = raw.trim_end_matches('\r').trim();
-            let kind = if t.is_empty() {
-                Kind::Blank
-            } else if let Some(c) = rules.range_header.captures(t) {
-                let num = |n: &str| {
-                    c.name(n)
-                        .and_then(|m| m.as_str().replace(',', "").parse::<usize>().ok())
-                };
-                if range.is_none() {
-                    range = num("first")
-                        .zip(num("last"))
-                        .zip(num("total"))
-                        .map(|((a, b), c)| (a, b, c));
-                }
-                Kind::Start
-            } else if rules.start_markers.iter().any(|r| r.is_match(t)) {
-                Kind::Start
-            } else if rules.end_markers.iter().any(|r| r.is_match(t)) {
-                Kind::End
-            } else if rules.furniture.iter().any(|r| r.is_match(t)) {
-                Kind::Furniture
-            } else {
-                Kind::Content
-            };
+            let t = raw.trim();
             Line {
                 number: i + 1,
                 text: t,
-                kind,
+                kind: classify(t, rules),
             }
         })
         .collect();
 
     let layout = choose_layout(&lines, rules);
-    let is_marker = |t: &str| layout.record_marker.as_ref().is_some_and(|r| r.is_match(t));
-    let is_separator = |t: &str| layout.record_separator.as_ref().is_some_and(|r| r.is_match(t));
-    let starts_record = |l: &Line| l.kind == Kind::Content && (is_marker(l.text) || date::parse(l.text).is_some());
-
-    // Where records begin: after the last start marker that precedes the first record, or at
-    // the first record itself. Everything before is header.
-    let first_record = lines.iter().position(starts_record);
-    let begin = match first_record {
-        Some(f) => lines[..f]
-            .iter()
-            .rposition(|l| l.kind == Kind::Start)
-            .map_or(f, |s| s + 1),
-        None => lines
-            .iter()
-            .rposition(|l| l.kind == Kind::Start)
-            .map_or(lines.len(), |s| s + 1),
-    };
-    let end = lines[begin..]
-        .iter()
-        .position(|l| l.kind == Kind::End)
-        .map_or(lines.len(), |e| begin + e);
+    let d = Delimiters(layout);
+    let region = Region::find(&lines, &d);
+    let (begin, end) = (region.begin, region.footer);
     let closed_by_marker = end < lines.len();
+    // The range header is page metadata only where furniture stands (a title may read
+    // "1 - 3 of 3").
+    let range = lines
+        .iter()
+        .enumerate()
+        .find(|(i, l)| l.kind == Kind::Range && region.furniture[*i])
+        .and_then(|(_, l)| range_of(l.text, rules));
     let header_lines = lines[..begin].iter().filter(|l| l.kind == Kind::Content).count();
 
-    // Cut the region into chunks of content lines, one or more records each.
+    // Cut the region into chunks of text lines, one or more records each.
     let mut chunks: Vec<Vec<(usize, &str)>> = Vec::new();
     let mut current: Vec<(usize, &str)> = Vec::new();
     let mut skipped_before_marker = 0;
-    for l in &lines[begin..end] {
-        if l.kind != Kind::Content {
+    // Lines read into a record (or delimiting one): the others are reported when the page
+    // shows fewer records than its range header says.
+    let mut read = vec![false; lines.len()];
+    for (i, l) in lines.iter().enumerate().take(end).skip(begin) {
+        if l.kind == Kind::Blank || region.furniture[i] {
             continue;
         }
-        if is_separator(l.text) {
+        if d.separator(l.text) {
+            read[i] = true;
             if !current.is_empty() {
                 chunks.push(std::mem::take(&mut current));
             }
             continue;
         }
         if let Some(marker) = layout.record_marker.as_ref().and_then(|r| r.find(l.text)) {
+            read[i] = true;
             if !current.is_empty() {
                 chunks.push(std::mem::take(&mut current));
             }
@@ -141,23 +276,39 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         }
         // A date line begins a record in every layout: a page that lost a marker or a
         // separator still splits where its dates are.
-        if date::parse(l.text).is_some() && current.iter().any(|(_, t)| !t.is_empty()) {
+        if date::shaped_like_date(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
             chunks.push(std::mem::take(&mut current));
         }
+        read[i] = true;
         current.push((l.number, l.text));
     }
     if !current.is_empty() {
         chunks.push(current);
     }
 
-    let mut warnings = Vec::new();
-    let mut records = Vec::new();
     let last_line = lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number);
+    let mut cut = Cut {
+        layout,
+        last_line,
+        file,
+        records: Vec::new(),
+        warnings: Vec::new(),
+    };
     let chunk_count = chunks.len();
     for (i, chunk) in chunks.into_iter().enumerate() {
-        let is_last = i + 1 == chunk_count && !closed_by_marker;
-        split_chunk(&chunk, layout, is_last, last_line, &mut records);
+        cut.split_chunk(&chunk, i + 1 == chunk_count && !closed_by_marker);
     }
+    let Cut {
+        mut records,
+        mut warnings,
+        ..
+    } = cut;
+    warnings.extend(
+        region
+            .warnings
+            .iter()
+            .map(|(i, m)| Warning::at(file, Some(lines[*i].number), m.as_str())),
+    );
     let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) =
         (file.into(), layout.name.as_str().into());
     for (i, r) in records.iter_mut().enumerate() {
@@ -185,11 +336,23 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
     if let Some((first, last, total)) = range {
         let shown = last.saturating_sub(first) + 1;
         if shown != records.len() {
+            let skipped = line_ranges(
+                lines
+                    .iter()
+                    .zip(&read)
+                    .filter(|(l, r)| l.kind != Kind::Blank && !**r)
+                    .map(|(l, _)| l.number),
+            );
+            let skipped = if skipped.is_empty() {
+                String::new()
+            } else {
+                format!("; skipped lines {skipped} (not read into any record)")
+            };
             warnings.push(Warning::at(
                 file,
                 None,
                 format!(
-                    "the page says it shows {shown} records ({first} - {last} of {total}) but {} were found",
+                    "the page says it shows {shown} records ({first} - {last} of {total}) but {} were found{skipped}",
                     records.len()
                 ),
             ));
@@ -205,6 +368,29 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         header_lines: header_lines + skipped_before_marker,
         warnings,
     }
+}
+
+/// Ascending line numbers written as ranges: "1-3, 7, 10-12" (at most 20 ranges, then how
+/// many more lines).
+fn line_ranges(numbers: impl Iterator<Item = usize>) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for n in numbers {
+        match ranges.last_mut() {
+            Some((_, hi)) if *hi + 1 == n => *hi = n,
+            _ => ranges.push((n, n)),
+        }
+    }
+    const SHOWN: usize = 20;
+    let mut parts: Vec<String> = ranges
+        .iter()
+        .take(SHOWN)
+        .map(|&(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") })
+        .collect();
+    let more: usize = ranges.iter().skip(SHOWN).map(|(lo, hi)| hi - lo + 1).sum();
+    if more > 0 {
+        parts.push(format!("and {more} more"));
+    }
+    parts.join(", ")
 }
 
 fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> &'r CompiledLayout {
@@ -224,52 +410,96 @@ fn ends_like_sentence(text: &str) -> bool {
     t.ends_with(['.', '!', '?', '…'])
 }
 
-/// Turns one chunk of lines into records: usually one, more when a layout that tells
-/// dateless records by their shape shows some after it.
-fn split_chunk(
-    chunk: &[(usize, &str)],
-    layout: &CompiledLayout,
-    is_last: bool,
+/// Cuts chunks of a page into records.
+struct Cut<'a> {
+    layout: &'a CompiledLayout,
+    /// The page's last non-blank line.
     last_line: Option<usize>,
-    out: &mut Vec<RawRecord>,
-) {
-    // A bare record marker has no text of its own: its fields follow on the next lines.
-    let marker_line = chunk.first().map(|c| c.0);
-    let kept: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
-    let mut rest = kept.as_slice();
-    let mut first = true;
-    while !rest.is_empty() {
-        let (mut line, head) = rest[0];
-        if first {
-            line = marker_line.unwrap_or(line);
+    file: &'a str,
+    records: Vec<RawRecord>,
+    warnings: Vec<Warning>,
+}
+
+impl Cut<'_> {
+    /// Turns one chunk of lines into records: usually one, more when a layout that tells
+    /// dateless records by their shape shows some after it.
+    fn split_chunk(&mut self, chunk: &[(usize, &str)], is_last: bool) {
+        // A bare record marker has no text of its own: its fields follow on the next lines.
+        let marker_line = chunk.first().map(|c| c.0);
+        let kept: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
+        let mut rest = kept.as_slice();
+        let mut first = true;
+        while !rest.is_empty() {
+            let line = if first {
+                marker_line.unwrap_or(rest[0].0)
+            } else {
+                rest[0].0
+            };
+            let mut record = RawRecord {
+                provenance: Provenance {
+                    file: "".into(),
+                    position: 0,
+                    line,
+                    layout: "".into(),
+                },
+                date: None,
+                title: String::new(),
+                description: None,
+                partial: false,
+                fields: Vec::new(),
+                key: None,
+            };
+            rest = self.take_date(rest, first, is_last, &mut record);
+            first = false;
+            if let Some(&(_, title)) = rest.first() {
+                record.title = title.to_string();
+                rest = &rest[1..];
+            }
+            rest = self.take_description(rest, &mut record);
+            if is_last && rest.is_empty() {
+                record.partial |= record.title.is_empty()
+                    || match &record.description {
+                        None => true,
+                        Some(d) => !ends_like_sentence(d),
+                    };
+            }
+            self.records.push(record);
         }
-        let mut record = RawRecord {
-            provenance: Provenance {
-                file: "".into(),
-                position: 0,
-                line,
-                layout: "".into(),
-            },
-            date: None,
-            title: String::new(),
-            description: None,
-            partial: false,
-            fields: Vec::new(),
-            key: None,
-        };
-        let ends_page = is_last && rest.len() == 1 && Some(rest[0].0) == last_line;
-        if (first && date::parse(head).is_some()) || (ends_page && date::looks_like_cut_date(head)) {
-            record.partial = date::parse(head).is_none();
-            record.date = Some(head.to_string());
-            rest = &rest[1..];
+    }
+
+    /// The record's date line, if the chunk begins with one: a line shaped like a date (valid
+    /// or not), or the start of a date cut off by the end of the page. A line shaped like a
+    /// date that the calendar does not have is still the date line (kept as written, read as
+    /// no date, not as a cut one), with a warning.
+    fn take_date<'l>(
+        &mut self,
+        rest: &'l [(usize, &'l str)],
+        first: bool,
+        is_last: bool,
+        record: &mut RawRecord,
+    ) -> &'l [(usize, &'l str)] {
+        let (line, head) = rest[0];
+        let ends_page = is_last && rest.len() == 1 && Some(line) == self.last_line;
+        let shaped = date::shaped_like_date(head);
+        let is_date_line = (first && shaped) || (ends_page && date::looks_like_cut_date(head));
+        if !is_date_line {
+            return rest;
         }
-        first = false;
-        if let Some(&(_, title)) = rest.first() {
-            record.title = title.to_string();
-            rest = &rest[1..];
+        record.partial = !shaped;
+        record.date = Some(head.to_string());
+        if shaped && date::parse(head).is_none() {
+            self.warnings.push(Warning::at(
+                self.file,
+                Some(line),
+                format!("{head:?} is shaped like a date but is not a valid date; kept as written, the record is read as having no date"),
+            ));
         }
+        &rest[1..]
+    }
+
+    fn take_description<'l>(&self, mut rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
         let mut description: Vec<&str> = Vec::new();
-        if layout.dateless_by_shape {
+        if self.layout.dateless_by_shape {
             // "title, X, Y": X is this record's description unless X reads like a title and
             // Y like a sentence, in which case X begins a dateless record. After the first
             // description line, sentences continue the description; anything else begins a
@@ -290,14 +520,7 @@ fn split_chunk(
         if !description.is_empty() {
             record.description = Some(description.join(" "));
         }
-        if is_last && rest.is_empty() {
-            record.partial |= record.title.is_empty()
-                || match &record.description {
-                    None => true,
-                    Some(d) => !ends_like_sentence(d),
-                };
-        }
-        out.push(record);
+        rest
     }
 }
 
@@ -464,6 +687,36 @@ mod tests {
         assert_eq!(
             fields(&p),
             vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
+
+    #[test]
+    fn a_list_after_the_footer_is_not_records() {
+        let p = parse_text(
+            "SEARCH RESULTS\n\n• May 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nPagination\n\n• About\n\n• Contact\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn mixed_line_endings_count_each_break_once() {
+        let lines: Vec<&str> = split_lines("a\rb\r\nc\nd\r\r\ne\n\nf").collect();
+        assert_eq!(lines, vec!["a", "b", "c", "d", "", "e", "", "f"]);
+    }
+
+    #[test]
+    fn a_title_that_reads_like_a_footer_is_a_title() {
+        let p = parse_text("May 15, 1949\n\nBack to top\n\nJune 1, 1950\n\nNext\n");
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec("May 15, 1949", "Back to top", "", false),
+                rec("June 1, 1950", "Next", "", true)
+            ]
         );
     }
 
