@@ -47,16 +47,29 @@ struct Line<'a> {
     kind: Kind,
 }
 
-/// The lines of a page. LF, CRLF and CR alone each end a line (CRLF once, so that line
-/// numbers agree with an editor's): a file may mix them, and choosing one separator for the
-/// whole file loses every line of a CR file with one stray LF.
-fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+/// The lines of a page. LF and CRLF end a line (CRLF once, so that line numbers agree with
+/// an editor's). A CR alone ends one too when the file uses it at least as often as LF (an old
+/// Mac file, maybe with a stray LF or CRLF pasted in: every break counts); in a file that
+/// mostly uses LF a lone CR is a character of its line, kept as scraped.
+fn split_lines(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    let lone_cr = bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    if lone_cr == 0 || lone_cr < lf {
+        return text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+    }
     let mut after_cr = false;
-    text.split_inclusive(['\r', '\n']).filter_map(move |piece| {
-        let lf_of_crlf = after_cr && piece == "\n";
-        after_cr = piece.ends_with('\r');
-        (!lf_of_crlf).then(|| piece.trim_end_matches(['\r', '\n']))
-    })
+    text.split_inclusive(['\r', '\n'])
+        .filter_map(|piece| {
+            let lf_of_crlf = after_cr && piece == "\n";
+            after_cr = piece.ends_with('\r');
+            (!lf_of_crlf).then(|| piece.trim_end_matches(['\r', '\n']))
+        })
+        .collect()
 }
 
 fn classify(t: &str, rules: &CompiledPageRules) -> Kind {
@@ -162,37 +175,45 @@ impl Region {
 
     /// Walks the records after the last date line: a record's title is text whatever it
     /// reads like; after it, an end marker begins the footer and other furniture is skipped.
-    /// Where a description would stand, either is quoted in a warning: it may be that
-    /// description.
+    /// Furniture where a description would stand, or followed by more record text, is quoted
+    /// in a warning: it may be that text.
     fn find_footer(&mut self, lines: &[Line], last: Option<usize>, d: &Delimiters) {
         let from = last.map_or(self.begin, |l| l + 1);
         // A page without a date line or record marker is read by pattern alone: nothing
         // tells its records from its furniture.
         let mut needs_title = last.is_some_and(|l| !d.holds_title(lines[l].text));
         let mut has_description = last.is_none();
+        // Furniture skipped after a description: quoted if record text follows it.
+        let mut pending: Vec<usize> = Vec::new();
         for (i, l) in lines.iter().enumerate().skip(from) {
             if l.kind == Kind::Blank {
                 continue;
             }
-            if last.is_some() && d.boundary(l) {
+            let boundary = last.is_some() && d.boundary(l);
+            if boundary || l.kind == Kind::Content {
+                for p in pending.drain(..) {
+                    let message = format!(
+                        "{:?} reads as page furniture and is skipped, but record text follows it: it may belong to the record above",
+                        lines[p].text
+                    );
+                    self.warnings.push((p, message));
+                }
+            }
+            if boundary {
                 // A record marker or separator before the footer: another (dateless) record.
                 needs_title = !d.holds_title(l.text);
                 has_description = false;
-                continue;
-            }
-            if needs_title {
+            } else if needs_title {
                 self.furniture[i] = false;
                 needs_title = false;
-                continue;
-            }
-            if l.kind == Kind::Content {
+            } else if l.kind == Kind::Content {
                 has_description = true;
-                continue;
-            }
-            if !has_description {
+            } else if !has_description {
                 self.warnings.push((i, self.quote(l)));
+            } else if last.is_some() && l.kind != Kind::End {
+                pending.push(i);
             }
-            if l.kind == Kind::End {
+            if l.kind == Kind::End && self.furniture[i] {
                 self.footer = i;
                 return;
             }
@@ -216,6 +237,7 @@ impl Region {
 pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<Line> = split_lines(text)
+        .into_iter()
         .enumerate()
         .map(|(i, raw)| {
             let t = raw.trim();
@@ -230,8 +252,7 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
     let layout = choose_layout(&lines, rules);
     let d = Delimiters(layout);
     let region = Region::find(&lines, &d);
-    let (begin, end) = (region.begin, region.footer);
-    let closed_by_marker = end < lines.len();
+    let closed_by_marker = region.footer < lines.len();
     // The range header is page metadata only where furniture stands (a title may read
     // "1 - 3 of 3").
     let range = lines
@@ -239,52 +260,13 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         .enumerate()
         .find(|(i, l)| l.kind == Kind::Range && region.furniture[*i])
         .and_then(|(_, l)| range_of(l.text, rules));
-    let header_lines = lines[..begin].iter().filter(|l| l.kind == Kind::Content).count();
+    let header_lines = lines[..region.begin].iter().filter(|l| l.kind == Kind::Content).count();
 
-    // Cut the region into chunks of text lines, one or more records each.
-    let mut chunks: Vec<Vec<(usize, &str)>> = Vec::new();
-    let mut current: Vec<(usize, &str)> = Vec::new();
-    let mut skipped_before_marker = 0;
-    // Lines read into a record (or delimiting one): the others are reported when the page
-    // shows fewer records than its range header says.
-    let mut read = vec![false; lines.len()];
-    for (i, l) in lines.iter().enumerate().take(end).skip(begin) {
-        if l.kind == Kind::Blank || region.furniture[i] {
-            continue;
-        }
-        if d.separator(l.text) {
-            read[i] = true;
-            if !current.is_empty() {
-                chunks.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        if let Some(marker) = layout.record_marker.as_ref().and_then(|r| r.find(l.text)) {
-            read[i] = true;
-            if !current.is_empty() {
-                chunks.push(std::mem::take(&mut current));
-            }
-            let rest = l.text[marker.end()..].trim();
-            // A bare marker line still begins a record; its content follows.
-            current.push((l.number, rest));
-            continue;
-        }
-        if layout.record_marker.is_some() && current.is_empty() && chunks.is_empty() {
-            // Text between a start marker and the first list item is header too.
-            skipped_before_marker += 1;
-            continue;
-        }
-        // A date line begins a record in every layout: a page that lost a marker or a
-        // separator still splits where its dates are.
-        if date::shaped_like_date(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
-            chunks.push(std::mem::take(&mut current));
-        }
-        read[i] = true;
-        current.push((l.number, l.text));
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
+    let Chunks {
+        chunks,
+        read,
+        skipped_before_marker,
+    } = Chunks::cut(&lines, &region, &d);
 
     let last_line = lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number);
     let mut cut = Cut {
@@ -333,30 +315,8 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
             "the page ends inside this record; it is kept and marked partial",
         ));
     }
-    if let Some((first, last, total)) = range {
-        let shown = last.saturating_sub(first) + 1;
-        if shown != records.len() {
-            let skipped = line_ranges(
-                lines
-                    .iter()
-                    .zip(&read)
-                    .filter(|(l, r)| l.kind != Kind::Blank && !**r)
-                    .map(|(l, _)| l.number),
-            );
-            let skipped = if skipped.is_empty() {
-                String::new()
-            } else {
-                format!("; skipped lines {skipped} (not read into any record)")
-            };
-            warnings.push(Warning::at(
-                file,
-                None,
-                format!(
-                    "the page says it shows {shown} records ({first} - {last} of {total}) but {} were found{skipped}",
-                    records.len()
-                ),
-            ));
-        }
+    if let Some(w) = range.and_then(|r| range_mismatch(file, r, records.len(), &lines, &read)) {
+        warnings.push(w);
     }
     if records.is_empty() {
         warnings.push(Warning::at(file, None, "no records found on this page"));
@@ -368,6 +328,99 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         header_lines: header_lines + skipped_before_marker,
         warnings,
     }
+}
+
+/// A page's record text cut into chunks, one or more records each.
+struct Chunks<'a> {
+    chunks: Vec<Vec<(usize, &'a str)>>,
+    /// Lines read into a record (or delimiting one): the others are reported when the page
+    /// shows fewer records than its range header says.
+    read: Vec<bool>,
+    /// Text lines between a start marker and the first list item (header too).
+    skipped_before_marker: usize,
+}
+
+impl<'a> Chunks<'a> {
+    fn cut(lines: &[Line<'a>], region: &Region, d: &Delimiters) -> Chunks<'a> {
+        let mut chunks: Vec<Vec<(usize, &str)>> = Vec::new();
+        let mut current: Vec<(usize, &str)> = Vec::new();
+        let mut skipped_before_marker = 0;
+        let mut read = vec![false; lines.len()];
+        for (i, l) in lines.iter().enumerate().take(region.footer).skip(region.begin) {
+            if l.kind == Kind::Blank || region.furniture[i] {
+                continue;
+            }
+            if d.separator(l.text) {
+                read[i] = true;
+                if !current.is_empty() {
+                    chunks.push(std::mem::take(&mut current));
+                }
+                continue;
+            }
+            if let Some(marker) = d.0.record_marker.as_ref().and_then(|r| r.find(l.text)) {
+                read[i] = true;
+                if !current.is_empty() {
+                    chunks.push(std::mem::take(&mut current));
+                }
+                let rest = l.text[marker.end()..].trim();
+                // A bare marker line still begins a record; its content follows.
+                current.push((l.number, rest));
+                continue;
+            }
+            if d.0.record_marker.is_some() && current.is_empty() && chunks.is_empty() {
+                // Text between a start marker and the first list item is header too.
+                skipped_before_marker += 1;
+                continue;
+            }
+            // A date line begins a record in every layout: a page that lost a marker or a
+            // separator still splits where its dates are.
+            if date::shaped_like_date(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
+                chunks.push(std::mem::take(&mut current));
+            }
+            read[i] = true;
+            current.push((l.number, l.text));
+        }
+        if !current.is_empty() {
+            chunks.push(current);
+        }
+        Chunks {
+            chunks,
+            read,
+            skipped_before_marker,
+        }
+    }
+}
+
+/// A warning when a page shows another number of records than its range header says; it
+/// names the lines not read into any record, so that a lost record can be found.
+fn range_mismatch(
+    file: &str,
+    (first, last, total): (usize, usize, usize),
+    found: usize,
+    lines: &[Line],
+    read: &[bool],
+) -> Option<Warning> {
+    let shown = last.saturating_sub(first) + 1;
+    if shown == found {
+        return None;
+    }
+    let skipped = line_ranges(
+        lines
+            .iter()
+            .zip(read)
+            .filter(|(l, r)| l.kind != Kind::Blank && !**r)
+            .map(|(l, _)| l.number),
+    );
+    let skipped = if skipped.is_empty() {
+        String::new()
+    } else {
+        format!("; skipped lines {skipped} (not read into any record)")
+    };
+    Some(Warning::at(
+        file,
+        None,
+        format!("the page says it shows {shown} records ({first} - {last} of {total}) but {found} were found{skipped}"),
+    ))
 }
 
 /// Ascending line numbers written as ranges: "1-3, 7, 10-12" (at most 20 ranges, then how
@@ -703,9 +756,30 @@ mod tests {
     }
 
     #[test]
+    fn furniture_between_lines_of_a_record_is_quoted() {
+        let p = parse_text("May 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nSort: by date\n\nA second paragraph.\n");
+        assert_eq!(
+            fields(&p),
+            vec![rec(
+                "May 15, 1949",
+                "Telegram",
+                "Shtykov recounts. A second paragraph.",
+                false
+            )]
+        );
+        assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+        assert_eq!(p.warnings[0].line, Some(7));
+        assert!(p.warnings[0].message.contains("\"Sort: by date\""));
+    }
+
+    #[test]
     fn mixed_line_endings_count_each_break_once() {
-        let lines: Vec<&str> = split_lines("a\rb\r\nc\nd\r\r\ne\n\nf").collect();
-        assert_eq!(lines, vec!["a", "b", "c", "d", "", "e", "", "f"]);
+        assert_eq!(
+            split_lines("a\rb\r\nc\nd\r\r\ne\r\rf"),
+            vec!["a", "b", "c", "d", "", "e", "", "f"]
+        );
+        // Mostly LF: a lone CR is a character of its line.
+        assert_eq!(split_lines("a\nb\rc\r\nd\n"), vec!["a", "b\rc", "d", ""]);
     }
 
     #[test]
