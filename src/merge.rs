@@ -68,7 +68,7 @@ fn complete<'a>(members: &[&'a Record]) -> Vec<&'a Record> {
 }
 
 /// The texts with no invisible character, or all of them when none is clean.
-fn clean<'r>(texts: Vec<&'r str>) -> Vec<&'r str> {
+fn clean(texts: Vec<&str>) -> Vec<&str> {
     let (clean, dirty): (Vec<&str>, Vec<&str>) = texts.into_iter().partition(|t| !has_invisible(t));
     if clean.is_empty() { dirty } else { clean }
 }
