@@ -4,6 +4,7 @@
 //! reported on stderr with file and line); 2 nothing useful could be done (bad arguments,
 //! invalid rules, an output folder that cannot be written).
 
+#[macro_use]
 mod cmd;
 
 use std::process::ExitCode;
@@ -43,11 +44,31 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // A reader that stopped early (`| head`) is no failure: end quietly, as ripgrep does.
+        Err(e) if e.chain().any(cmd::is_broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("concord: {e:#}");
+            errln!("concord: {}", chain(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `a: b: c`. A cause whose text the message before already ends
+/// with is left out: an error that shows its source in its own message (`Error::Io` is
+/// `PATH: OS MESSAGE` and gives the OS error as its source) would print it twice otherwise.
+fn chain(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 // mimalloc: fewer, faster allocations than glibc's malloc across rayon's threads, and less

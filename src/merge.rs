@@ -2,7 +2,9 @@
 //!
 //! Survivorship: the most precise date (the commonest among equally precise ones); the title
 //! form most sources agree on; the fullest description. Text from a record cut off by the
-//! end of its page is used only when no complete record has that field.
+//! end of its page is used only when no complete record has that field. A form holding an
+//! invisible character (a zero-width space, a soft hyphen, a control character: see
+//! [`crate::normalize::is_invisible`]) is chosen only when no member has a clean one.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +12,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
-use crate::normalize::{hex, match_key};
+use crate::normalize::{has_invisible, hex, match_key};
 use crate::record::Record;
 
 /// One deduplicated document.
@@ -65,12 +67,21 @@ fn complete<'a>(members: &[&'a Record]) -> Vec<&'a Record> {
     if whole.is_empty() { members.to_vec() } else { whole }
 }
 
+/// The texts with no invisible character, or all of them when none is clean.
+fn clean(texts: Vec<&str>) -> Vec<&str> {
+    let (clean, dirty): (Vec<&str>, Vec<&str>) = texts.into_iter().partition(|t| !has_invisible(t));
+    if clean.is_empty() { dirty } else { clean }
+}
+
 fn pick_title<'r>(members: &[&'r Record]) -> Option<&'r str> {
+    let titles = complete(members)
+        .into_iter()
+        .map(|r| r.raw.title.as_str())
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in complete(members) {
-        if !r.raw.title.is_empty() {
-            *counts.entry(r.raw.title.as_str()).or_default() += 1;
-        }
+    for t in clean(titles) {
+        *counts.entry(t).or_default() += 1;
     }
     // Most sources, then longest, then first in byte order.
     counts
@@ -92,7 +103,8 @@ fn pick_description<'r>(members: &[&'r Record]) -> Option<&'r str> {
     if with.is_empty() {
         with = members.iter().filter_map(|r| r.raw.description.as_deref()).collect();
     }
-    with.into_iter()
+    clean(with)
+        .into_iter()
         .max_by(|a, b| a.chars().count().cmp(&b.chars().count()).then(b.cmp(a)))
 }
 
@@ -165,11 +177,13 @@ fn number_repeated_ids(out: &mut [CanonicalRecord]) {
 /// The value of field `f` most members hold (ties: the longest, then the first in byte
 /// order); missing when no member has one.
 fn pick_cell(members: &[&Record], f: usize) -> Option<String> {
+    let cells = members
+        .iter()
+        .filter_map(|r| r.raw.fields.get(f).and_then(Option::as_deref))
+        .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in members {
-        if let Some(Some(v)) = r.raw.fields.get(f) {
-            *counts.entry(v.as_str()).or_default() += 1;
-        }
+    for v in clean(cells) {
+        *counts.entry(v).or_default() += 1;
     }
     counts
         .into_iter()

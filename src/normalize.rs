@@ -2,11 +2,31 @@
 //!
 //! `fold` applies the policy: Unicode NFKC, case folding, diacritics removed (Säypiddin ~
 //! Saypiddin), curly and straight quotes alike, `[ ]` and `( )` alike, dashes alike,
-//! whitespace collapsed. `match_key` goes one step further for similarity: only letters and
+//! whitespace collapsed, invisible characters (see [`is_invisible`]) dropped. `match_key` goes one step further for similarity: only letters and
 //! digits survive, as space-separated tokens, so punctuation variants cannot move a score.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// A character a reader does not see and that is not a space: a control character (`Cc`:
+/// BEL, ESC, ...) or a format character (`Cf`: zero-width space and joiners, word joiner,
+/// byte-order mark, soft hyphen, bidi marks). Scraped text carries them at random (a soft
+/// hyphen where a page broke a word, a zero-width space a site inserted), so folding drops
+/// them: "Tal\u{ad}ks" is "Talks". Whitespace controls (tab, line breaks) are spaces instead.
+pub fn is_invisible(c: char) -> bool {
+    // ASCII first: most text is, and its only invisible characters are controls.
+    if c.is_ascii() {
+        return c.is_ascii_control() && !c.is_whitespace();
+    }
+    !c.is_whitespace() && matches!(c.general_category(), GeneralCategory::Control | GeneralCategory::Format)
+}
+
+/// True when `text` holds an invisible character: such a form is never chosen into a
+/// canonical field while a member offers a clean one.
+pub fn has_invisible(text: &str) -> bool {
+    text.chars().any(is_invisible)
+}
 
 /// Letters that neither NFKC nor NFD decompose but that a reader takes for plain Latin ones.
 fn fold_letter(c: char, out: &mut String) {
@@ -74,8 +94,11 @@ fn fold_chars(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
     let mut pending_space = false;
     for c in chars {
-        if c.is_whitespace() || c.is_control() {
+        if c.is_whitespace() {
             pending_space = !out.is_empty();
+            continue;
+        }
+        if is_invisible(c) {
             continue;
         }
         if pending_space {
@@ -278,6 +301,22 @@ mod tests {
         assert_eq!(fold("“new stage”"), fold("\"new stage\""));
         assert_eq!(fold("Filippov [Stalin]"), fold("Filippov (Stalin)"));
         assert_eq!(fold("  a \t b\u{a0} c  "), "a b c");
+    }
+
+    #[test]
+    fn invisible_characters_fold_away() {
+        let plain = "Memorandum on the Talks";
+        for dirty in [
+            "Memo\u{200b}randum on the Tal\u{ad}ks",
+            "\u{feff}Memorandum\u{2060} on the\u{200d} Talks\u{200e}",
+            "Memo\u{7}randum on \u{202a}the\u{202c} Talks\u{1b}",
+            "Mémo\u{200c}randum on the Talks",
+        ] {
+            assert_eq!(match_key(dirty), match_key(plain), "{dirty:?}");
+            assert!(has_invisible(dirty));
+        }
+        assert!(!has_invisible("Memorandum\ton the Talks\n"));
+        assert_eq!(fold("a\tb\r\nc"), "a b c");
     }
 
     #[test]

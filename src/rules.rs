@@ -32,6 +32,9 @@ pub struct Rules {
     pub table: Option<crate::schema::TableRules>,
     /// How output files are written.
     pub output: OutputRules,
+    /// The file these rules were read from (the last layer), named in their errors.
+    #[serde(skip)]
+    pub source: String,
 }
 
 /// Clustering policy.
@@ -162,19 +165,22 @@ impl Rules {
                 file: name.to_string(),
                 message: e.to_string(),
             })?;
+            refuse_non_finite(name, &table)?;
             merge(&mut merged, table);
         }
-        let rules: Rules = toml::Value::Table(merged)
+        let source = layers.last().map(|l| l.0).unwrap_or_default().to_string();
+        let mut rules: Rules = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| Error::Rules {
-                file: layers.last().map(|l| l.0).unwrap_or_default().to_string(),
+                file: source.clone(),
                 message: e.to_string(),
             })?;
-        rules.validate(layers.last().map(|l| l.0).unwrap_or_default())?;
+        rules.source = source;
+        rules.validate()?;
         Ok(rules)
     }
 
-    fn validate(&self, file: &str) -> Result<(), Error> {
+    fn validate(&self) -> Result<(), Error> {
         let c = &self.comparison;
         let mut problems = Vec::new();
         if !(0.0..=1.0).contains(&c.review_threshold) || !(0.0..=1.0).contains(&c.match_threshold) {
@@ -203,13 +209,42 @@ impl Rules {
         problems.extend(self.model.problems());
         problems.extend(self.table.iter().flat_map(|t| t.problems()));
         if problems.is_empty() {
-            Ok(())
+            // A bad regular expression is found here, where the rules are read, not later.
+            self.compile_pages().map(drop)
         } else {
             Err(Error::Rules {
-                file: file.to_string(),
+                file: self.source.clone(),
                 message: problems.join("; "),
             })
         }
+    }
+}
+
+/// Refuses a NaN or infinite number anywhere in a rules file, naming its key: every
+/// threshold and weight of the rules is a finite number, and a NaN would pass a range check
+/// (every comparison with it is false) and turn every score into NaN.
+fn refuse_non_finite(file: &str, table: &toml::Table) -> Result<(), Error> {
+    fn walk(key: &str, value: &toml::Value, found: &mut Vec<String>) {
+        match value {
+            toml::Value::Float(f) if !f.is_finite() => found.push(format!("{key} = {f}")),
+            toml::Value::Table(t) => t.iter().for_each(|(k, v)| walk(&format!("{key}.{k}"), v, found)),
+            toml::Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| walk(&format!("{key}[{i}]"), v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (k, v) in table {
+        walk(k, v, &mut found);
+    }
+    match found.is_empty() {
+        true => Ok(()),
+        false => Err(Error::Rules {
+            file: file.to_string(),
+            message: format!("{}: numbers must be finite", found.join(", ")),
+        }),
     }
 }
 
@@ -255,21 +290,22 @@ pub struct CompiledLayout {
     pub dateless_by_shape: bool,
 }
 
-fn compile(pattern: &str, what: &str) -> Result<Regex, Error> {
+fn compile(file: &str, pattern: &str, what: &str) -> Result<Regex, Error> {
     Regex::new(pattern).map_err(|e| Error::Rules {
-        file: "rules".to_string(),
+        file: file.to_string(),
         message: format!("{what}: invalid regular expression {pattern:?}: {e}"),
     })
 }
 
-fn compile_all(patterns: &[String], what: &str) -> Result<Vec<Regex>, Error> {
-    patterns.iter().map(|p| compile(p, what)).collect()
+fn compile_all(file: &str, patterns: &[String], what: &str) -> Result<Vec<Regex>, Error> {
+    patterns.iter().map(|p| compile(file, p, what)).collect()
 }
 
 impl Rules {
     /// Compiles the page and layout rules.
     pub fn compile_pages(&self) -> Result<CompiledPageRules, Error> {
-        let opt = |p: &Option<String>, what: &str| p.as_deref().map(|p| compile(p, what)).transpose();
+        let file = self.source.as_str();
+        let opt = |p: &Option<String>, what: &str| p.as_deref().map(|p| compile(file, p, what)).transpose();
         let layouts = self
             .layouts
             .iter()
@@ -284,10 +320,10 @@ impl Rules {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(CompiledPageRules {
-            furniture: compile_all(&self.page.furniture, "page.furniture")?,
-            start_markers: compile_all(&self.page.start_markers, "page.start_markers")?,
-            end_markers: compile_all(&self.page.end_markers, "page.end_markers")?,
-            range_header: compile(&self.page.range_header, "page.range_header")?,
+            furniture: compile_all(file, &self.page.furniture, "page.furniture")?,
+            start_markers: compile_all(file, &self.page.start_markers, "page.start_markers")?,
+            end_markers: compile_all(file, &self.page.end_markers, "page.end_markers")?,
+            range_header: compile(file, &self.page.range_header, "page.range_header")?,
             layouts,
         })
     }

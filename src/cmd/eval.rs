@@ -1,6 +1,5 @@
 //! `concord eval`: scores a run's merges against a truth file.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,25 +27,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         true => format!("{}\n", serde_json::to_string_pretty(&e)?),
         false => e.to_string(),
     };
-    // A reader that stops early (`| head`) is not an error.
-    let mut out = std::io::stdout().lock();
-    if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(err.into());
-    }
+    // A reader that stops early (`| head`) is not an error: the exit status still tells.
+    super::unless_closed(out!("{text}"))?;
     if e.covers_all() {
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(r) = e.records_without_truth.first() {
-        eprintln!(
+        errln!(
             "warning: {} record(s) have no line in {} (first: {r}); each was scored as an entity of its own",
             e.records_without_truth.len(),
             args.truth.display()
         );
     }
     if let Some(r) = e.truth_without_record.first() {
-        eprintln!(
+        errln!(
             "warning: {} line(s) of {} name records the run does not have (first: {r})",
             e.truth_without_record.len(),
             args.truth.display()

@@ -18,6 +18,6 @@ pub struct Args {
 /// Prints the explanation.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let out = OutputDir::open(&args.out)?;
-    print!("{}", explain::explain(&out, &args.ids)?);
+    out!("{}", explain::explain(&out, &args.ids)?)?;
     Ok(ExitCode::SUCCESS)
 }

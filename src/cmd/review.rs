@@ -1,7 +1,7 @@
 //! `concord review`: label review-band pairs in the terminal, most uncertain first. Each
 //! answer is appended to the overrides file at once, so nothing is lost if interrupted.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -46,27 +46,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let items = pending(&out, &answered);
     if items.is_empty() {
-        println!(
+        outln!(
             "Nothing to review: {} holds no unanswered pair.",
             args.out.join("review.csv").display()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     let style = Style {
         colour: std::env::var_os("NO_COLOR").is_none(),
     };
     let written = walk(&items, &args.overrides, style)?;
-    println!(
+    outln!(
         "{written} answer(s) in {}. Run `concord run` again to apply them.",
         args.overrides.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(item: &Item, n: usize, total: usize, style: Style) {
+fn show(item: &Item, n: usize, total: usize, style: Style) -> std::io::Result<()> {
     let r = item.row;
-    println!("\n=== pair {} of {total} (review rank {}) ===", n + 1, r.rank);
-    println!(
+    outln!("\n=== pair {} of {total} (review rank {}) ===", n + 1, r.rank)?;
+    outln!(
         "score {}  title {}  description {}",
         r.score,
         r.title_similarity,
@@ -75,25 +75,24 @@ fn show(item: &Item, n: usize, total: usize, style: Style) {
         } else {
             &r.description_similarity
         }
-    );
-    println!("why in review: {}", r.reason);
-    print!("{}", side_by_side(item.a, item.b, 120, style));
+    )?;
+    outln!("why in review: {}", r.reason)?;
+    out!("{}", side_by_side(item.a, item.b, 120, style))
 }
 
 /// Walks the queue; returns how many answers are in the file at the end.
 fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
-    println!("{} pairs to review. {HELP}", items.len());
+    outln!("{} pairs to review. {HELP}", items.len())?;
     let stdin = std::io::stdin();
     let mut history: Vec<Step> = Vec::new();
     while history.len() < items.len() {
         let n = history.len();
         let item = &items[n];
-        show(item, n, items.len(), style);
-        print!("same / different / skip / undo / quit [s/d/k/u/q]> ");
-        std::io::stdout().flush()?;
+        show(item, n, items.len(), style)?;
+        out!("same / different / skip / undo / quit [s/d/k/u/q]> ")?;
         let mut line = String::new();
         if stdin.lock().read_line(&mut line)? == 0 {
-            println!();
+            outln!()?;
             break; // end of input: like quit, every answer is already on disk
         }
         let line = line.trim();
@@ -111,7 +110,7 @@ fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
             }
             "q" | "quit" => break,
             _ => {
-                println!("{HELP}");
+                outln!("{HELP}")?;
                 continue;
             }
         };
@@ -128,7 +127,7 @@ fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
             },
         )
         .with_context(|| format!("writing {}", path.display()))?;
-        println!("recorded: {} (in {})", verdict.as_str(), path.display());
+        outln!("recorded: {} (in {})", verdict.as_str(), path.display())?;
         history.push(Step::Written { before, after });
     }
     Ok(history.iter().filter(|s| matches!(s, Step::Written { .. })).count())
@@ -136,11 +135,11 @@ fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
 
 fn undo(history: &mut Vec<Step>, path: &Path) -> anyhow::Result<()> {
     match history.pop() {
-        None => println!("nothing to undo"),
-        Some(Step::Skipped) => println!("undone: skip"),
+        None => outln!("nothing to undo")?,
+        Some(Step::Skipped) => outln!("undone: skip")?,
         Some(Step::Written { before, after }) => {
             overrides::undo(path, before, after).with_context(|| format!("undoing in {}", path.display()))?;
-            println!("undone: the answer was removed from {}", path.display());
+            outln!("undone: the answer was removed from {}", path.display())?;
         }
     }
     Ok(())

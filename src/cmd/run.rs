@@ -66,14 +66,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let report = concord::run(&opts)?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     for e in &report.errors {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
     if !args.quiet {
-        print!("{}", report.summary);
-        println!("{:<25} {}", "output", opts.out.display());
+        // The outputs are written: a reader of the summary that stops early changes nothing.
+        super::unless_closed(
+            out!("{}", report.summary).and_then(|()| outln!("{:<25} {}", "output", opts.out.display())),
+        )?;
     }
     Ok(if report.errors.is_empty() && report.summary.skipped_rows == 0 {
         ExitCode::SUCCESS

@@ -37,12 +37,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let s = synth::generate(&opts, &args.out)?;
     if !args.quiet {
-        println!("{:<18} {}", "records", s.records);
-        println!("{:<18} {}", "entities", s.entities);
-        println!("{:<18} {}", "pages", s.pages);
-        println!("{:<18} {}", "pages cut off", s.cut_pages);
-        println!("{:<18} {}", "pages", args.out.join("pages").display());
-        println!("{:<18} {}", "truth", args.out.join("truth.csv").display());
+        outln!("{:<18} {}", "records", s.records)?;
+        outln!("{:<18} {}", "entities", s.entities)?;
+        outln!("{:<18} {}", "pages", s.pages)?;
+        outln!("{:<18} {}", "pages cut off", s.cut_pages)?;
+        outln!("{:<18} {}", "pages", args.out.join("pages").display())?;
+        outln!("{:<18} {}", "truth", args.out.join("truth.csv").display())?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -94,6 +94,12 @@ fn cell(text: &str) -> Option<String> {
 
 /// Reads a CSV file with a header row. An error means the whole file could not be used (no
 /// header, a column the mapping needs is absent).
+///
+/// Line numbers are counted from byte offsets, not taken from the CSV reader, which counts a
+/// CRLF line break only when it reads the next record (one line too low on CRLF files).
+/// A quote that opens a cell and does not close where the row should end would take in the
+/// rest of the file as one row: that row is skipped with a warning that says where the quote
+/// opened and how many lines it took, and the lines after the quote's line are read again.
 pub fn parse_csv(file: &str, bytes: &[u8], rules: &TableRules) -> Result<ParsedTable, Error> {
     let input_err = |message: String| Error::Input {
         file: file.to_string(),
@@ -104,6 +110,14 @@ pub fn parse_csv(file: &str, bytes: &[u8], rules: &TableRules) -> Result<ParsedT
         .byte_headers()
         .map_err(|e| input_err(format!("line 1: cannot read the header row: {e}")))?
         .clone();
+    let body = reader.position().byte() as usize;
+    let mut lines = Lines::new(bytes);
+    if let Some(open) = Quotes::scan(&bytes[..body]).runaway(true) {
+        let (at, last) = (lines.at(open), lines.at(last_byte(bytes, 0, body)));
+        return Err(input_err(format!(
+            "line {at}: a quote in the header row never closes (it takes in lines {at}-{last}); close it or remove it"
+        )));
+    }
     let headers: Vec<String> = headers
         .iter()
         .map(|h| {
@@ -119,55 +133,203 @@ pub fn parse_csv(file: &str, bytes: &[u8], rules: &TableRules) -> Result<ParsedT
             .position(|h| h == name)
             .ok_or_else(|| input_err(format!("line 1: no column {name:?} (the [table] mapping needs it)")))
     };
-    let field_columns: Vec<usize> = rules
-        .fields
-        .iter()
-        .map(|f| column(f.column()))
-        .collect::<Result<_, _>>()?;
-    let id_column = rules.id.as_deref().map(column).transpose()?;
-
+    let columns = Columns {
+        headers: &headers,
+        fields: rules
+            .fields
+            .iter()
+            .map(|f| column(f.column()))
+            .collect::<Result<_, _>>()?,
+        id: rules.id.as_deref().map(column).transpose()?,
+    };
     let mut out = ParsedTable::default();
+    let mut from = Some(body);
+    while let Some(start) = from {
+        from = read_rows(file, bytes, start, &mut lines, &columns, &mut out);
+    }
+    Ok(out)
+}
+
+/// The columns of a CSV file the mapping reads.
+struct Columns<'h> {
+    headers: &'h [String],
+    fields: Vec<usize>,
+    id: Option<usize>,
+}
+
+/// Reads the rows of `bytes` from offset `from` into `out`. Returns where to read again when
+/// a quote ran away with the rows after it (see [`parse_csv`]), None at the end.
+fn read_rows(
+    file: &str,
+    bytes: &[u8],
+    from: usize,
+    lines: &mut Lines,
+    columns: &Columns,
+    out: &mut ParsedTable,
+) -> Option<usize> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&bytes[from..]);
     let mut row = csv::ByteRecord::new();
     loop {
-        let (line, byte) = (reader.position().line() as usize, reader.position().byte());
-        match reader.read_byte_record(&mut row) {
-            Ok(false) => break,
+        let before = from + reader.position().byte() as usize;
+        let read = reader.read_byte_record(&mut row);
+        let end = from + reader.position().byte() as usize;
+        // The record's first byte: the reader may start it at the LF of a CRLF.
+        let start = row.position().map_or(before, |p| from + p.byte() as usize).max(before);
+        let start = start
+            + bytes[start..end]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        let line = lines.at(start);
+        match read {
+            Ok(false) => return None,
             Ok(true) => {}
             Err(e) => {
                 out.skip(file, line, format!("unreadable CSV: {e}"));
                 // A reader that cannot move past the error would report it forever.
-                if reader.position().byte() == byte {
-                    break;
+                if end == before {
+                    return None;
                 }
                 continue;
             }
         }
-        let line = row.position().map_or(line, |p| p.line() as usize);
-        if row.len() != headers.len() {
+        let runaway = Quotes::scan(&bytes[start..end]).runaway(row.len() != columns.headers.len());
+        if let Some(open) = runaway {
+            // Peeked, not counted: the lines after the quote's are read again.
+            let (at, last) = (lines.peek(start + open), lines.peek(last_byte(bytes, start, end)));
             out.skip(
                 file,
-                line,
-                format!("{} fields where the header has {}", row.len(), headers.len()),
+                at,
+                format!(
+                    "a quote opened on this line does not close where the row ends: it takes in {} lines (to line {last}); the row is skipped and the lines after it are read again",
+                    last - at + 1
+                ),
             );
-            continue;
+            let eol = bytes[start + open..].iter().position(|b| *b == b'\n');
+            return eol.map(|n| start + open + n + 1);
         }
-        let text: Result<Vec<&str>, usize> = row
-            .iter()
-            .enumerate()
-            .map(|(i, c)| std::str::from_utf8(c).map_err(|_| i))
-            .collect();
-        let text = match text {
-            Ok(t) => t,
-            Err(i) => {
-                out.skip(file, line, format!("column {:?} is not valid UTF-8", headers[i]));
-                continue;
-            }
-        };
-        let cells = field_columns.iter().map(|&i| cell(text[i])).collect();
-        let key = id_column.and_then(|i| cell(text[i]));
-        out.push(file, line, Format::Csv, cells, key);
+        push_row(file, line, &row, columns, out);
     }
-    Ok(out)
+}
+
+/// The offset of the last byte of `bytes[start..end]` that is not a line break.
+fn last_byte(bytes: &[u8], start: usize, end: usize) -> usize {
+    let trailing = bytes[start..end]
+        .iter()
+        .rev()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count();
+    (end - trailing).saturating_sub(1).max(start)
+}
+
+/// One CSV row checked (its number of fields, its UTF-8) and kept, or skipped with a warning.
+fn push_row(file: &str, line: usize, row: &csv::ByteRecord, columns: &Columns, out: &mut ParsedTable) {
+    let headers = columns.headers;
+    if row.len() != headers.len() {
+        out.skip(
+            file,
+            line,
+            format!("{} fields where the header has {}", row.len(), headers.len()),
+        );
+        return;
+    }
+    let text: Result<Vec<&str>, usize> = row
+        .iter()
+        .enumerate()
+        .map(|(i, c)| std::str::from_utf8(c).map_err(|_| i))
+        .collect();
+    let text = match text {
+        Ok(t) => t,
+        Err(i) => {
+            out.skip(file, line, format!("column {:?} is not valid UTF-8", headers[i]));
+            return;
+        }
+    };
+    let cells = columns.fields.iter().map(|&i| cell(text[i])).collect();
+    let key = columns.id.and_then(|i| cell(text[i]));
+    out.push(file, line, Format::Csv, cells, key);
+}
+
+/// 1-based line numbers of byte offsets, counted forward from the last offset asked (offsets
+/// come in order, so a file is counted once).
+struct Lines<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'b> Lines<'b> {
+    fn new(bytes: &'b [u8]) -> Lines<'b> {
+        Lines {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the byte at `offset`, counted on from there next time.
+    fn at(&mut self, offset: usize) -> usize {
+        self.line = self.peek(offset);
+        self.offset = offset.clamp(self.offset, self.bytes.len());
+        self.line
+    }
+
+    /// The line of the byte at `offset`, which must not be before the last one asked.
+    fn peek(&self, offset: usize) -> usize {
+        let offset = offset.clamp(self.offset, self.bytes.len());
+        self.line + self.bytes[self.offset..offset].iter().filter(|b| **b == b'\n').count()
+    }
+}
+
+/// Where the quoted cells of one CSV record open, as the CSV reader reads them (a quote
+/// opens a cell only at its start; `""` inside is a quote; after the closing quote the cell
+/// goes on unquoted). Hand-written: the csv crate does not say where a quote opened.
+#[derive(Debug, Default)]
+struct Quotes {
+    /// The opening quote of the first quoted cell that holds a line break.
+    first_multiline: Option<usize>,
+    /// The opening quote of a cell still open at the record's end.
+    unclosed: Option<usize>,
+}
+
+impl Quotes {
+    fn scan(record: &[u8]) -> Quotes {
+        enum State {
+            Start,
+            Unquoted,
+            Quoted(usize),
+            QuoteInQuoted(usize),
+        }
+        let mut state = State::Start;
+        let mut q = Quotes::default();
+        for (i, &b) in record.iter().enumerate() {
+            state = match (state, b) {
+                (State::Start, b'"') => State::Quoted(i),
+                (State::Quoted(open), b'"') => State::QuoteInQuoted(open),
+                (State::Quoted(open), b'\n') => {
+                    q.first_multiline.get_or_insert(open);
+                    State::Quoted(open)
+                }
+                (State::Quoted(open), _) => State::Quoted(open),
+                (State::QuoteInQuoted(open), b'"') => State::Quoted(open),
+                (_, b',' | b'\n' | b'\r') => State::Start,
+                _ => State::Unquoted,
+            };
+        }
+        if let State::Quoted(open) = state {
+            q.unclosed = Some(open);
+        }
+        q
+    }
+
+    /// The quote that ran away with the lines after it: one still open at the record's end
+    /// (the file ended inside it), or a cell across lines in a record that is malformed.
+    fn runaway(&self, malformed: bool) -> Option<usize> {
+        self.unclosed.or(self.first_multiline.filter(|_| malformed))
+    }
 }
 
 /// A JSON value as a cell: strings as they are, numbers and booleans as written, null as
@@ -213,13 +375,16 @@ pub fn parse_jsonl(file: &str, bytes: &[u8], rules: &TableRules) -> ParsedTable 
     out
 }
 
-/// Ids must be unique in a run: a row whose id column is empty or repeats an earlier id
-/// goes by `FILE#ROW` instead, with a warning.
+/// Ids must be unique in a run. An explicit id (the id column) that repeats an earlier row's
+/// gives way: that row goes by `FILE#ROW` instead. A `FILE#ROW` (a row without an id, or one
+/// that gave way) that is another row's id already gets a numbered suffix (`FILE#ROW~2`).
+/// Each change is a warning naming the row's file and line. Explicit ids are settled first,
+/// so that a fallback never takes the id a later row names.
 pub fn settle_ids(records: &mut [RawRecord], warnings: &mut Vec<Warning>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut taken = std::collections::HashSet::new();
     for r in records.iter_mut() {
         if let Some(k) = &r.key
-            && !seen.insert(k.clone())
+            && !taken.insert(k.clone())
         {
             warnings.push(Warning::at(
                 &r.provenance.file,
@@ -228,7 +393,23 @@ pub fn settle_ids(records: &mut [RawRecord], warnings: &mut Vec<Warning>) {
             ));
             r.key = None;
         }
-        seen.insert(r.id());
+    }
+    for r in records.iter_mut().filter(|r| r.key.is_none()) {
+        let fallback = r.id();
+        if taken.insert(fallback.clone()) {
+            continue;
+        }
+        let unique = (2..)
+            .map(|n| format!("{fallback}~{n}"))
+            .find(|id| !taken.contains(id))
+            .unwrap_or_default(); // the range never ends: always found
+        warnings.push(Warning::at(
+            &r.provenance.file,
+            Some(r.provenance.line),
+            format!("this row's id would be {fallback:?} (its file and row), which another row has; it is named {unique:?} instead"),
+        ));
+        taken.insert(unique.clone());
+        r.key = Some(unique);
     }
 }
 
@@ -267,6 +448,61 @@ mod tests {
         assert_eq!(t.skipped_rows, 2);
         let lines: Vec<Option<usize>> = t.warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, vec![Some(3), Some(4)]);
+    }
+
+    #[test]
+    fn crlf_and_lf_give_the_same_lines() {
+        let lf = "id,name,dob\n1,Ann,1952\n\n2,\"Bob\nRay\",1950\n3,Cy\n4,Di,1949\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for data in [lf.to_string(), crlf] {
+            let t = parse_csv("t.csv", data.as_bytes(), &rules()).unwrap();
+            let lines: Vec<usize> = t.records.iter().map(|r| r.provenance.line).collect();
+            assert_eq!(lines, [2, 4, 7], "{data:?}");
+            assert_eq!(t.warnings[0].line, Some(6), "{data:?}");
+        }
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_of_the_file_is_a_runaway() {
+        // No line break at the end, and the right number of fields.
+        let t = parse_csv("t.csv", b"id,name,dob\n1,Ann,1952\n2,Bob,\"1950\n3,Cy,1949", &rules()).unwrap();
+        assert_eq!(t.records.len(), 2);
+        assert_eq!(t.records[1].key.as_deref(), Some("3"));
+        assert_eq!(t.skipped_rows, 1);
+        assert_eq!(t.warnings[0].line, Some(3));
+        assert!(t.warnings[0].message.contains("2 lines"), "{:?}", t.warnings);
+    }
+
+    #[test]
+    fn ids_are_unique_after_settling() {
+        let row = |key: Option<&str>, position: usize| RawRecord {
+            provenance: Provenance {
+                file: "t.csv".into(),
+                position,
+                line: position + 1,
+                layout: "csv".into(),
+            },
+            date: None,
+            title: String::new(),
+            description: None,
+            partial: false,
+            fields: Vec::new(),
+            key: key.map(str::to_string),
+        };
+        let mut records = vec![
+            row(None, 1),
+            row(Some("t.csv#1"), 2),
+            row(Some("t.csv#1~2"), 3),
+            row(Some("a"), 4),
+            row(Some("a"), 5),
+            row(Some("t.csv#5"), 6),
+        ];
+        let mut warnings = Vec::new();
+        settle_ids(&mut records, &mut warnings);
+        let ids: Vec<String> = records.iter().map(|r| r.id()).collect();
+        assert_eq!(ids, ["t.csv#1~3", "t.csv#1", "t.csv#1~2", "a", "t.csv#5~2", "t.csv#5"]);
+        let lines: Vec<Option<usize>> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [Some(6), Some(2), Some(6)]);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod audit;
 mod eval;
 mod hostile;
 mod hostile_pages;
+mod hostile_tables;
 mod layouts;
 mod properties;
 mod spine;
