@@ -180,6 +180,40 @@ fn a_commit_that_fails_halfway_leaves_the_previous_outputs_intact() {
 }
 
 #[test]
+fn a_rename_failing_after_others_succeeded_puts_the_previous_files_back() {
+    let w = Workdir::new();
+    let dir = w.path("out");
+    for n in ["a.csv", "b.csv", "c.csv"] {
+        w.write(&format!("out/{n}"), format!("old {n}\n"));
+    }
+    let batch = Batch::new(&dir, &OutputRules::default());
+    for n in ["a.csv", "b.csv", "c.csv", "new.csv"] {
+        batch
+            .stage(n, |f| f.write_all(format!("new {n}\n").as_bytes()))
+            .unwrap();
+    }
+    // b.csv's temporary file vanishes (someone cleaned the folder): its rename fails after
+    // a.csv's has been done.
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with(".b.csv.tmp-") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let err = batch.commit().unwrap_err().to_string();
+    assert!(err.contains("b.csv"), "{err}");
+    for n in ["a.csv", "b.csv", "c.csv"] {
+        assert_eq!(std::fs::read_to_string(dir.join(n)).unwrap(), format!("old {n}\n"));
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["a.csv", "b.csv", "c.csv"]);
+}
+
+#[test]
 fn a_failed_safe_csv_pass_leaves_no_temporary_file() {
     let w = Workdir::new();
     let dir = w.path("out");
