@@ -1,13 +1,19 @@
-//! Output files. Each is written to a temporary file in the output folder; the temporary
-//! files of a run are renamed into place together at the end, so a run killed halfway leaves
-//! the previous outputs whole (a kill inside the final renames, microseconds long, can leave
-//! some files of the new run beside some of the old: each file is always whole). Optionally,
-//! cells a spreadsheet would run as a formula are neutralised (`rules.output`).
+//! Output files. Each is written to a temporary file in the output folder (a random name,
+//! created exclusively, so that no other run and no planted symlink can share it); the
+//! temporary files of a run are renamed into place together at the end, all or nothing: each
+//! file a rename would replace is first kept aside (a hard link), and if any rename fails the
+//! ones done are undone, so a failed commit leaves the previous outputs as they were. A run
+//! killed halfway leaves the previous outputs whole (a kill inside the final renames,
+//! microseconds long, can leave some files of the new run beside some of the old: each file is
+//! always whole). One run at a time writes into a folder: see [`OutLock`]. Optionally, cells a
+//! spreadsheet would run as a formula are neutralised (`rules.output`).
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use tempfile::{NamedTempFile, TempPath};
 
 use crate::compare::ScoredPair;
 use crate::error::{Error, Warning};
@@ -16,6 +22,58 @@ use crate::model::Model;
 use crate::record::Record;
 use crate::rules::OutputRules;
 use crate::schema::TableRules;
+
+/// The lock file of an output folder.
+pub const LOCK_FILE: &str = ".concord.lock";
+
+/// An output folder held by one run: an advisory lock on `DIR/.concord.lock`, released when
+/// dropped (or when the process ends, however it ends). A second run into the same folder
+/// fails at once instead of mixing its files with the first one's. The lock file itself is
+/// left in place: removing it would let a third run lock a new file while the second still
+/// holds the old one.
+#[derive(Debug)]
+pub struct OutLock {
+    _file: File,
+}
+
+impl OutLock {
+    /// Locks `dir` (which must exist) for this run, or says who holds it.
+    pub fn acquire(dir: &Path) -> Result<OutLock, Error> {
+        let path = dir.join(LOCK_FILE);
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        // Opening follows symlinks: one planted at the lock's name is refused, not used.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(io(std::io::Error::other(
+                "not a regular file; remove it (concord keeps its lock there)",
+            )));
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Input {
+                    file: dir.display().to_string(),
+                    message: format!(
+                        "another concord run is writing to this folder (lock file {}); wait for it to finish, or give another --out",
+                        path.display()
+                    ),
+                });
+            }
+            // A file system without locks (some network mounts): run unlocked, as before.
+            Err(std::fs::TryLockError::Error(e)) if e.kind() == std::io::ErrorKind::Unsupported => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        Ok(OutLock { _file: file })
+    }
+}
 
 /// Writes `name` in `dir` atomically with `fill`.
 pub fn write_atomic(
@@ -28,13 +86,27 @@ pub fn write_atomic(
     Ok(batch.commit()?.remove(0))
 }
 
+/// A new empty file in `dir` named `.{name}.{what}-RANDOM`, created exclusively (`O_EXCL`: it
+/// never opens a file or a symlink already there) and removed when dropped.
+fn temp_in(dir: &Path, name: &str, what: &str) -> std::io::Result<NamedTempFile> {
+    let prefix = format!(".{name}.{what}-");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).rand_bytes(12);
+    // Outputs are read by others as any file the user writes: the umask decides, not the
+    // owner-only mode tempfile uses by default.
+    #[cfg(unix)]
+    b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b.tempfile_in(dir)
+}
+
 /// Output files of one run: staged as temporary files, renamed into place by `commit`.
 /// Dropped without `commit`, it removes its temporary files and leaves the folder as it was.
 pub struct Batch {
     dir: PathBuf,
     rules: OutputRules,
-    /// (temporary file, target), filled by writers that may run in parallel.
-    staged: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
+    /// (temporary file, target), filled by writers that may run in parallel. A temporary file
+    /// is removed when its `TempPath` drops, whatever ends the run.
+    staged: std::sync::Mutex<Vec<(TempPath, PathBuf)>>,
 }
 
 impl Batch {
@@ -47,53 +119,117 @@ impl Batch {
         }
     }
 
-    /// Writes `name` to a temporary file with `fill`.
+    /// Writes `name` to a temporary file with `fill`. On failure (a full disk, say) nothing of
+    /// it is left in the folder.
     pub fn stage(&self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
         let target = self.dir.join(name);
-        let tmp = self.dir.join(format!(".{name}.tmp-{}", std::process::id()));
-        let result = (|| {
-            let mut w = BufWriter::new(File::create(&tmp)?);
+        let written = (|| {
+            let mut w = BufWriter::new(temp_in(&self.dir, name, "tmp")?);
             fill(&mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            f.as_file().sync_all()?;
+            let tmp = f.into_temp_path();
             if self.rules.neutralise_formulas && name.ends_with(".csv") {
-                neutralise_file(&tmp)?;
+                return neutralise_file(&self.dir, name, tmp);
             }
-            Ok(())
+            Ok(tmp)
         })();
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(Error::Io {
-                path: target,
-                source: e,
-            });
-        }
+        let tmp = written.map_err(|e| Error::Io {
+            path: target.clone(),
+            source: e,
+        })?;
         self.staged().push((tmp, target));
         Ok(())
     }
 
-    fn staged(&self) -> std::sync::MutexGuard<'_, Vec<(PathBuf, PathBuf)>> {
+    fn staged(&self) -> std::sync::MutexGuard<'_, Vec<(TempPath, PathBuf)>> {
         // A writer that panicked cannot have left the list half-changed: one push.
         self.staged.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Renames every staged file into place; returns the files written.
+    /// Renames every staged file into place, all or nothing; returns the files written. On
+    /// failure the previous files are back in place and no temporary file or backup is left.
     pub fn commit(self) -> Result<Vec<PathBuf>, Error> {
-        let mut written = Vec::new();
         let mut staged = std::mem::take(&mut *self.staged());
         // Writers may have run in parallel: rename in name order.
-        staged.sort();
+        staged.sort_by(|x, y| x.1.cmp(&y.1));
+        // Nothing has changed yet if this fails.
+        let mut backups = staged
+            .iter()
+            .map(|(_, target)| self.back_up(target))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let mut written = Vec::new();
         for (tmp, target) in staged {
-            if let Err(e) = std::fs::rename(&tmp, &target) {
-                let _ = std::fs::remove_file(&tmp);
+            // On error the temporary file is removed (dropped with the error), the files not
+            // yet renamed with the rest of `staged`, the backups after they were put back.
+            if let Err(e) = tmp.persist(&target) {
+                let restored = roll_back(&written, &mut backups);
                 return Err(Error::Io {
                     path: target,
-                    source: e,
+                    source: with_context(e.error, restored),
                 });
             }
             written.push(target);
         }
         Ok(written)
     }
+
+    /// Keeps the file at `target` (if any) aside as a hard link `.NAME.bak-RANDOM` beside it,
+    /// removed when dropped; a copy where the file system has no hard links.
+    fn back_up(&self, target: &Path) -> Result<Option<TempPath>, Error> {
+        let io = |source| Error::Io {
+            path: target.to_path_buf(),
+            source,
+        };
+        match std::fs::symlink_metadata(target) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io(e)),
+            Ok(m) if m.is_dir() => {
+                return Err(io(std::io::Error::other(
+                    "a folder has an output's name; nothing was written (move the folder away and run again)",
+                )));
+            }
+            Ok(_) => {}
+        }
+        let name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+        let prefix = format!(".{name}.bak-");
+        let backup = tempfile::Builder::new()
+            .prefix(&prefix)
+            .rand_bytes(12)
+            .make_in(&self.dir, |path| {
+                std::fs::hard_link(target, path).or_else(|_| std::fs::copy(target, path).map(drop))
+            })
+            .map_err(io)?;
+        Ok(Some(backup.into_temp_path()))
+    }
+}
+
+/// Undoes the renames of a failed commit: each of `written` gets its backup back (a rename,
+/// atomic) or, if it had none, is removed. Returns what could not be undone, in words.
+fn roll_back(written: &[PathBuf], backups: &mut [Option<TempPath>]) -> Vec<String> {
+    let mut failed = Vec::new();
+    for (target, backup) in written.iter().zip(backups.iter_mut()) {
+        let undone = match backup.take() {
+            // A backup that cannot be put back is kept, never removed: it is the only copy.
+            Some(b) => b.persist(target).map_err(|e| match e.path.keep() {
+                Ok(kept) => format!("{}; the previous file is kept as {}", e.error, kept.display()),
+                Err(k) => format!("{}; {k}", e.error),
+            }),
+            None => std::fs::remove_file(target).map_err(|e| e.to_string()),
+        };
+        if let Err(e) = undone {
+            failed.push(format!("{} could not be restored: {e}", target.display()));
+        }
+    }
+    failed
+}
+
+/// `e`, with what a roll back could not undo appended.
+fn with_context(e: std::io::Error, failed: Vec<String>) -> std::io::Error {
+    if failed.is_empty() {
+        return e;
+    }
+    std::io::Error::new(e.kind(), format!("{e}; {}", failed.join("; ")))
 }
 
 fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
@@ -101,14 +237,6 @@ fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
         inner: csv::WriterBuilder::new()
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(w),
-    }
-}
-
-impl Drop for Batch {
-    fn drop(&mut self) {
-        for (tmp, _) in self.staged().iter() {
-            let _ = std::fs::remove_file(tmp);
-        }
     }
 }
 
@@ -127,31 +255,30 @@ impl CsvOut<'_> {
     }
 }
 
-/// Rewrites the CSV file at `path` with every cell [`neutralise`]d. A pass over the finished
-/// file, so that it covers every CSV written through a [`Batch`], whoever wrote it.
-fn neutralise_file(path: &Path) -> std::io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".neutral");
-    let tmp = PathBuf::from(tmp);
+/// The CSV file `raw` (staged for `name` in `dir`) rewritten with every cell [`neutralise`]d,
+/// as a new temporary file; `raw` is removed. A pass over the finished file, so that it covers
+/// every CSV written through a [`Batch`], whoever wrote it. On failure neither file is left.
+fn neutralise_file(dir: &Path, name: &str, raw: TempPath) -> std::io::Result<TempPath> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_path(path)?;
+        .from_path(&raw)?;
     let mut w = csv::WriterBuilder::new()
         .quote_style(csv::QuoteStyle::Necessary)
         .flexible(true)
-        .from_writer(BufWriter::new(File::create(&tmp)?));
+        .from_writer(BufWriter::new(temp_in(dir, name, "tmp")?));
     for rec in reader.records() {
         let rec = rec.map_err(std::io::Error::other)?;
         w.write_record(rec.iter().map(|c| neutralise(c, true).into_owned()))
             .map_err(std::io::Error::other)?;
     }
-    w.into_inner()
+    let f = w
+        .into_inner()
         .map_err(|e| std::io::Error::other(e.to_string()))?
         .into_inner()
-        .map_err(|e| e.into_error())?
-        .sync_all()?;
-    std::fs::rename(&tmp, path)
+        .map_err(|e| e.into_error())?;
+    f.as_file().sync_all()?;
+    Ok(f.into_temp_path())
 }
 
 /// `cell`, with a single quote in front when `on` and a spreadsheet would read it as a formula

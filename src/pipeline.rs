@@ -201,10 +201,8 @@ impl Stages {
 fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let mut stages = Stages::new();
     let page_rules = opts.rules.compile_pages()?;
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::Io {
-        path: opts.out.clone(),
-        source: e,
-    })?;
+    // Held to the end of the run: no other run writes into this folder meanwhile.
+    let _lock = preflight(opts)?;
 
     // ingest
     let (files, mut errors) = ingest::discover(&opts.inputs);
@@ -235,6 +233,9 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     }
     errors.append(&mut ingested.errors);
     let mut warnings = std::mem::take(&mut ingested.warnings);
+    if ingested.records.is_empty() {
+        return Err(nothing_read(opts, &errors, &warnings));
+    }
     ingest::table::settle_ids(&mut ingested.records, &mut warnings);
 
     stages.done("ingest");
@@ -318,6 +319,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // write
     warnings.extend(blocking.warnings);
     warnings.extend(applied.warnings.iter().cloned());
+    warnings.extend(opts.overrides.damaged_tail.clone());
     warnings.extend(audit::unhonoured_overrides(&clustering, &records));
     warnings.sort();
     let summary = Summary {
@@ -391,6 +393,52 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         errors,
         written,
     })
+}
+
+/// Before anything is written: every input named exists (a mistyped path must not replace
+/// good outputs with empty ones), then the output folder is made and locked for this run.
+fn preflight(opts: &RunOptions) -> Result<output::OutLock, Error> {
+    let missing: Vec<(String, std::io::Error)> = opts
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).err().map(|e| (p.display().to_string(), e)))
+        .collect();
+    if let Some((file, e)) = missing.first() {
+        let others: Vec<String> = missing[1..].iter().map(|(f, e)| format!("{f}: {e}")).collect();
+        let others = match others.is_empty() {
+            true => String::new(),
+            false => format!(" (nor: {})", others.join("; ")),
+        };
+        return Err(Error::Input {
+            file: file.clone(),
+            message: format!("{e}{others}; nothing was written (is the path mistyped?)"),
+        });
+    }
+    std::fs::create_dir_all(&opts.out).map_err(|e| Error::Io {
+        path: opts.out.clone(),
+        source: e,
+    })?;
+    output::OutLock::acquire(&opts.out)
+}
+
+/// The error of a run that read no record at all: outputs are not replaced by empty ones.
+/// It carries the reasons each input gave nothing, which would otherwise go unsaid.
+fn nothing_read(opts: &RunOptions, errors: &[Error], warnings: &[Warning]) -> Error {
+    let mut message = format!(
+        "no record was read; nothing was written (the outputs in {} are as they were)",
+        opts.out.display()
+    );
+    for e in errors {
+        message.push_str(&format!("\n  error: {e}"));
+    }
+    for w in warnings {
+        message.push_str(&format!("\n  warning: {w}"));
+    }
+    let inputs: Vec<String> = opts.inputs.iter().map(|p| p.display().to_string()).collect();
+    Error::Input {
+        file: inputs.join(", "),
+        message,
+    }
 }
 
 /// Clusters under the constraints: same page, incompatible dates, and pairs the comparison

@@ -89,6 +89,9 @@ pub struct Overrides {
     pub file: String,
     /// Entries in file order.
     pub entries: Vec<Override>,
+    /// The file's last entry was damaged (a write cut short by a full disk or a kill) and
+    /// left out; this says where. The other entries apply.
+    pub damaged_tail: Option<Warning>,
 }
 
 impl Overrides {
@@ -102,19 +105,57 @@ impl Overrides {
         Overrides::parse(&path.display().to_string(), &text)
     }
 
-    /// Parses the text of an overrides file named `file`.
+    /// Parses the text of an overrides file named `file`. A damaged last entry (what a write
+    /// cut short leaves) is left out and reported in `damaged_tail`; damage anywhere else is an
+    /// error naming the file and line.
     pub fn parse(file: &str, text: &str) -> Result<Overrides, Error> {
-        let err = |message: String| Error::Rules {
-            file: file.to_string(),
-            message,
+        let err = |e: Damage| match e {
+            Damage::Toml(e) => Error::Rules {
+                file: file.to_string(),
+                message: e.to_string(),
+            },
+            Damage::Fingerprint(message) => Error::Rules {
+                file: file.to_string(),
+                message,
+            },
         };
-        let form: FileForm = toml::from_str(text).map_err(|e| err(e.to_string()))?;
+        let e = match Overrides::parse_strict(file, text) {
+            Ok(o) => return Ok(o),
+            Err(Damage::Toml(e)) => e,
+            Err(other) => return Err(err(other)),
+        };
+        // Only the last entry can be cut short by an append: if the file reads without it,
+        // the damage is in it (everything after its header belongs to it).
+        let Some(tail) = last_entry_start(text) else {
+            return Err(err(Damage::Toml(e)));
+        };
+        let Ok(mut o) = Overrides::parse_strict(file, &text[..tail]) else {
+            return Err(err(Damage::Toml(e)));
+        };
+        let at = |offset: usize| text[..offset].matches('\n').count() + 1;
+        let what = match e.span() {
+            Some(span) => format!("line {}: {}", at(span.start), e.message().trim()),
+            None => e.message().trim().to_string(),
+        };
+        o.damaged_tail = Some(Warning::at(
+            file,
+            Some(at(tail)),
+            format!(
+                "the last override is damaged ({what}), as a write cut short leaves it; it was left out and the {} other(s) apply: complete or delete it",
+                o.entries.len()
+            ),
+        ));
+        Ok(o)
+    }
+
+    fn parse_strict(file: &str, text: &str) -> Result<Overrides, Damage> {
+        let form: FileForm = toml::from_str(text).map_err(Damage::Toml)?;
         let mut entries = Vec::new();
         for e in form.overrides {
             let line = text[..e.a.span().start].matches('\n').count() + 1;
             for fp in [e.a.get_ref(), &e.b] {
                 if fp.len() != 16 || !fp.bytes().all(|c| c.is_ascii_hexdigit()) {
-                    return Err(err(format!(
+                    return Err(Damage::Fingerprint(format!(
                         "line {line}: {fp:?} is not a record fingerprint (16 hex digits, see provenance.csv)"
                     )));
                 }
@@ -132,6 +173,7 @@ impl Overrides {
         Ok(Overrides {
             file: file.to_string(),
             entries,
+            damaged_tail: None,
         })
     }
 
@@ -153,6 +195,28 @@ impl Overrides {
         keep.sort_unstable();
         keep.into_iter().map(|i| &self.entries[i]).collect()
     }
+}
+
+/// Why an overrides file does not read.
+enum Damage {
+    /// Not TOML, or not the shape of an overrides file.
+    Toml(toml::de::Error),
+    /// A side that is not a fingerprint.
+    Fingerprint(String),
+}
+
+/// Byte offset of the line where the file's last entry begins: the last line that starts a
+/// table (`[`, so that a header cut short counts too). None: no entry.
+fn last_entry_start(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut last = None;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with('[') {
+            last = Some(offset);
+        }
+        offset += line.len();
+    }
+    last
 }
 
 /// A new entry to append.
@@ -182,15 +246,35 @@ fn quoted(s: &str) -> String {
 }
 
 /// Appends one entry to the overrides file (created with a header if missing) and flushes it
-/// to disk at once. Returns the file length before and after, so the caller can undo.
+/// to disk at once. Returns the file length before and after, so the caller can undo. An
+/// append that fails (a full disk) is rolled back: the file is cut back to its old length
+/// (which needs no space), or removed if this call created it, so no half-written entry stays.
 pub fn append(path: &Path, o: &NewOverride) -> std::io::Result<(u64, u64)> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
+    let existed = path.exists();
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     let before = f.metadata()?.len();
+    let text = entry_text(o, before == 0);
+    if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
+        let undone = match existed {
+            true => f.set_len(before).and_then(|()| f.sync_all()),
+            false => std::fs::remove_file(path),
+        };
+        let message = match undone {
+            Ok(()) => format!("{e}; the answer was not written and the file is as it was"),
+            Err(u) => format!("{e}; the half-written answer could not be removed ({u}): delete the last entry by hand"),
+        };
+        return Err(std::io::Error::new(e.kind(), message));
+    }
+    Ok((before, before + text.len() as u64))
+}
+
+/// The text of one entry, after the file's header when `first`.
+fn entry_text(o: &NewOverride, first: bool) -> String {
     let mut text = String::new();
-    if before == 0 {
+    if first {
         text.push_str(HEADER);
     }
     text.push_str(&format!(
@@ -203,9 +287,7 @@ pub fn append(path: &Path, o: &NewOverride) -> std::io::Result<(u64, u64)> {
         text.push_str(&format!("note = {}\n", quoted(n)));
     }
     text.push_str(&format!("a_was = {}\nb_was = {}\n", quoted(o.a_was), quoted(o.b_was)));
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    Ok((before, before + text.len() as u64))
+    text
 }
 
 /// Undoes an [`append`]: cuts the file back to `before`, but only if nobody wrote to it since

@@ -44,6 +44,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Overrides::default()
     };
+    if let Some(w) = &answered.damaged_tail {
+        // An answer appended after it would leave the damage inside the file, where it is
+        // an error for every run: the reviewer repairs it first.
+        bail!("{w}; fix it before reviewing, so that new answers are not written after it");
+    }
     let items = pending(&out, &answered);
     if items.is_empty() {
         outln!(

@@ -10,10 +10,12 @@ use concord::{Rules, RunOptions};
 /// Arguments of `concord run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Saved result pages: files, or directories read recursively (hidden files skipped).
+    /// Saved result pages: files, or directories read recursively (hidden files skipped). One
+    /// that does not exist, or no record read at all, stops the run before anything is written.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
-    /// Output folder; created if missing, files in it replaced.
+    /// Output folder; created if missing, its files replaced all together or not at all. One
+    /// run at a time: another run writing to it makes this one stop (lock file .concord.lock).
     #[arg(long, default_value = "concord-out")]
     out: PathBuf,
     /// Rules file laid over the built-in rules/default.toml.

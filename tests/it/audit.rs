@@ -332,7 +332,7 @@ fn an_override_different_splits_a_chain_at_its_weakest_link() {
 }
 
 /// Two pages whose same-day records are close enough to be uncertain.
-fn review_pages(w: &Workdir) {
+pub fn review_pages(w: &Workdir) {
     w.write(
         "rev/a.txt",
         page(&[

@@ -293,10 +293,12 @@ fn a_folder_with_no_pages_is_an_input_error_and_other_inputs_are_read() {
     }
     assert_eq!(w.csv("out/provenance.csv").len(), 67);
 
-    // Nothing but an empty folder: outputs are written (headers only) and the run says so.
+    // Nothing but an empty folder: no record read, so nothing is written (exit 2), and the
+    // run says why.
     let o = w.concord(args(&[&w.path("empty")], &w.path("out2"), &[]));
-    assert_eq!(o.status.code(), Some(1));
-    assert!(w.csv("out2/provenance.csv").is_empty());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no pages found"), "{}", stderr(&o));
+    assert!(!w.path("out2/provenance.csv").exists());
 }
 
 #[test]

@@ -456,7 +456,7 @@ fn bad_rules_and_missing_inputs_fail_clearly() {
     );
 
     let o = w.concord(["run", "no/such/dir", "--out", "out"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no/such/dir"), "{}", stderr(&o));
 }
 
