@@ -27,12 +27,12 @@ fn records(n: usize, dir: &Path) -> Vec<Record> {
     generate(&opts, dir).expect("synth");
     let rules = Rules::builtin();
     let pages = rules.compile_pages().expect("rules");
-    let (files, _) = ingest::discover(&[dir.join("pages")]);
+    let (files, _, _) = ingest::discover(&[dir.join("pages")]);
     let mut all = ingest::Ingested::default();
     let mut page_of = Vec::new();
     for (p, f) in files.iter().enumerate() {
         let before = all.records.len();
-        all.push(ingest::read(f, &pages));
+        all.push(ingest::read(f, &pages, rules.input.max_file_bytes));
         page_of.extend(std::iter::repeat_n(p as u32, all.records.len() - before));
     }
     all.records

@@ -205,13 +205,14 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let _lock = preflight(opts)?;
 
     // ingest
-    let (files, mut errors) = ingest::discover(&opts.inputs);
+    let (files, mut errors, walk_warnings) = ingest::discover(&opts.inputs);
     let table = table_mapping(&files, opts)?;
     let progress = bar(opts.progress, files.len() as u64, "reading");
     let outcomes: Vec<ingest::FileOutcome> = files
         .par_iter()
         .map(|f| {
-            let o = ingest::read_as(f, format_of(f, opts), &page_rules, table);
+            let max_bytes = opts.rules.input.max_file_bytes;
+            let o = ingest::read_as(f, format_of(f, opts), &page_rules, table, max_bytes);
             if let Some(b) = &progress {
                 b.inc(1);
             }
@@ -221,7 +222,10 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     if let Some(b) = progress {
         b.finish_and_clear();
     }
-    let mut ingested = ingest::Ingested::default();
+    let mut ingested = ingest::Ingested {
+        warnings: walk_warnings,
+        ..Default::default()
+    };
     let mut page_names = Vec::new();
     let mut page_of_record = Vec::new();
     for o in outcomes {

@@ -15,6 +15,8 @@ pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rules {
+    /// What the input files may be.
+    pub input: InputRules,
     /// Lines common to every layout.
     pub page: PageRules,
     /// Page layouts, tried in order.
@@ -44,6 +46,25 @@ pub struct ClusteringRules {
     /// A record that matches two records which cannot be one document, with scores closer
     /// than this, is left for review instead of joining either.
     pub ambiguity_margin: f64,
+}
+
+/// Input policy: what a file must be to be read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputRules {
+    /// The largest file read, in bytes; a larger one (or one that grows past it while it is
+    /// read) is an error naming it.
+    pub max_file_bytes: u64,
+}
+
+impl InputRules {
+    fn problems(&self) -> Vec<String> {
+        if self.max_file_bytes == 0 {
+            vec!["input.max_file_bytes must be at least 1".to_string()]
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 /// Output policy.
@@ -206,6 +227,7 @@ impl Rules {
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());
         }
+        problems.extend(self.input.problems());
         problems.extend(self.model.problems());
         problems.extend(self.table.iter().flat_map(|t| t.problems()));
         if problems.is_empty() {

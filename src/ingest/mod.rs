@@ -3,13 +3,18 @@
 //! Each file is read by its format: a saved result page, or a CSV or JSON Lines table (by
 //! its extension, or as `--format` says).
 //!
-//! A file that cannot be used (unreadable, not UTF-8, binary) is reported with its name and,
-//! where there is one, its line; the other files are still read.
+//! A file that cannot be used (unreadable, not a regular file, larger than
+//! `input.max_file_bytes`, not UTF-8 nor UTF-16 or UTF-32 with a byte-order mark, binary) is
+//! reported with its name and, where there is one, its line; the other files are still read.
 
 pub mod page;
 pub mod table;
+mod walk;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+pub use walk::discover;
 
 use crate::error::{Error, Warning};
 use crate::record::RawRecord;
@@ -24,110 +29,6 @@ pub struct InputFile {
     pub path: PathBuf,
 }
 
-/// Expands files and directories into input files, sorted by name so that the order the
-/// inputs were given in cannot change any output.
-pub fn discover(inputs: &[PathBuf]) -> (Vec<InputFile>, Vec<Error>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    for input in inputs {
-        match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => {
-                let before = files.len();
-                walk(input, input, &mut files, &mut errors);
-                // An empty folder is almost always a wrong path: say so rather than succeed
-                // quietly with nothing.
-                if files.len() == before
-                    && !errors
-                        .iter()
-                        .any(|e| matches!(e, Error::Io { path, .. } if path.starts_with(input)))
-                {
-                    errors.push(Error::Input {
-                        file: input.display().to_string(),
-                        message: "no pages found in this folder (hidden files are skipped)".to_string(),
-                    });
-                }
-            }
-            Ok(_) => {
-                let name = input
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                files.push(InputFile {
-                    name,
-                    path: input.clone(),
-                });
-            }
-            Err(e) => errors.push(Error::Io {
-                path: input.clone(),
-                source: e,
-            }),
-        }
-    }
-    files.sort();
-    // The same file named twice (directly and through its directory, say) is read once.
-    files.dedup_by(|a, b| a.name == b.name && same_file(&a.path, &b.path));
-    let mut seen = std::collections::BTreeMap::new();
-    for f in &files {
-        if let Some(prev) = seen.insert(f.name.clone(), f.path.clone()) {
-            errors.push(Error::Input {
-                file: f.name.clone(),
-                message: format!(
-                    "two inputs share this name ({} and {}); give their parent directory instead so that names stay unique",
-                    prev.display(),
-                    f.path.display()
-                ),
-            });
-        }
-    }
-    let duplicated: std::collections::BTreeSet<String> = errors
-        .iter()
-        .filter_map(|e| match e {
-            Error::Input { file, .. } => Some(file.clone()),
-            _ => None,
-        })
-        .collect();
-    files.retain(|f| !duplicated.contains(&f.name));
-    (files, errors)
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-fn walk(root: &Path, dir: &Path, files: &mut Vec<InputFile>, errors: &mut Vec<Error>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errors.push(Error::Io {
-                path: dir.to_path_buf(),
-                source: e,
-            });
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(root, &path, files, errors);
-        } else {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.push(InputFile { name, path });
-        }
-    }
-}
-
 /// What reading one file gave.
 #[derive(Debug)]
 pub struct FileOutcome {
@@ -140,21 +41,21 @@ pub struct FileOutcome {
 }
 
 /// Reads and parses one input file as a saved result page.
-pub fn read(file: &InputFile, rules: &CompiledPageRules) -> FileOutcome {
-    read_as(file, table::Format::Page, rules, None)
+/// `max_bytes` is `input.max_file_bytes` of the rules.
+pub fn read(file: &InputFile, rules: &CompiledPageRules, max_bytes: u64) -> FileOutcome {
+    read_as(file, table::Format::Page, rules, None, max_bytes)
 }
 
-/// Reads and parses one input file in `format`. A table without a mapping is an error.
+/// Reads and parses one input file in `format`. A table without a mapping is an error, and
+/// so is a file of more than `max_bytes` (`input.max_file_bytes`).
 pub fn read_as(
     file: &InputFile,
     format: table::Format,
     rules: &CompiledPageRules,
     mapping: Option<&crate::schema::TableRules>,
+    max_bytes: u64,
 ) -> FileOutcome {
-    let bytes = std::fs::read(&file.path).map_err(|e| Error::Io {
-        path: file.path.clone(),
-        source: e,
-    });
+    let bytes = read_capped(file, max_bytes).and_then(|b| transcode(&file.name, b));
     let mut skipped_rows = 0;
     let as_page = |parsed: table::ParsedTable| page::ParsedPage {
         records: parsed.records,
@@ -189,6 +90,123 @@ pub fn read_as(
     }
 }
 
+/// The bytes of a regular file of at most `max` bytes. The file is checked as it is opened
+/// (found a regular file, it may have been swapped since), and read with `take(max + 1)`:
+/// a file that grows while it is read, or that the system gives as smaller than it reads
+/// (as /proc does), cannot take more than `max + 1` bytes of memory.
+fn read_capped(file: &InputFile, max: u64) -> Result<Vec<u8>, Error> {
+    let io = |e| Error::Io {
+        path: file.path.clone(),
+        source: e,
+    };
+    let f = open_without_blocking(&file.path).map_err(io)?;
+    let meta = f.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(Error::Input {
+            file: file.name.clone(),
+            message: "not a regular file; skipped: only regular files are read".to_string(),
+        });
+    }
+    let too_big = || Error::Input {
+        file: file.name.clone(),
+        message: format!("larger than input.max_file_bytes ({max} bytes); skipped (a rules file may raise the limit)"),
+    };
+    if meta.len() > max {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    f.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Opens for reading. On Unix with O_NONBLOCK: opening a FIFO for reading otherwise waits
+/// for a writer, forever; for a regular file the flag changes nothing.
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// A file that starts with a UTF-16 or UTF-32 byte-order mark, as UTF-8 (without the mark),
+/// so that pages and tables alike read it as they read UTF-8; any other file unchanged.
+/// The mark alone tells these encodings: without one, UTF-16 is not told from binary data.
+fn transcode(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
+    // UTF-32LE's mark begins with UTF-16LE's: asked first.
+    let (encoding, unit, big_endian) = match bytes.as_slice() {
+        [0xff, 0xfe, 0, 0, ..] => ("UTF-32LE", 4, false),
+        [0, 0, 0xfe, 0xff, ..] => ("UTF-32BE", 4, true),
+        [0xff, 0xfe, ..] => ("UTF-16LE", 2, false),
+        [0xfe, 0xff, ..] => ("UTF-16BE", 2, true),
+        _ => return Ok(bytes),
+    };
+    let body = &bytes[unit..];
+    let decoded = if unit == 2 {
+        decode_utf16(body, big_endian)
+    } else {
+        decode_utf32(body, big_endian)
+    };
+    decoded.map(String::into_bytes).map_err(|(text, at)| {
+        let line = text.matches('\n').count() + 1;
+        Error::Input {
+            file: name.to_string(),
+            message: format!(
+                "line {line}: not valid {encoding} (byte offset {}); the file was skipped",
+                at + unit
+            ),
+        }
+    })
+}
+
+/// UTF-16 by the standard library's `char::decode_utf16`, which gives the place of an
+/// unpaired surrogate (encoding_rs would only say that one is there). An error gives the
+/// text decoded so far and the byte offset (after the mark) of the bad unit.
+fn decode_utf16(body: &[u8], big_endian: bool) -> Result<String, (String, usize)> {
+    let units = body.chunks(2).map(|c| match (c, big_endian) {
+        ([a, b], true) => u16::from_be_bytes([*a, *b]),
+        ([a, b], false) => u16::from_le_bytes([*a, *b]),
+        // An odd last byte: a lone surrogate stands in for it, so that it is reported.
+        _ => 0xdc00,
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    let mut at = 0;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                at += c.len_utf16() * 2;
+                text.push(c);
+            }
+            Err(_) => return Err((text, at)),
+        }
+    }
+    Ok(text)
+}
+
+/// UTF-32 by hand: neither the standard library nor encoding_rs (which follows the WHATWG
+/// Encoding Standard, where UTF-32 is absent) decodes it, and each unit is one `char`.
+fn decode_utf32(body: &[u8], big_endian: bool) -> Result<String, (String, usize)> {
+    let mut text = String::with_capacity(body.len() / 4);
+    for (i, c) in body.chunks(4).enumerate() {
+        let unit = match (c, big_endian) {
+            ([a, b, c, d], true) => Some(u32::from_be_bytes([*a, *b, *c, *d])),
+            ([a, b, c, d], false) => Some(u32::from_le_bytes([*a, *b, *c, *d])),
+            _ => None,
+        };
+        match unit.and_then(char::from_u32) {
+            Some(c) => text.push(c),
+            None => return Err((text, i * 4)),
+        }
+    }
+    Ok(text)
+}
+
 /// The file's text, or an error naming the line of the first invalid byte.
 fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Error> {
     if bytes.contains(&0) {
@@ -199,7 +217,9 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Error> {
             + 1;
         return Err(Error::Input {
             file: name.to_string(),
-            message: format!("line {line}: binary data (a NUL byte); the file was skipped"),
+            message: format!(
+                "line {line}: binary data (a NUL byte; a UTF-16 or UTF-32 file needs a byte-order mark); the file was skipped"
+            ),
         });
     }
     String::from_utf8(bytes).map_err(|e| {
