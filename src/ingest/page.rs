@@ -134,6 +134,13 @@ impl Delimiters<'_> {
     }
 }
 
+/// True when the first line of `rest` that is not blank begins another record.
+fn next_is_boundary(rest: &[Line], d: &Delimiters) -> bool {
+    rest.iter()
+        .find(|l| l.kind != Kind::Blank)
+        .is_some_and(|l| d.boundary(l))
+}
+
 /// Where a page's records stand, and which lines around them are furniture.
 struct Region {
     /// Records begin here (after the last start marker or range header before the first
@@ -207,6 +214,11 @@ impl Region {
                 self.furniture[i] = false;
                 needs_title = false;
             } else if l.kind == Kind::Content {
+                has_description = true;
+            } else if !has_description && last.is_some() && next_is_boundary(&lines[i + 1..], d) {
+                // Where a description stands, with another record right after it: the
+                // record's text, not a footer (a footer does not go on with records).
+                self.furniture[i] = false;
                 has_description = true;
             } else if !has_description {
                 self.warnings.push((i, self.quote(l)));
@@ -780,6 +792,22 @@ mod tests {
         );
         // Mostly LF: a lone CR is a character of its line.
         assert_eq!(split_lines("a\nb\rc\r\nd\n"), vec!["a", "b\rc", "d", ""]);
+    }
+
+    #[test]
+    fn an_end_marker_as_a_description_before_more_records_is_text() {
+        // After the last date line, "Next" where a description stands, with a dateless list
+        // item after it: the record's description, and the item a record of its own.
+        let p = parse_text(
+            "Search in\n\n  • May 15, 1949\n\n    Telegram\n\n    Next\n\n  • Cable, Zhou Enlai\n\n    Zhou responds.\n\nPagination\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec("May 15, 1949", "Telegram", "Next", false),
+                rec("", "Cable, Zhou Enlai", "Zhou responds.", false)
+            ]
+        );
     }
 
     #[test]

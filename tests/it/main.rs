@@ -10,6 +10,7 @@ mod hostile_pages;
 mod hostile_tables;
 mod layouts;
 mod properties;
+mod roundtrip_model;
 mod spine;
 mod synth;
 mod tables;

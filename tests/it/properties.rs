@@ -541,3 +541,21 @@ proptest! {
         }
     }
 }
+
+// ---- pages round trip ----------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// Records drawn to look like furniture, markers, dates, range headers and footers, in
+    /// every layout and line ending, come back from the page parser exactly (the fuzz target
+    /// `roundtrip` runs the same check, steered by coverage).
+    #[test]
+    fn pages_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let rules = Rules::builtin().compile_pages().expect("built-in rules compile");
+        let page = crate::roundtrip_model::draw(&mut crate::roundtrip_model::Choices::new(&bytes), &rules);
+        if let Err(why) = crate::roundtrip_model::check(&page, &rules) {
+            return Err(TestCaseError::fail(why));
+        }
+    }
+}
