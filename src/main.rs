@@ -1,8 +1,9 @@
 //! The `concord` binary: parses arguments and hands them to the library.
 //!
 //! Exit codes: 0 success; 1 the run finished but some input could not be used (each is
-//! reported on stderr with file and line); 2 nothing useful could be done (bad arguments,
-//! invalid rules, an output folder that cannot be written).
+//! reported on stderr with file and line); 2 nothing was written (bad arguments, invalid
+//! rules, a missing input, no record read, an output folder that cannot be written or that
+//! another run is writing to, outputs that could not all be replaced).
 
 #[macro_use]
 mod cmd;
