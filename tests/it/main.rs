@@ -4,6 +4,7 @@
 mod audit;
 mod eval;
 mod hostile;
+mod hostile_bounds;
 mod layouts;
 mod properties;
 mod spine;

@@ -1,0 +1,82 @@
+//! Bounded work on hostile shapes (issue 10, points 14-16): a block's pairs stay within a
+//! linear budget, overrides on one fingerprint stay linear in its copies, and a huge
+//! `--threads` is capped. Work is measured by counting pairs and rows, never by timing.
+
+use crate::hostile::{PageRecord, separated_page};
+use crate::workdir::{Workdir, stderr};
+
+/// A figure of summary.csv (columns `name`, `value`).
+fn figure(w: &Workdir, out: &str, name: &str) -> usize {
+    w.csv(&format!("{out}/summary.csv"))
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in summary.csv"))["value"]
+        .parse()
+        .unwrap()
+}
+
+/// `pages` pages of `per_page` records each, all on one date, whose titles differ by one word.
+fn one_date_one_word_apart(w: &Workdir, dir: &str, pages: usize, per_page: usize) {
+    for p in 0..pages {
+        let recs: Vec<PageRecord> = (0..per_page)
+            .map(|i| PageRecord {
+                date: Some("June 25, 1950".into()),
+                title: format!("Report on the situation at the front, sector s{p}x{i}"),
+                description: format!("Sheet {i} of part {p}."),
+            })
+            .collect();
+        w.write(&format!("{dir}/part{p}.txt"), separated_page(&recs));
+    }
+}
+
+#[test]
+fn a_block_of_titles_one_word_apart_stays_within_the_pair_budget() {
+    // 2,000 records of one date, every pair sharing all title words but one: the title-word
+    // filter passes ~1.9 million pairs. The budget (25 per record) sends it to the window.
+    let w = Workdir::new();
+    one_date_one_word_apart(&w, "in", 20, 100);
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let n = 2000;
+    let pairs = figure(&w, "out", "pairs compared");
+    assert!(pairs <= n * 25, "{pairs} pairs compared");
+    assert!(pairs > 0);
+    assert_eq!(w.csv("out/decisions.csv").len(), pairs);
+    let blocks = w.csv("out/blocks.csv");
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(
+        (blocks[0]["records"].as_str(), blocks[0]["mode"].as_str()),
+        ("2000", "window")
+    );
+    assert!(
+        stderr(&o).contains("block date=1950-06-25 holds 2000 records whose titles share all words but one in more than 50000 pairs (max_pairs_per_record 25)"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(w.csv("out/provenance.csv").len(), n);
+}
+
+#[test]
+fn the_pair_budget_is_a_rule_and_bounds_all_pairs_blocks_too() {
+    // With the title filter off, a 300-record block would be compared all-pairs (~40,000
+    // pairs after same-page pairs); a budget of 5 per record bounds it at 1,500.
+    let w = Workdir::new();
+    one_date_one_word_apart(&w, "in", 3, 100);
+    w.write(
+        "tight.toml",
+        "[blocking]\ntitle_filter_above = 0\nmax_pairs_per_record = 5\nwindow = 5\n",
+    );
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "tight.toml"]);
+    let pairs = figure(&w, "out", "pairs compared");
+    assert!(pairs > 0 && pairs <= 300 * 5, "{pairs} pairs compared");
+    assert!(
+        stderr(&o)
+            .contains("block date=1950-06-25 holds 300 records, 44850 pairs, more than 1500 (max_pairs_per_record 5)"),
+        "{}",
+        stderr(&o)
+    );
+    // A window wider than the budget would break the bound: refused, naming the file.
+    w.write("wide.toml", "[blocking]\nwindow = 30\n");
+    let o = w.concord(["run", "in", "--out", "out2", "--rules", "wide.toml"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("blocking.window (30) must not exceed blocking.max_pairs_per_record (25)"));
+}
