@@ -147,14 +147,37 @@ fn bar(show: bool, len: u64, what: &str) -> Option<indicatif::ProgressBar> {
 /// Runs the pipeline. Errors that stop the run (rules, output folder) are returned as `Err`;
 /// inputs that could not be read are listed in the report and the rest is processed.
 pub fn run(opts: &RunOptions) -> Result<RunReport, Error> {
+    let threads = opts.threads.map(|n| {
+        let (n, note) = capped_threads(n, std::thread::available_parallelism().map_or(1, |p| p.get()));
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
+        n
+    });
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
+        .num_threads(threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Input {
             file: "--threads".into(),
             message: e.to_string(),
         })?;
     pool.install(|| run_in_pool(opts))
+}
+
+/// Threads per core at most: more only cost time (20,000 threads take minutes to start and
+/// stop) and, outputs being identical for any thread count, cannot change a result.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to start for `--threads requested` on `cores` cores, and a note when
+/// the request was capped.
+fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let cap = cores.max(1) * MAX_THREADS_PER_CORE;
+    if requested <= cap {
+        return (requested, None);
+    }
+    let note =
+        format!("--threads {requested} capped at {cap} ({MAX_THREADS_PER_CORE} per core, {cores} cores available)");
+    (cap, Some(note))
 }
 
 /// Prints each stage's wall-clock time to stderr when `CONCORD_TIMINGS` is set (for

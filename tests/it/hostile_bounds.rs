@@ -3,7 +3,7 @@
 //! `--threads` is capped. Work is measured by counting pairs and rows, never by timing.
 
 use crate::hostile::{PageRecord, separated_page};
-use crate::workdir::{Workdir, stderr};
+use crate::workdir::{Workdir, fixture, stderr};
 
 /// A figure of summary.csv (columns `name`, `value`).
 fn figure(w: &Workdir, out: &str, name: &str) -> usize {
@@ -79,4 +79,21 @@ fn the_pair_budget_is_a_rule_and_bounds_all_pairs_blocks_too() {
     let o = w.concord(["run", "in", "--out", "out2", "--rules", "wide.toml"]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("blocking.window (30) must not exceed blocking.max_pairs_per_record (25)"));
+}
+
+#[test]
+fn twenty_thousand_threads_are_capped_with_a_note_and_change_nothing() {
+    let w = Workdir::new();
+    let pages = fixture("pages");
+    let o = w.run_ok(&[&pages], "many", &["-q", "--threads", "20000"]);
+    let cores = std::thread::available_parallelism().map_or(1, |p| p.get());
+    let note = format!("note: --threads 20000 capped at {} ", cores * 4);
+    assert!(stderr(&o).contains(&note), "{}", stderr(&o));
+    // A request the machine can use is taken as it is, without a note.
+    let o = w.run_ok(&[&pages], "one", &["-q", "--threads", "1"]);
+    assert!(!stderr(&o).contains("capped"), "{}", stderr(&o));
+    for name in ["canonical.csv", "decisions.csv", "provenance.csv"] {
+        let read = |dir: &str| std::fs::read(w.path(dir).join(name)).unwrap();
+        assert!(read("many") == read("one"), "{name} differs");
+    }
 }
