@@ -97,3 +97,83 @@ fn twenty_thousand_threads_are_capped_with_a_note_and_change_nothing() {
         assert!(read("many") == read("one"), "{name} differs");
     }
 }
+
+/// `n` identical copies of one record, each on a page of its own: one fingerprint.
+fn identical_copies(w: &Workdir, dir: &str, n: usize) -> String {
+    let copy = PageRecord {
+        date: Some("September 6, 1952".into()),
+        title: "Letter from Zhou Enlai to Comrade Molotov".into(),
+        description: "Zhou asks Molotov to discuss the Port Arthur question.".into(),
+    };
+    for p in 0..n {
+        w.write(
+            &format!("{dir}/p{p:05}.txt"),
+            separated_page(std::slice::from_ref(&copy)),
+        );
+    }
+    w.run_ok(&[&w.path(dir)], "before", &["-q"]);
+    let prov = w.csv("before/provenance.csv");
+    assert_eq!(prov.len(), n);
+    assert!(prov.iter().all(|r| r["fingerprint"] == prov[0]["fingerprint"]));
+    prov[0]["fingerprint"].clone()
+}
+
+fn self_override(w: &Workdir, fp: &str, decision: &str) {
+    w.write(
+        "rules/overrides.toml",
+        format!("[[override]]\na = \"{fp}\"\nb = \"{fp}\"\ndecision = \"{decision}\"\n"),
+    );
+}
+
+#[test]
+fn override_different_on_one_fingerprint_keeps_1500_copies_apart_in_linear_rows() {
+    let n = 1500;
+    let w = Workdir::new();
+    let fp = identical_copies(&w, "in", n);
+    self_override(&w, &fp, "different");
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    // Every copy its own canonical record.
+    assert_eq!(w.csv("out/canonical.csv").len(), n);
+    // The rows are the pairs blocking made (within its budget), each decided by the override.
+    let decisions = w.csv("out/decisions.csv");
+    assert!(
+        !decisions.is_empty() && decisions.len() <= n * 25,
+        "{} rows",
+        decisions.len()
+    );
+    assert!(
+        decisions
+            .iter()
+            .all(|r| r["override"] == "different" && r["decision"] == "no-match"),
+        "{:?}",
+        decisions[0]
+    );
+}
+
+#[test]
+fn override_same_on_one_fingerprint_joins_1500_copies_with_one_row_per_copy() {
+    // Blocking compares each copy with one neighbour only: the rows the override adds show.
+    let n = 1500;
+    let w = Workdir::new();
+    let fp = identical_copies(&w, "in", n);
+    self_override(&w, &fp, "same");
+    w.write("narrow.toml", "[blocking]\nmax_block_size = 2\nwindow = 1\n");
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "narrow.toml"]);
+    assert_eq!(w.csv("out/canonical.csv").len(), 1);
+    let decisions = w.csv("out/decisions.csv");
+    // At most one row per copy from blocking, one per copy from the override.
+    assert!(decisions.len() < 2 * n, "{} rows", decisions.len());
+    assert!(
+        decisions
+            .iter()
+            .all(|r| r["override"] == "same" && r["decision"] == "match")
+    );
+    let added = decisions.iter().filter(|r| r["block_rule"] == "override").count();
+    assert!(added > 0 && added < n, "{added} rows added by the override");
+    // Every copy is in a row: each is explained by a pair that links it.
+    let linked: std::collections::BTreeSet<&str> = decisions
+        .iter()
+        .flat_map(|r| [r["record_a"].as_str(), r["record_b"].as_str()])
+        .collect();
+    assert_eq!(linked.len(), n);
+}
