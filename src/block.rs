@@ -374,46 +374,80 @@ fn title_token_blocks(
 
 /// Pairs of one block: all pairs up to `title_filter_above` records; then, up to
 /// `max_block_size`, the pairs whose titles share all words but one; beyond, a
-/// sorted-neighbourhood window over the title order. Says which mode it used (as `blocks.csv`
+/// sorted-neighbourhood window over the title order. Whatever the mode, a block of n records
+/// makes at most n * `max_pairs_per_record` pairs: a block whose all-pairs or title-word pairs
+/// would exceed that is compared by window too. Says which mode it used (as `blocks.csv`
 /// writes it).
 fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPairs {
-    let mut out = BlockPairs::default();
-    let mut push = |x: u32, y: u32| {
-        if records[x as usize].page == records[y as usize].page {
-            out.same_page_skipped += 1;
-            return;
-        }
-        let (a, b2) = if x < y { (x, y) } else { (y, x) };
-        out.pairs.push(CandidatePair {
-            a,
-            b: b2,
-            block: b.stat,
-        });
-    };
     let size = b.left.len() + b.right.len();
+    let budget = size.saturating_mul(rules.max_pairs_per_record);
+    let all_pairs = b.left.len() * b.left.len().saturating_sub(1) / 2 + b.left.len() * b.right.len();
     let filtered = rules.title_filter_above > 0 && size > rules.title_filter_above;
-    if size <= rules.max_block_size && !filtered {
+    if size <= rules.max_block_size && !filtered && all_pairs <= budget {
+        let mut out = BlockPairs::default();
         for (n, &x) in b.left.iter().enumerate() {
             for &y in &b.left[n + 1..] {
-                push(x, y);
+                push_pair(&mut out, b, records, x, y);
             }
             for &y in b.right {
-                push(x, y);
+                push_pair(&mut out, b, records, x, y);
             }
         }
         out.mode = "all-pairs";
         return out;
     }
-    if size <= rules.max_block_size {
-        for (x, y) in token_pairs(b, records, rules.title_filter_length_ratio) {
-            push(x, y);
+    let why = if size > rules.max_block_size {
+        format!("holds {size} records (limit {})", rules.max_block_size)
+    } else if rules.title_filter_above > 0 {
+        match token_pairs(b, records, rules.title_filter_length_ratio, budget) {
+            Some(pairs) => {
+                let mut out = BlockPairs::default();
+                for (x, y) in pairs {
+                    push_pair(&mut out, b, records, x, y);
+                }
+                out.token_paired = true;
+                out.mode = "title_tokens";
+                return out;
+            }
+            None => format!(
+                "holds {size} records whose titles share all words but one in more than {budget} pairs (max_pairs_per_record {})",
+                rules.max_pairs_per_record
+            ),
         }
-        out.token_paired = true;
-        out.mode = "title_tokens";
-        return out;
+    } else {
+        format!(
+            "holds {size} records, {all_pairs} pairs, more than {budget} (max_pairs_per_record {})",
+            rules.max_pairs_per_record
+        )
+    };
+    let mut out = window_pairs(b, records, rules.window);
+    out.warning = Some(Warning::general(format!(
+        "block {}={} {why}: compared each record with its {} nearest neighbours by title instead of all {all_pairs} pairs",
+        b.rule.as_str(),
+        b.key,
+        rules.window
+    )));
+    out
+}
+
+/// Adds the pair (x, y) of block `b`, unless both records are on one page.
+fn push_pair(out: &mut BlockPairs, b: &Block, records: &[Record], x: u32, y: u32) {
+    if records[x as usize].page == records[y as usize].page {
+        out.same_page_skipped += 1;
+        return;
     }
-    // Oversized: sort the block by title and compare neighbours only. A pair is kept only if
-    // the full block would have made it (at least one side in `left`).
+    out.pairs.push(CandidatePair {
+        a: x.min(y),
+        b: x.max(y),
+        block: b.stat,
+    });
+}
+
+/// Sorts the block by title and compares each record with its `window` next neighbours: at
+/// most `window` pairs per record. A pair is kept only if the full block would have made it
+/// (at least one side in `left`).
+fn window_pairs(b: &Block, records: &[Record], window: usize) -> BlockPairs {
+    let mut out = BlockPairs::default();
     let mut members: Vec<(u32, bool)> = b
         .left
         .iter()
@@ -427,20 +461,12 @@ fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPair
             .then(x.0.cmp(&y.0))
     });
     for (n, &(x, x_left)) in members.iter().enumerate() {
-        for &(y, y_left) in members[n + 1..].iter().take(rules.window) {
+        for &(y, y_left) in members[n + 1..].iter().take(window) {
             if x_left || y_left {
-                push(x, y);
+                push_pair(&mut out, b, records, x, y);
             }
         }
     }
-    let all_pairs = b.left.len() * b.left.len().saturating_sub(1) / 2 + b.left.len() * b.right.len();
-    out.warning = Some(Warning::general(format!(
-        "block {}={} holds {size} records (limit {}): compared each record with its {} nearest neighbours by title instead of all {all_pairs} pairs",
-        b.rule.as_str(),
-        b.key,
-        rules.max_block_size,
-        rules.window
-    )));
     out.mode = "window";
     out
 }
@@ -479,7 +505,10 @@ fn share_all_but_one(a: &[u32], b: &[u32]) -> bool {
 /// characters) cannot reach the comparison's minimum title similarity and is not made, unless
 /// a record was cut off by its page: in a year block, a short title ("Memorandum of
 /// Conversation") would otherwise meet every longer title holding its words.
-fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u32)> {
+///
+/// None when the block holds more than `budget` such pairs (titles that all differ by one
+/// word): it stops there, so a hostile block costs the budget, not the square of its size.
+fn token_pairs(b: &Block, records: &[Record], length_ratio: f64, budget: usize) -> Option<Vec<(u32, u32)>> {
     let members: Vec<(u32, bool)> = b
         .left
         .iter()
@@ -541,7 +570,7 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
         (Some(x), Some(y)) => x.min(y) >= length_ratio * x.max(y),
         _ => true,
     };
-    let mut out = Vec::new();
+    let mut out = Capped::new(budget);
     for (k, title) in titles.iter().enumerate() {
         // Any two tokens of the shorter title find the pair, so each title scans the two
         // shortest of the lists it may scan. Ties by token id, which follows member order:
@@ -565,17 +594,57 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64) -> Vec<(u32, u3
                 for &m in &title.members {
                     for &n in &other.members {
                         let (x, y) = (members[m], members[n]);
-                        if m != n && (x.1 || y.1) && lengths_fit(m, n) {
-                            out.push((x.0.min(y.0), x.0.max(y.0)));
+                        if m != n && (x.1 || y.1) && lengths_fit(m, n) && !out.push((x.0.min(y.0), x.0.max(y.0))) {
+                            return None;
                         }
                     }
                 }
             }
         }
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    out.finish()
+}
+
+/// Distinct pairs collected up to a budget. A pair may be found up to four times (from both
+/// titles, through two tokens each), so the list is deduplicated whenever it reaches twice the
+/// budget: memory stays within a few times the budget, and the count is exact when it stops.
+struct Capped {
+    pairs: Vec<(u32, u32)>,
+    budget: usize,
+    next_check: usize,
+}
+
+impl Capped {
+    fn new(budget: usize) -> Capped {
+        Capped {
+            pairs: Vec::new(),
+            budget,
+            next_check: budget.saturating_mul(2).max(1024),
+        }
+    }
+
+    /// Adds a pair; false once more than `budget` distinct pairs were seen.
+    fn push(&mut self, pair: (u32, u32)) -> bool {
+        self.pairs.push(pair);
+        if self.pairs.len() < self.next_check {
+            return true;
+        }
+        self.dedup();
+        // The next check comes after at least `budget` more pushes: a few sorts in all.
+        self.next_check = self.pairs.len() + self.budget.max(1024);
+        self.pairs.len() <= self.budget
+    }
+
+    fn dedup(&mut self) {
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+    }
+
+    /// The distinct pairs, sorted; None when they exceed the budget.
+    fn finish(mut self) -> Option<Vec<(u32, u32)>> {
+        self.dedup();
+        (self.pairs.len() <= self.budget).then_some(self.pairs)
+    }
 }
 
 /// The members of a busy block that share one title's tokens.

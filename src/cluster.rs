@@ -35,6 +35,53 @@ pub struct Link {
     pub must: bool,
 }
 
+/// [`Apart::class_of`] of a record no override "different" names.
+pub const NO_CLASS: u32 = u32::MAX;
+
+/// Classes of records that may not share a cluster with an enemy class (a reviewer's override
+/// "different" on two fingerprints: every record of one apart from every record of the other;
+/// a class its own enemy keeps each of its records apart from the others). Kept per class, so
+/// an override on a fingerprint of n copies costs n, not the n squared pairs it stands for.
+#[derive(Debug, Clone, Default)]
+pub struct Apart {
+    /// Each record's class, or [`NO_CLASS`] (empty: no record has one).
+    pub class_of: Vec<u32>,
+    /// Per class: its enemy classes and why, sorted by enemy.
+    pub enemies: Vec<Vec<(u32, String)>>,
+}
+
+impl Apart {
+    /// Makes classes `a` and `b` enemies (both ways).
+    pub fn add(&mut self, a: u32, b: u32, why: String) {
+        let n = (a.max(b) + 1) as usize;
+        if self.enemies.len() < n {
+            self.enemies.resize(n, Vec::new());
+        }
+        for (x, y) in [(a, b), (b, a)] {
+            let list = &mut self.enemies[x as usize];
+            if let Err(i) = list.binary_search_by_key(&y, |e| e.0) {
+                list.insert(i, (y, why.clone()));
+            }
+        }
+    }
+
+    /// The class of record `r`, if any.
+    fn class(&self, r: u32) -> Option<u32> {
+        self.class_of.get(r as usize).copied().filter(|&c| c != NO_CLASS)
+    }
+
+    /// Why classes `a` and `b` may not share a cluster, if they may not.
+    fn why(&self, a: u32, b: u32) -> Option<&str> {
+        let list = self.enemies.get(a as usize)?;
+        list.binary_search_by_key(&b, |e| e.0).ok().map(|i| list[i].1.as_str())
+    }
+
+    /// Why records `x` and `y` may not share a cluster, if an override says so.
+    pub fn differ(&self, x: u32, y: u32) -> Option<&str> {
+        self.why(self.class(x)?, self.class(y)?)
+    }
+}
+
 /// A link that was not taken, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CutLink {
@@ -54,9 +101,8 @@ pub struct Constraints<'a> {
     pub cannot_link: &'a BTreeSet<(u32, u32)>,
     /// Why a pair of `cannot_link` differs (asked only when a link is cut for it).
     pub why_cannot: &'a dyn Fn(u32, u32) -> String,
-    /// The pairs of `cannot_link` that come from an override "different": even a must-link
-    /// respects them.
-    pub overridden: &'a BTreeSet<(u32, u32)>,
+    /// Overrides "different", by fingerprint class: even a must-link respects them.
+    pub apart: &'a Apart,
     /// Names a page in reasons.
     pub page_name: &'a dyn Fn(u32) -> String,
     /// Names a record in reasons.
@@ -97,6 +143,8 @@ struct Group {
     dates: Vec<PartialDate>,
     /// (record, member): a record that this member may not be clustered with.
     enemies: Vec<(u32, u32)>,
+    /// (class, member): the [`Apart`] classes of the members, one member each, by class.
+    classes: Vec<(u32, u32)>,
 }
 
 struct Forest<'c> {
@@ -128,6 +176,7 @@ impl<'c> Forest<'c> {
         if g.pages.is_empty() {
             g.pages.push(self.c.page_of[root as usize]);
             g.dates.extend(self.c.date_of[root as usize]);
+            g.classes.extend(self.c.apart.class(root).map(|c| (c, root)));
         }
     }
 
@@ -168,15 +217,36 @@ impl<'c> Forest<'c> {
                 return Some(format!("cannot-link: it would join two dates, {d1} and {d2}"));
             }
         }
-        for &(e, m) in &gp.enemies {
+        if let Some(why) = self.overridden(gp, gq) {
+            return Some(why);
+        }
+        for &(e, m) in gp.enemies.iter().filter(|_| !must) {
             let key = (m.min(e), m.max(e));
-            if (!must || self.c.overridden.contains(&key)) && self.root(e) == q {
+            if self.root(e) == q {
                 let why = (self.c.why_cannot)(key.0, key.1);
                 return Some(format!(
                     "cannot-link: it would join {} and {}, which differ ({why})",
                     (self.c.record_name)(key.0),
                     (self.c.record_name)(key.1)
                 ));
+            }
+        }
+        None
+    }
+
+    /// Why an override "different" keeps clusters `gp` and `gq` apart, if one does: a class
+    /// of one is an enemy of a class of the other.
+    fn overridden(&self, gp: &Group, gq: &Group) -> Option<String> {
+        for &(c, m) in &gp.classes {
+            for (e, why) in self.c.apart.enemies.get(c as usize).into_iter().flatten() {
+                if let Ok(i) = gq.classes.binary_search_by_key(e, |x| x.0) {
+                    let other = gq.classes[i].1;
+                    return Some(format!(
+                        "cannot-link: it would join {} and {}, which differ ({why})",
+                        (self.c.record_name)(m.min(other)),
+                        (self.c.record_name)(m.max(other))
+                    ));
+                }
             }
         }
         None
@@ -196,6 +266,9 @@ impl<'c> Forest<'c> {
             }
         }
         g.enemies.extend(moved.enemies);
+        g.classes.extend(moved.classes);
+        g.classes.sort_unstable();
+        g.classes.dedup_by_key(|x| x.0);
     }
 }
 
@@ -205,6 +278,7 @@ fn incompatible(c: &Constraints, x: u32, y: u32) -> bool {
     c.page_of[x] == c.page_of[y]
         || matches!((c.date_of[x], c.date_of[y]), (Some(d1), Some(d2)) if !d1.compatible(&d2))
         || c.cannot_link.contains(&(x.min(y) as u32, x.max(y) as u32))
+        || c.apart.differ(x as u32, y as u32).is_some()
 }
 
 /// Links of records that match two incompatible records about equally well.
@@ -311,11 +385,32 @@ pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Cluste
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_override_on_one_fingerprint_keeps_every_copy_apart() {
+        // Five copies of one fingerprint (class 0, its own enemy) matching in a chain, and a
+        // sixth record: copies stay alone, even through a must-link; the sixth joins one.
+        let mut f = Fixture::new(&[0, 1, 2, 3, 4, 5]);
+        f.apart.class_of = vec![0, 0, 0, 0, 0, NO_CLASS];
+        f.apart.add(0, 0, "override".into());
+        let links = [
+            link(0, 1, 0.99),
+            link(1, 2, 0.95),
+            link(2, 3, 0.91),
+            link(3, 4, 0.87),
+            must(0, 2),
+            link(4, 5, 0.95),
+        ];
+        let c = f.run(&links);
+        assert_eq!(c.cut.len(), 5);
+        assert_eq!(c.clusters, vec![vec![0], vec![1], vec![2], vec![3], vec![4, 5]]);
+        assert!(c.cut.iter().all(|l| l.reason.contains("which differ (override)")));
+    }
+
     struct Fixture {
         pages: Vec<u32>,
         dates: Vec<Option<PartialDate>>,
         cannot: BTreeMap<(u32, u32), String>,
-        overridden: BTreeSet<(u32, u32)>,
+        apart: Apart,
     }
 
     impl Fixture {
@@ -324,7 +419,7 @@ mod tests {
                 pages: pages.to_vec(),
                 dates: vec![None; pages.len()],
                 cannot: BTreeMap::new(),
-                overridden: BTreeSet::new(),
+                apart: Apart::default(),
             }
         }
 
@@ -336,7 +431,7 @@ mod tests {
                 date_of: &self.dates,
                 cannot_link: &self.cannot.keys().copied().collect(),
                 why_cannot: &|a, b| self.cannot[&(a, b)].clone(),
-                overridden: &self.overridden,
+                apart: &self.apart,
                 page_name: &page_name,
                 record_name: &record_name,
             };
@@ -374,7 +469,8 @@ mod tests {
         assert_eq!(c.log[0], (must(0, 1), Outcome::Joined));
         assert!(matches!(&c.log[1].1, Outcome::Cut(r) if r.contains("page p0")));
         // An override "different" stops even a must-link.
-        f.overridden.insert((0, 1));
+        f.apart.class_of = vec![0, 1, NO_CLASS];
+        f.apart.add(0, 1, "override".into());
         let c = f.run(&[must(0, 1)]);
         assert_eq!(c.clusters.len(), 3);
         assert_eq!(c.cut.len(), 1);

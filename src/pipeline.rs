@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::audit::{self, overrides::Overrides};
 use crate::block;
 use crate::cluster::{self, Link};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
@@ -147,14 +147,37 @@ fn bar(show: bool, len: u64, what: &str) -> Option<indicatif::ProgressBar> {
 /// Runs the pipeline. Errors that stop the run (rules, output folder) are returned as `Err`;
 /// inputs that could not be read are listed in the report and the rest is processed.
 pub fn run(opts: &RunOptions) -> Result<RunReport, Error> {
+    let threads = opts.threads.map(|n| {
+        let (n, note) = capped_threads(n, std::thread::available_parallelism().map_or(1, |p| p.get()));
+        if let Some(note) = note {
+            eprintln!("note: {note}");
+        }
+        n
+    });
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
+        .num_threads(threads.unwrap_or(0))
         .build()
         .map_err(|e| Error::Input {
             file: "--threads".into(),
             message: e.to_string(),
         })?;
     pool.install(|| run_in_pool(opts))
+}
+
+/// Threads per core at most: more only cost time (20,000 threads take minutes to start and
+/// stop) and, outputs being identical for any thread count, cannot change a result.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+/// The worker threads to start for `--threads requested` on `cores` cores, and a note when
+/// the request was capped.
+fn capped_threads(requested: usize, cores: usize) -> (usize, Option<String>) {
+    let cap = cores.max(1) * MAX_THREADS_PER_CORE;
+    if requested <= cap {
+        return (requested, None);
+    }
+    let note =
+        format!("--threads {requested} capped at {cap} ({MAX_THREADS_PER_CORE} per core, {cores} cores available)");
+    (cap, Some(note))
 }
 
 /// Prints each stage's wall-clock time to stderr when `CONCORD_TIMINGS` is set (for
@@ -306,7 +329,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
             must: mark.is_some(),
         })
         .collect();
-    let clustering = cluster_records(&records, &scored, &links, &applied.cannot, &page_names, &opts.rules);
+    let clustering = cluster_records(&records, &scored, &links, &applied.apart, &page_names, &opts.rules);
     annotate(&mut scored, &clustering.cut, None);
     annotate(&mut scored, &clustering.ambiguous, Some(MatchDecision::Review));
 
@@ -446,13 +469,13 @@ fn nothing_read(opts: &RunOptions, errors: &[Error], warnings: &[Warning]) -> Er
 }
 
 /// Clusters under the constraints: same page, incompatible dates, and pairs the comparison
-/// found distinct, and overrides "different" (`overridden`, which even a must-link respects).
+/// found distinct, and overrides "different" (`apart`, which even a must-link respects).
 /// Only pairs whose two records both have a match can ever matter.
 fn cluster_records(
     records: &[Record],
     scored: &[ScoredPair],
     links: &[Link],
-    overridden: &BTreeMap<(u32, u32), String>,
+    apart: &cluster::Apart,
     page_names: &[String],
     rules: &Rules,
 ) -> cluster::Clustering {
@@ -461,21 +484,17 @@ fn cluster_records(
         linked[l.a as usize] = true;
         linked[l.b as usize] = true;
     }
-    let mut cannot_link: BTreeSet<(u32, u32)> = scored
+    let cannot_link: BTreeSet<(u32, u32)> = scored
         .iter()
         .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
         .map(|s| (s.pair.a, s.pair.b))
         .collect();
-    cannot_link.extend(overridden.keys().copied());
-    // Reasons are put in words only for the links they cut: an override's, else the
-    // comparison's (`scored` is sorted by pair).
-    let why_cannot = |a: u32, b: u32| match overridden.get(&(a, b)) {
-        Some(why) => why.clone(),
-        None => scored
+    // Reasons are put in words only for the links they cut (`scored` is sorted by pair).
+    let why_cannot = |a: u32, b: u32| {
+        scored
             .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
-            .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned()),
+            .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned())
     };
-    let overridden: BTreeSet<(u32, u32)> = overridden.keys().copied().collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
     let dates: Vec<_> = records.iter().map(|r| r.date).collect();
     let page_name = |p: u32| page_names[p as usize].clone();
@@ -485,7 +504,7 @@ fn cluster_records(
         date_of: &dates,
         cannot_link: &cannot_link,
         why_cannot: &why_cannot,
-        overridden: &overridden,
+        apart,
         page_name: &page_name,
         record_name: &record_name,
     };

@@ -126,6 +126,9 @@ pub struct BlockingRules {
     pub title_filter_length_ratio: f64,
     /// Rarest title tokens used to block records without a usable date.
     pub title_tokens: usize,
+    /// The pair budget: a block of n records makes at most n times this many pairs (else it
+    /// is compared by window).
+    pub max_pairs_per_record: usize,
 }
 
 /// Comparison weights and thresholds.
@@ -215,6 +218,15 @@ impl Rules {
         }
         if self.blocking.max_block_size < 2 {
             problems.push("blocking.max_block_size must be at least 2".to_string());
+        }
+        if self.blocking.max_pairs_per_record == 0 {
+            problems.push("blocking.max_pairs_per_record must be at least 1".to_string());
+        }
+        if self.blocking.window > self.blocking.max_pairs_per_record {
+            problems.push(format!(
+                "blocking.window ({}) must not exceed blocking.max_pairs_per_record ({}): a window makes up to `window` pairs per record",
+                self.blocking.window, self.blocking.max_pairs_per_record
+            ));
         }
         if self.blocking.title_filter_length_ratio > c.min_title_similarity {
             problems.push(

@@ -71,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
         date_of: &dates,
         cannot_link: &cannot_pairs,
         why_cannot: &|a, b| cannot[&(a, b)].clone(),
-        overridden: &BTreeSet::new(),
+        apart: &Default::default(),
         page_name: &label,
         record_name: &label,
     };

@@ -10,13 +10,14 @@
 //! re-scraped with a corrected title) no longer matches its override, which is then reported
 //! as naming a record not present, never silently dropped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::block::CandidatePair;
+use crate::cluster::{Apart, NO_CLASS};
 use crate::compare::{self, MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::record::Record;
@@ -321,8 +322,8 @@ pub struct Mark {
 pub struct Applied {
     /// One per scored pair (same order): the override that decided it, if any.
     pub marks: Vec<Option<Box<Mark>>>,
-    /// Cannot-links from "different" overrides, for clustering: (a, b) with a < b, and why.
-    pub cannot: BTreeMap<(u32, u32), String>,
+    /// Overrides "different", by fingerprint, for clustering.
+    pub apart: Apart,
     /// Overrides that named records of this run.
     pub applied: usize,
     /// Overrides naming a record not present (each also a warning).
@@ -331,9 +332,48 @@ pub struct Applied {
     pub warnings: Vec<Warning>,
 }
 
+/// The overrides of a run by fingerprint class: every fingerprint an applied override names is
+/// a class, and an override decides the pairs of its two classes. Kept per class, not per
+/// record pair, so that an override on a fingerprint of n copies costs n, not n squared.
+struct Classes<'o> {
+    /// The class of each named fingerprint.
+    of_fp: HashMap<&'o str, u32>,
+    /// Each record's class, or [`NO_CLASS`].
+    of_record: Vec<u32>,
+    /// The override in force on each (smaller, larger) class pair (equal for `a = b`).
+    named: HashMap<(u32, u32), &'o Override>,
+}
+
+impl<'o> Classes<'o> {
+    fn class(&mut self, fp: &'o str, records: &[u32]) -> u32 {
+        let next = self.of_fp.len() as u32;
+        let c = *self.of_fp.entry(fp).or_insert(next);
+        for &r in records {
+            self.of_record[r as usize] = c;
+        }
+        c
+    }
+
+    /// The override that names the pair of records `a` and `b`, if any.
+    fn decides(&self, a: u32, b: u32) -> Option<&'o Override> {
+        if self.named.is_empty() {
+            return None;
+        }
+        let (x, y) = (self.of_record[a as usize], self.of_record[b as usize]);
+        if x == NO_CLASS || y == NO_CLASS {
+            return None;
+        }
+        self.named.get(&(x.min(y), x.max(y))).copied()
+    }
+}
+
 /// Applies `overrides` to the scored pairs: a pair an override names gets the override's
-/// decision (its similarities and score are kept as evidence); a "same" pair that blocking never
-/// made is compared now and added. `scored` stays sorted by (a, b).
+/// decision (its similarities and score are kept as evidence). An override "different" becomes
+/// a constraint on its two fingerprints for clustering ([`Apart`]). An override "same" links
+/// the copies of its fingerprints by a star: the first record of `a` meets every record of
+/// `b`, the first of `b` every record of `a` (for `a = b`: the first copy meets every other),
+/// and such a pair that blocking never made is compared now and added. So an override adds at
+/// most one pair per copy. `scored` stays sorted by (a, b).
 pub fn apply(
     overrides: &Overrides,
     records: &[Record],
@@ -347,90 +387,137 @@ pub fn apply(
     for (i, r) in records.iter().enumerate().filter(|_| !effective.is_empty()) {
         by_fp.entry(r.fingerprint.to_string()).or_default().push(i as u32);
     }
-    let mut pairs: BTreeMap<(u32, u32), (Verdict, &Override)> = BTreeMap::new();
+    let mut classes = Classes {
+        of_fp: HashMap::new(),
+        of_record: vec![NO_CLASS; if effective.is_empty() { 0 } else { records.len() }],
+        named: HashMap::new(),
+    };
+    let mut star: BTreeMap<(u32, u32), &Override> = BTreeMap::new();
     for o in effective {
-        let (xs, ys) = (by_fp.get(o.a.as_str()), by_fp.get(o.b.as_str()));
-        let missing: Vec<String> = [(&o.a, &o.a_was, xs), (&o.b, &o.b_was, ys)]
-            .iter()
-            .filter(|(_, _, found)| found.is_none())
-            .map(|(fp, was, _)| match was {
-                Some(w) => format!("{fp} (was {w})"),
-                None => fp.to_string(),
-            })
-            .collect();
-        let (Some(xs), Some(ys)) = (xs, ys) else {
+        let (Some(xs), Some(ys)) = (by_fp.get(o.a.as_str()), by_fp.get(o.b.as_str())) else {
             out.stale += 1;
-            out.warnings.push(Warning::at(
-                &overrides.file,
-                Some(o.line),
-                format!(
-                    "override {} names a record not in this run: {}; kept in the file, not applied",
-                    o.verdict.as_str(),
-                    missing.join(", ")
-                ),
-            ));
+            out.warnings.push(stale_warning(overrides, o, &by_fp));
             continue;
         };
         out.applied += 1;
-        for &x in xs {
-            for &y in ys.iter().filter(|&&y| y != x) {
-                let (a, b) = (x.min(y), x.max(y));
-                if records[a as usize].page == records[b as usize].page {
-                    if o.verdict == Verdict::Same {
-                        out.warnings.push(Warning::at(
-                            &overrides.file,
-                            Some(o.line),
-                            format!(
-                                "override same names {} and {}, two records of one page; a page lists each document once, so it was not applied",
-                                records[a as usize].id(), records[b as usize].id()
-                            ),
-                        ));
-                    }
-                    continue;
-                }
-                pairs.insert((a, b), (o.verdict, o));
+        let (ca, cb) = (classes.class(&o.a, xs), classes.class(&o.b, ys));
+        classes.named.insert((ca.min(cb), ca.max(cb)), o);
+        if o.verdict == Verdict::Different {
+            out.apart
+                .add(ca, cb, format!("override different at {}:{}", overrides.file, o.line));
+            continue;
+        }
+        for (a, b) in star_pairs(xs, ys) {
+            if records[a as usize].page == records[b as usize].page {
+                out.warnings.push(Warning::at(
+                    &overrides.file,
+                    Some(o.line),
+                    format!(
+                        "override same names {} and {}, two records of one page; a page lists each document once, so it was not applied",
+                        records[a as usize].id(),
+                        records[b as usize].id()
+                    ),
+                ));
+                continue;
             }
+            star.insert((a, b), o);
         }
     }
-    let mut forced = std::collections::BTreeSet::new();
-    for (&(a, b), &(verdict, o)) in &pairs {
-        let at = format!("{}:{}", overrides.file, o.line);
-        let found = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)));
-        if verdict == Verdict::Different {
-            out.cannot.insert((a, b), format!("override different at {at}"));
-        }
-        match found {
-            Ok(i) => decide(&mut scored[i], verdict, o, &at),
-            Err(i) if verdict == Verdict::Same => {
-                let pair = CandidatePair {
-                    a,
-                    b,
-                    block: crate::block::NO_BLOCK,
-                };
-                let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
-                let reason = format!("never paired by a blocking rule; {}", s.reason());
-                s.set_reason(reason);
-                decide(&mut s, verdict, o, &at);
-                scored.insert(i, s);
-                forced.insert((a, b));
-            }
-            Err(_) => {}
+    // Pairs blocking made that an override names get its decision.
+    for s in scored.iter_mut() {
+        if let Some(o) = classes.decides(s.pair.a, s.pair.b) {
+            decide(s, o.verdict, o, &format!("{}:{}", overrides.file, o.line));
         }
     }
+    let forced = add_star_pairs(&star, overrides, records, scored, rules);
     out.marks = scored
         .iter()
         .map(|s| {
             // Boxed: one pointer per pair, most of them None.
-            pairs.get(&(s.pair.a, s.pair.b)).map(|&(verdict, o)| {
+            let (a, b) = (s.pair.a, s.pair.b);
+            classes.decides(a, b).map(|o| {
                 Box::new(Mark {
-                    verdict,
+                    verdict: o.verdict,
                     at: format!("{}:{}", overrides.file, o.line),
-                    forced: forced.contains(&(s.pair.a, s.pair.b)),
+                    forced: forced.contains(&(a, b)),
                 })
             })
         })
         .collect();
+    out.apart.class_of = classes.of_record;
     out
+}
+
+/// The pairs (smaller, larger) that link every record of `xs` and `ys` as one: `xs[0]` with
+/// each of `ys`, `ys[0]` with each of `xs`. Linear in the copies, where all pairs would be
+/// their product.
+fn star_pairs(xs: &[u32], ys: &[u32]) -> Vec<(u32, u32)> {
+    let mut pairs: Vec<(u32, u32)> = ys
+        .iter()
+        .map(|&y| (xs[0], y))
+        .chain(xs.iter().map(|&x| (ys[0], x)))
+        .filter(|(p, q)| p != q)
+        .map(|(p, q)| (p.min(q), p.max(q)))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Compares the star pairs of overrides "same" that blocking never made and adds them to
+/// `scored` (kept sorted); returns them.
+fn add_star_pairs(
+    star: &BTreeMap<(u32, u32), &Override>,
+    overrides: &Overrides,
+    records: &[Record],
+    scored: &mut Vec<ScoredPair>,
+    rules: &ComparisonRules,
+) -> BTreeSet<(u32, u32)> {
+    let mut forced = BTreeSet::new();
+    let mut added = Vec::new();
+    for (&(a, b), &o) in star {
+        if scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b))).is_ok() {
+            continue;
+        }
+        let pair = CandidatePair {
+            a,
+            b,
+            block: crate::block::NO_BLOCK,
+        };
+        let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
+        let reason = format!("never paired by a blocking rule; {}", s.reason());
+        s.set_reason(reason);
+        decide(&mut s, o.verdict, o, &format!("{}:{}", overrides.file, o.line));
+        added.push(s);
+        forced.insert((a, b));
+    }
+    // One sort at the end: inserting each pair in place would move the whole list each time.
+    if !added.is_empty() {
+        scored.extend(added);
+        scored.sort_by_key(|s| (s.pair.a, s.pair.b));
+    }
+    forced
+}
+
+/// The warning for an override naming a fingerprint not in this run.
+fn stale_warning(overrides: &Overrides, o: &Override, by_fp: &HashMap<String, Vec<u32>>) -> Warning {
+    let missing: Vec<String> = [(&o.a, &o.a_was), (&o.b, &o.b_was)]
+        .iter()
+        .filter(|(fp, _)| !by_fp.contains_key(fp.as_str()))
+        .map(|(fp, was)| match was {
+            Some(w) => format!("{fp} (was {w})"),
+            None => fp.to_string(),
+        })
+        .collect();
+    Warning::at(
+        &overrides.file,
+        Some(o.line),
+        format!(
+            "override {} names a record not in this run: {}; kept in the file, not applied",
+            o.verdict.as_str(),
+            missing.join(", ")
+        ),
+    )
 }
 
 fn decide(s: &mut ScoredPair, verdict: Verdict, o: &Override, at: &str) {

@@ -611,7 +611,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
         date_of: &dates,
         cannot_link: &Default::default(),
         why_cannot: &|_, _| String::new(),
-        overridden: &Default::default(),
+        apart: &Default::default(),
         page_name: &label,
         record_name: &label,
     };

@@ -4,6 +4,7 @@
 mod audit;
 mod eval;
 mod hostile;
+mod hostile_bounds;
 mod hostile_inputs;
 mod hostile_outputs;
 mod hostile_pages;

@@ -348,12 +348,20 @@ impl Problem {
     fn solve(&self, links: &[Link]) -> cluster::Clustering {
         let page_name = |p: u32| format!("p{p}");
         let record_name = |r: u32| format!("r{r}");
+        // Each record its own fingerprint class; an override "different" makes two enemies.
+        let mut apart = cluster::Apart {
+            class_of: (0..self.pages.len() as u32).collect(),
+            ..Default::default()
+        };
+        for &(a, b) in &self.overridden {
+            apart.add(a, b, "override different".into());
+        }
         let c = cluster::Constraints {
             page_of: &self.pages,
             date_of: &self.dates,
             cannot_link: &self.cannot.keys().copied().collect(),
             why_cannot: &|a, b| self.cannot[&(a, b)].clone(),
-            overridden: &self.overridden,
+            apart: &apart,
             page_name: &page_name,
             record_name: &record_name,
         };
