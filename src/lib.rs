@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod record;
 pub mod rules;
 pub mod schema;
+pub mod score;
 pub mod synth;
 
 pub use error::{Error, Warning};
