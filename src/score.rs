@@ -268,7 +268,7 @@ impl Scorer for FellegiSunter {
         if self.pages {
             out.extend([fixed(s.title), s.description.map(fixed).unwrap_or_default()]);
         }
-        // A pair scored before the model existed has no weight (none is, today).
+        // Every pair this scorer scored has a weight; a pair without one shows none.
         out.push(s.fs.as_ref().map(|f| fixed(f.match_weight)).unwrap_or_default());
         out
     }
@@ -326,4 +326,30 @@ pub fn waterfall<'a>(model: &'a Model, fs: &'a compare::FsDetail) -> Vec<Step<'a
             weight: *w,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_scorer_owns_its_bands() {
+        let rules = crate::rules::Rules::builtin();
+        let weighted = Weighted::new(&rules.comparison).bands();
+        assert_eq!(
+            (weighted.measure, weighted.match_at, weighted.review_at),
+            ("score", 0.9, 0.7)
+        );
+        assert!((weighted.centre() - 0.8).abs() < 1e-12);
+        let fs = Bands {
+            measure: "match probability",
+            match_at: rules.model.match_probability,
+            review_at: rules.model.review_probability,
+        };
+        assert!((fs.centre() - 0.725).abs() < 1e-12);
+        assert_eq!(
+            [fs.class(0.95), fs.class(0.5), fs.class(0.49)],
+            ["match", "review", "no-match"]
+        );
+    }
 }
