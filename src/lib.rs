@@ -3,7 +3,8 @@
 //!
 //! The pipeline, one module per stage, typed values flowing one way:
 //! [`ingest`] (raw records with provenance) -> [`normalize`] (records ready to compare) ->
-//! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions) -> [`cluster`]
+//! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions, by the
+//! [`score::Scorer`] in force, which also owns the match and review bands) -> [`cluster`]
 //! (clusters under constraints) -> [`merge`] (canonical records) -> [`output`] (CSV files).
 //! [`pipeline`] runs them in order; [`rules`] holds the policy every stage reads.
 
@@ -26,6 +27,7 @@ pub mod pipeline;
 pub mod record;
 pub mod rules;
 pub mod schema;
+pub mod score;
 pub mod synth;
 
 pub use error::{Error, Warning};

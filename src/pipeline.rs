@@ -11,7 +11,7 @@ use crate::block;
 use crate::cluster::{self, Link};
 use std::collections::BTreeSet;
 
-use crate::compare::{self, MatchDecision, ScoredPair};
+use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::ingest::{self, table::Format};
 use crate::merge;
@@ -20,6 +20,7 @@ use crate::normalize;
 use crate::output;
 use crate::record::Record;
 use crate::rules::Rules;
+use crate::score::{self, Scorer};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -296,13 +297,15 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
             message: "--model scores tables, or pages when model.page_scorer = \"fellegi-sunter\"; these pages are scored by the weighted scorer".into(),
         });
     }
-    let (mut scored, model) = if fs {
-        let (scored, model) = score_fs(opts, &records, &blocking, table)?;
-        (scored, Some(model))
+    // The scorer in force: every later stage takes its bands and evidence from it.
+    let mut scorer: Box<dyn Scorer> = if fs {
+        Box::new(fs_scorer(opts, &records, &blocking, table)?)
     } else {
-        let scored = compare::compare_all(&blocking.pairs, &records, &opts.rules.comparison, progress.as_ref());
-        (scored, None)
+        Box::new(score::Weighted::new(&opts.rules.comparison))
     };
+    let mut scored = scorer.score_all(&blocking.pairs, &records, progress.as_ref());
+    let scorer = &*scorer;
+    let model = scorer.model();
     if let Some(b) = progress {
         b.finish_and_clear();
     }
@@ -315,7 +318,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     stages.done("compare");
 
     // overrides: must-links and cannot-links that beat any score
-    let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, &opts.rules.comparison);
+    let applied = audit::overrides::apply(&opts.overrides, &records, &mut scored, scorer);
 
     // cluster
     let links: Vec<Link> = scored
@@ -380,20 +383,12 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         canonical: &canonical,
         summary: &summary,
         warnings: &warnings,
-        rules: &opts.rules.comparison,
+        scorer,
+        table,
     };
     type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
     let writers: Vec<Writer> = vec![
-        Box::new(|| {
-            output::write_decisions(
-                &batch,
-                &scored,
-                &applied.marks,
-                &blocking.stats,
-                &records,
-                model.as_ref(),
-            )
-        }),
+        Box::new(|| output::write_decisions(&batch, &scored, &applied.marks, &blocking.stats, &records, model)),
         Box::new(|| match table {
             None => output::write_provenance(&batch, &canonical, &records),
             Some(t) => output::write_provenance_table(&batch, &canonical, &records, t),
@@ -405,7 +400,7 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         Box::new(|| audit::write_all(&batch, &audit)),
         Box::new(|| output::write_warnings(&batch, &warnings)),
         Box::new(|| output::write_blocks(&batch, &blocking.stats)),
-        Box::new(|| model.as_ref().map_or(Ok(()), |m| m.stage(&batch))),
+        Box::new(|| model.map_or(Ok(()), |m| m.stage(&batch))),
     ];
     // The first error in this order is reported, whichever writer finished first.
     let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();
@@ -584,13 +579,13 @@ fn normalize_all(
 }
 
 /// The Fellegi-Sunter scorer: the levels of every blocked pair, the model (trained on this
-/// run's records, or read from `--model`), then every pair scored.
-fn score_fs(
+/// run's records, or read from `--model`); the scorer keeps the levels to score the pairs.
+fn fs_scorer(
     opts: &RunOptions,
     records: &[Record],
     blocking: &block::Blocking,
     table: Option<&crate::schema::TableRules>,
-) -> Result<(Vec<compare::ScoredPair>, Model), Error> {
+) -> Result<score::FellegiSunter, Error> {
     let rules = &opts.rules;
     let comparisons = match table {
         Some(t) => model::table_comparisons(t, &rules.model),
@@ -644,13 +639,13 @@ fn score_fs(
         }
     };
     let tf = model::TermFrequencies::new(records, &comparisons);
-    let scorer = compare::FsScorer {
-        model: &model,
-        tf: &tf,
-        comparisons: &comparisons,
-        rules: &rules.comparison,
+    Ok(score::FellegiSunter::new(score::FsParts {
+        model,
+        tf,
+        comparisons,
+        rules: rules.comparison.clone(),
         thresholds: (rules.model.match_probability, rules.model.review_probability),
         pages: table.is_none(),
-    };
-    Ok((compare::compare_all_fs(pairs, &levels, records, &scorer), model))
+        levels,
+    }))
 }

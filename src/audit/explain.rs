@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::read::{DecisionRow, OutputDir, ProvRow};
+use super::read::{DecisionRow, OutputDir, ProvRow, Waterfall};
 use crate::error::Error;
 
 /// How many non-members `explain` lists as "nearest not merged".
@@ -47,6 +47,14 @@ pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
 }
 
 fn thresholds(out: &OutputDir) -> String {
+    if out.scorer() == "fellegi-sunter" {
+        return format!(
+            "thresholds: match probability >= {}, review >= {} (Fellegi-Sunter model, prior weight {})\n",
+            out.figure("match_threshold"),
+            out.figure("review_threshold"),
+            out.figure("weight_prior")
+        );
+    }
     format!(
         "thresholds: match >= {}, review >= {}, minimum title similarity {}, minimum description similarity {}\n",
         out.figure("match_threshold"),
@@ -57,6 +65,9 @@ fn thresholds(out: &OutputDir) -> String {
 }
 
 fn record_lines(s: &mut String, r: &ProvRow) {
+    if !r.fields.is_empty() {
+        return table_record_lines(s, r);
+    }
     let _ = writeln!(
         s,
         "  {}  (page {}, line {}, fingerprint {}{})",
@@ -71,29 +82,38 @@ fn record_lines(s: &mut String, r: &ProvRow) {
     let _ = writeln!(s, "      description: {:?}", r.description);
 }
 
+/// A table row: its provenance, then each field as written.
+fn table_record_lines(s: &mut String, r: &ProvRow) {
+    let _ = writeln!(
+        s,
+        "  {}  (file {}, line {}, fingerprint {})",
+        r.record_id, r.file, r.line, r.fingerprint
+    );
+    let width = r.fields.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0) + 1;
+    for (name, value) in &r.fields {
+        let _ = writeln!(s, "      {:<width$} {value:?}", format!("{name}:"));
+    }
+}
+
 fn or_none(s: &str) -> &str {
     if s.is_empty() { "(none)" } else { s }
 }
 
 fn evidence(s: &mut String, d: &DecisionRow) {
-    let desc = if d.description_similarity.is_empty() {
-        format!("description {}", d.description_mode)
-    } else {
-        format!(
-            "description similarity {} ({})",
-            d.description_similarity, d.description_mode
-        )
-    };
     let block = if d.block_rule == "override" {
         "never paired by a blocking rule; compared because of an override".to_string()
     } else {
         format!("block {}={}", d.block_rule, d.block_key)
     };
-    let _ = writeln!(
-        s,
-        "      title similarity {}, {desc}, score {}; {block}",
-        d.title_similarity, d.score
-    );
+    if d.title_similarity.is_empty() {
+        // A table pair: the model's waterfall is its evidence.
+        let _ = writeln!(s, "      match probability {}; {block}", d.score);
+    } else {
+        similarities(s, d, &block);
+    }
+    if let Some(w) = &d.fs {
+        waterfall(s, w);
+    }
     let by = if d.override_.is_empty() {
         String::new()
     } else {
@@ -102,12 +122,59 @@ fn evidence(s: &mut String, d: &DecisionRow) {
     let _ = writeln!(s, "      decision {}{by}: {}", d.decision, d.reason);
 }
 
+/// The weighted scorer's evidence: title and description similarity.
+fn similarities(s: &mut String, d: &DecisionRow, block: &str) {
+    let desc = if d.description_similarity.is_empty() {
+        format!("description {}", d.description_mode)
+    } else {
+        format!(
+            "description similarity {} ({})",
+            d.description_similarity, d.description_mode
+        )
+    };
+    let _ = writeln!(
+        s,
+        "      title similarity {}, {desc}, score {}; {block}",
+        d.title_similarity, d.score
+    );
+}
+
+/// The Fellegi-Sunter waterfall, a line per step: the prior, each comparison's level and its
+/// weight log2(m/u), then their sum, the match weight, and the probability it gives.
+fn waterfall(s: &mut String, w: &Waterfall) {
+    let name_w = w
+        .steps
+        .iter()
+        .map(|(n, _, _)| n.chars().count())
+        .fold("prior".len(), usize::max);
+    let level_w = w.steps.iter().map(|(_, l, _)| l.chars().count()).max().unwrap_or(0);
+    let _ = writeln!(s, "      waterfall (log2 m/u):");
+    let _ = writeln!(
+        s,
+        "          {:<name_w$} {:<level_w$} {:>8}",
+        "prior", "", w.weight_prior
+    );
+    for (name, level, weight) in &w.steps {
+        let _ = writeln!(s, "        + {name:<name_w$} {level:<level_w$} {weight:>8}");
+    }
+    let _ = writeln!(
+        s,
+        "        = match weight {} -> match probability {}",
+        w.match_weight, w.match_probability
+    );
+}
+
 fn cluster(out: &OutputDir, id: &str) -> String {
     let members: Vec<&ProvRow> = out.records.iter().filter(|r| r.canonical_id == id).collect();
     let is_member = |rid: &str| members.iter().any(|m| m.record_id == rid);
     let mut s = String::new();
     if let Some(c) = out.canonical.iter().find(|c| c.canonical_id == id) {
-        let _ = writeln!(s, "canonical record {id}: {} {:?}", or_none(&c.date), c.title);
+        if out.table {
+            let values: Vec<String> = c.fields.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
+            let _ = writeln!(s, "canonical record {id}: {}", values.join(" "));
+        } else {
+            let _ = writeln!(s, "canonical record {id}: {} {:?}", or_none(&c.date), c.title);
+        }
     }
     s.push_str(&thresholds(out));
     let _ = writeln!(s, "\nmembers ({}):", members.len());
@@ -173,8 +240,8 @@ fn nearest(s: &mut String, out: &OutputDir, is_member: &dyn Fn(&str) -> bool) {
             &d.record_a
         };
         let canonical = out.record(other).map_or("?", |r| r.canonical_id.as_str());
-        let title = out.record(other).map_or("", |r| r.title.as_str());
-        let _ = writeln!(s, "  {other} (in {canonical}) {title:?}");
+        let label = out.record(other).map_or(String::new(), ProvRow::label);
+        let _ = writeln!(s, "  {other} (in {canonical}) {label:?}");
         evidence(s, d);
     }
 }
@@ -213,6 +280,9 @@ fn pair(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
 
 /// Why blocking never paired two records, in words.
 pub fn why_not_compared(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
+    if out.table {
+        return why_table_not_compared(out);
+    }
     if x.file == y.file {
         return format!(
             "both are on page {}, and a result page lists each document once (same-page cannot-link)",
@@ -248,4 +318,20 @@ pub fn why_not_compared(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
             }
         }
     }
+}
+
+/// Why blocking never paired two table rows: they agree on every field of no blocking rule
+/// (rows of one table are compared with each other; there is no same-page constraint).
+fn why_table_not_compared(out: &OutputDir) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for b in &out.blocks {
+        if !rules.contains(&b.block_rule.as_str()) {
+            rules.push(&b.block_rule);
+        }
+    }
+    let rules = match rules.is_empty() {
+        true => "none made a block of two records".to_string(),
+        false => rules.join(", "),
+    };
+    format!("no blocking rule paired them: they agree exactly on the fields of no rule (rules with blocks: {rules})")
 }

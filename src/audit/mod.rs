@@ -16,7 +16,8 @@ use crate::merge::CanonicalRecord;
 use crate::output::{Batch, fixed};
 use crate::pipeline::Summary;
 use crate::record::Record;
-use crate::rules::ComparisonRules;
+use crate::schema::TableRules;
+use crate::score::{Bands, Scorer};
 
 /// What a run hands to the audit writers.
 pub struct RunAudit<'a> {
@@ -34,8 +35,10 @@ pub struct RunAudit<'a> {
     pub summary: &'a Summary,
     /// Warnings, sorted.
     pub warnings: &'a [Warning],
-    /// Thresholds in force.
-    pub rules: &'a ComparisonRules,
+    /// The scorer in force: its bands and evidence.
+    pub scorer: &'a dyn Scorer,
+    /// The table mapping of a table run (None: pages): names the records' fields.
+    pub table: Option<&'a TableRules>,
 }
 
 impl RunAudit<'_> {
@@ -63,16 +66,10 @@ fn csv_err(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-/// The score at the middle of the review band: a review pair's uncertainty is its distance
-/// from it (0 = the least sure concord can be).
-pub fn boundary(rules: &ComparisonRules) -> f64 {
-    (rules.review_threshold + rules.match_threshold) / 2.0
-}
-
-/// Indices of the review pairs, most uncertain first (closest to [`boundary`]); ties in pair
-/// order, so the queue is deterministic.
-pub fn review_queue(scored: &[ScoredPair], rules: &ComparisonRules) -> Vec<usize> {
-    let mid = boundary(rules);
+/// Indices of the review pairs, most uncertain first (closest to the middle of the scorer's
+/// review band, [`Bands::centre`]); ties in pair order, so the queue is deterministic.
+pub fn review_queue(scored: &[ScoredPair], bands: &Bands) -> Vec<usize> {
+    let mid = bands.centre();
     let mut q: Vec<usize> = (0..scored.len())
         .filter(|&i| scored[i].decision == MatchDecision::Review)
         .collect();
@@ -84,7 +81,8 @@ pub fn review_queue(scored: &[ScoredPair], rules: &ComparisonRules) -> Vec<usize
 }
 
 fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
-    let mid = boundary(a.rules);
+    let bands = a.scorer.bands();
+    let mid = bands.centre();
     batch.stage("review.csv", |w| {
         let mut c = csv::Writer::from_writer(w);
         c.write_record([
@@ -102,17 +100,22 @@ fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
             "title_b",
         ])
         .map_err(csv_err)?;
-        for (rank, i) in review_queue(a.scored, a.rules).into_iter().enumerate() {
+        for (rank, i) in review_queue(a.scored, &bands).into_iter().enumerate() {
             let s = &a.scored[i];
             let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
+            // A table pair has no title or description similarity (as in decisions.csv).
+            let (title, description) = match a.table {
+                None => (fixed(s.title), s.description.map(fixed).unwrap_or_default()),
+                Some(_) => (String::new(), String::new()),
+            };
             c.write_record([
                 &(rank + 1).to_string(),
                 &x.id(),
                 &y.id(),
                 &x.fingerprint.to_string(),
                 &y.fingerprint.to_string(),
-                &fixed(s.title),
-                &s.description.map(fixed).unwrap_or_default(),
+                &title,
+                &description,
                 &fixed(s.score),
                 &fixed((s.score - mid).abs()),
                 &s.reason().into_owned(),
@@ -208,16 +211,9 @@ fn write_summary(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
         for (name, value) in a.summary.rows() {
             c.write_record([name, &value.to_string()]).map_err(csv_err)?;
         }
-        let r = a.rules;
-        for (name, value) in [
-            ("match_threshold", r.match_threshold),
-            ("review_threshold", r.review_threshold),
-            ("min_title_similarity", r.min_title_similarity),
-            ("min_description_similarity", r.min_description_similarity),
-            ("title_weight", r.title_weight),
-            ("description_weight", r.description_weight),
-        ] {
-            c.write_record([name, &fixed(value)]).map_err(csv_err)?;
+        // The thresholds and settings of the scorer that decided the pairs.
+        for (name, value) in a.scorer.settings() {
+            c.write_record([name, value]).map_err(csv_err)?;
         }
         c.flush()
     })

@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use crate::block::CandidatePair;
 use crate::cluster::{Apart, NO_CLASS};
-use crate::compare::{self, MatchDecision, ScoredPair};
+use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::record::Record;
-use crate::rules::ComparisonRules;
+use crate::score::Scorer;
 
 /// Where `concord run` and `concord review` look when no `--overrides` is given.
 pub const DEFAULT_PATH: &str = "rules/overrides.toml";
@@ -374,12 +374,7 @@ impl<'o> Classes<'o> {
 /// `b`, the first of `b` every record of `a` (for `a = b`: the first copy meets every other),
 /// and such a pair that blocking never made is compared now and added. So an override adds at
 /// most one pair per copy. `scored` stays sorted by (a, b).
-pub fn apply(
-    overrides: &Overrides,
-    records: &[Record],
-    scored: &mut Vec<ScoredPair>,
-    rules: &ComparisonRules,
-) -> Applied {
+pub fn apply(overrides: &Overrides, records: &[Record], scored: &mut Vec<ScoredPair>, scorer: &dyn Scorer) -> Applied {
     let mut out = Applied::default();
     let effective = overrides.effective(&mut out.warnings);
     let mut by_fp: HashMap<String, Vec<u32>> = HashMap::new();
@@ -429,7 +424,7 @@ pub fn apply(
             decide(s, o.verdict, o, &format!("{}:{}", overrides.file, o.line));
         }
     }
-    let forced = add_star_pairs(&star, overrides, records, scored, rules);
+    let forced = add_star_pairs(&star, overrides, records, scored, scorer);
     out.marks = scored
         .iter()
         .map(|s| {
@@ -471,7 +466,7 @@ fn add_star_pairs(
     overrides: &Overrides,
     records: &[Record],
     scored: &mut Vec<ScoredPair>,
-    rules: &ComparisonRules,
+    scorer: &dyn Scorer,
 ) -> BTreeSet<(u32, u32)> {
     let mut forced = BTreeSet::new();
     let mut added = Vec::new();
@@ -484,7 +479,8 @@ fn add_star_pairs(
             b,
             block: crate::block::NO_BLOCK,
         };
-        let mut s = compare::compare(&pair, &records[a as usize], &records[b as usize], rules);
+        // Scored by the scorer in force, as a blocked pair would have been.
+        let mut s = scorer.score(&pair, &records[a as usize], &records[b as usize]);
         let reason = format!("never paired by a blocking rule; {}", s.reason());
         s.set_reason(reason);
         decide(&mut s, o.verdict, o, &format!("{}:{}", overrides.file, o.line));

@@ -37,6 +37,26 @@ pub struct ProvRow {
     /// `true` when the page was cut off inside it. (absent from a table run's provenance).
     #[serde(default)]
     pub partial: String,
+    /// A table row's fields as written, (name, value) in the mapping's order (empty for a
+    /// page record).
+    #[serde(skip)]
+    pub fields: Vec<(String, String)>,
+}
+
+impl ProvRow {
+    /// The record in a line: its title, or a table row's field values.
+    pub fn label(&self) -> String {
+        if self.fields.is_empty() {
+            return self.title.clone();
+        }
+        let values: Vec<&str> = self
+            .fields
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+            .collect();
+        values.join(" ")
+    }
 }
 
 /// A row of `canonical.csv`.
@@ -52,6 +72,9 @@ pub struct CanonRow {
     pub title: String,
     /// `;`-separated member ids.
     pub record_ids: String,
+    /// A table's canonical fields, (name, value) (empty for pages).
+    #[serde(skip)]
+    pub fields: Vec<(String, String)>,
 }
 
 /// A row of `decisions.csv`.
@@ -80,6 +103,49 @@ pub struct DecisionRow {
     /// `same`, `different` or empty.
     #[serde(rename = "override", default)]
     pub override_: String,
+    /// The Fellegi-Sunter columns, when that model scored the run.
+    #[serde(skip)]
+    pub fs: Option<Waterfall>,
+}
+
+/// A pair's match weight as the Fellegi-Sunter model built it, from decisions.csv.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Waterfall {
+    /// `match_weight`.
+    pub match_weight: String,
+    /// `match_probability`.
+    pub match_probability: String,
+    /// `weight_prior`.
+    pub weight_prior: String,
+    /// (comparison, `level_<comparison>`, `weight_<comparison>`), in column order.
+    pub steps: Vec<(String, String, String)>,
+}
+
+impl Waterfall {
+    /// The Fellegi-Sunter columns of a decisions.csv row (None: the run had none, or an
+    /// override alone made the pair and it was never scored).
+    fn of(headers: &csv::StringRecord, row: &csv::StringRecord) -> Option<Waterfall> {
+        let at = |name: &str| headers.iter().position(|h| h == name).and_then(|i| row.get(i));
+        let match_weight = at("match_weight").filter(|w| !w.is_empty())?.to_string();
+        // Each level column is followed by its weight column (see output::write_decisions).
+        let steps = headers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| {
+                let name = h.strip_prefix("level_")?;
+                if headers.get(i + 1) != Some(format!("weight_{name}").as_str()) {
+                    return None;
+                }
+                Some((name.to_string(), row.get(i)?.to_string(), row.get(i + 1)?.to_string()))
+            })
+            .collect();
+        Some(Waterfall {
+            match_weight,
+            match_probability: at("match_probability").unwrap_or("").to_string(),
+            weight_prior: at("weight_prior").unwrap_or("").to_string(),
+            steps,
+        })
+    }
 }
 
 /// A row of `links.csv`.
@@ -154,10 +220,22 @@ pub struct OutputDir {
     pub review: Vec<ReviewRow>,
     /// summary.csv as name -> value.
     pub summary: BTreeMap<String, String>,
+    /// The run read tables (its records have fields, not a date, title and description).
+    pub table: bool,
     by_id: HashMap<String, usize>,
 }
 
 fn read_rows<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, Error> {
+    read_rows_with(dir, name, |_, _, _| {})
+}
+
+/// [`read_rows`], with `extra` filling what serde cannot name in advance (a table's field
+/// columns, the model's comparison columns) from the header and the row.
+fn read_rows_with<T: DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    extra: impl Fn(&csv::StringRecord, &csv::StringRecord, &mut T),
+) -> Result<Vec<T>, Error> {
     let path = dir.join(name);
     let err = |message: String| Error::Input {
         file: path.display().to_string(),
@@ -169,10 +247,35 @@ fn read_rows<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, Erro
             dir.display()
         ))
     })?;
-    r.deserialize()
+    let headers = r.headers().map_err(|e| err(e.to_string()))?.clone();
+    r.records()
         .enumerate()
-        .map(|(n, row)| row.map_err(|e| err(format!("row {}: {e}", n + 2))))
+        .map(|(n, row)| {
+            let at = |e: csv::Error| err(format!("row {}: {e}", n + 2));
+            let row = row.map_err(at)?;
+            let mut value: T = row.deserialize(Some(&headers)).map_err(at)?;
+            extra(&headers, &row, &mut value);
+            Ok(value)
+        })
         .collect()
+}
+
+/// The columns of `row` not named in `fixed`, as (header, value): a table's fields.
+fn fields_but(fixed: &[&str], headers: &csv::StringRecord, row: &csv::StringRecord) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .zip(row.iter())
+        .filter(|(h, _)| !fixed.contains(h))
+        .map(|(h, v)| (h.to_string(), v.to_string()))
+        .collect()
+}
+
+/// True when a provenance.csv header is a table run's: its fixed columns are
+/// [`crate::schema::PROVENANCE_COLUMNS`] (a page run's name `position` and `layout` there), and
+/// a field can never take one of their names.
+fn is_table(headers: &csv::StringRecord) -> bool {
+    let fixed = crate::schema::PROVENANCE_COLUMNS;
+    headers.len() >= fixed.len() && headers.iter().zip(fixed).all(|(h, f)| h == f)
 }
 
 #[derive(Deserialize)]
@@ -184,7 +287,16 @@ struct SummaryRow {
 impl OutputDir {
     /// Reads every file `explain` and `review` use.
     pub fn open(dir: &Path) -> Result<OutputDir, Error> {
-        let records: Vec<ProvRow> = read_rows(dir, "provenance.csv")?;
+        let table = std::sync::atomic::AtomicBool::new(false);
+        let records: Vec<ProvRow> = read_rows_with(dir, "provenance.csv", |h, row, r: &mut ProvRow| {
+            if is_table(h) {
+                table.store(true, std::sync::atomic::Ordering::Relaxed);
+                r.fields = fields_but(&crate::schema::PROVENANCE_COLUMNS, h, row);
+            }
+        })?;
+        let table = table.into_inner();
+        let mut canonical_fixed = vec!["canonical_id"];
+        canonical_fixed.extend(crate::schema::CANONICAL_TAIL_COLUMNS);
         let by_id = records
             .iter()
             .enumerate()
@@ -193,8 +305,15 @@ impl OutputDir {
         let summary: Vec<SummaryRow> = read_rows(dir, "summary.csv")?;
         Ok(OutputDir {
             dir: dir.to_path_buf(),
-            canonical: read_rows(dir, "canonical.csv")?,
-            decisions: read_rows(dir, "decisions.csv")?,
+            canonical: read_rows_with(dir, "canonical.csv", |h, row, c: &mut CanonRow| {
+                if table {
+                    c.fields = fields_but(&canonical_fixed, h, row);
+                }
+            })?,
+            decisions: read_rows_with(dir, "decisions.csv", |h, row, d: &mut DecisionRow| {
+                d.fs = Waterfall::of(h, row);
+            })?,
+            table,
             links: read_rows(dir, "links.csv")?,
             blocks: read_rows(dir, "blocks.csv")?,
             review: read_rows(dir, "review.csv")?,
@@ -226,5 +345,11 @@ impl OutputDir {
     /// A threshold or figure from summary.csv.
     pub fn figure(&self, name: &str) -> &str {
         self.summary.get(name).map_or("?", String::as_str)
+    }
+
+    /// The scorer that decided the run, as summary.csv names it (a folder without a `scorer`
+    /// row was scored by the weighted scorer).
+    pub fn scorer(&self) -> &str {
+        self.summary.get("scorer").map_or("weighted", String::as_str)
     }
 }

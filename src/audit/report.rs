@@ -6,12 +6,15 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use super::{RunAudit, boundary, outcome_word, review_queue};
+use super::{RunAudit, outcome_word, review_queue};
 use crate::cluster::Outcome;
-use crate::compare::{MatchDecision, ScoredPair};
+use crate::compare::{FsDetail, MatchDecision, ScoredPair};
 use crate::error::Error;
+use crate::merge::CanonicalRecord;
+use crate::model::Model;
 use crate::output::{Batch, fixed};
 use crate::record::Record;
+use crate::score;
 
 /// Rows shown per table; the CSV files hold everything.
 const MAX_ROWS: usize = 500;
@@ -61,7 +64,7 @@ fn render(a: &RunAudit) -> Markup {
 }
 
 fn figures(a: &RunAudit) -> Markup {
-    let r = a.rules;
+    let bands = a.scorer.bands();
     html! {
         table {
             @for (name, value) in a.summary.rows() {
@@ -69,26 +72,16 @@ fn figures(a: &RunAudit) -> Markup {
             }
         }
         p {
-            "Thresholds: match at a score of " b { (fixed(r.match_threshold)) } " or more, review from "
-            b { (fixed(r.review_threshold)) } "; minimum title similarity " (fixed(r.min_title_similarity))
-            ", minimum description similarity " (fixed(r.min_description_similarity)) "."
+            "Thresholds: match at a " (bands.measure) " of " b { (fixed(bands.match_at)) } " or more, review from "
+            b { (fixed(bands.review_at)) } (a.scorer.limits()) "."
         }
-    }
-}
-
-fn band_class(x: f64, a: &RunAudit) -> &'static str {
-    if x >= a.rules.match_threshold {
-        "match"
-    } else if x >= a.rules.review_threshold {
-        "review"
-    } else {
-        "no-match"
     }
 }
 
 /// An inline SVG histogram of all pair scores, bars coloured by band, heights on a log scale
 /// (no-match pairs outnumber matches by orders of magnitude), counts written on each bar.
 fn histogram(a: &RunAudit) -> Markup {
+    let bands = a.scorer.bands();
     let mut counts = [0usize; BINS];
     for s in a.scored {
         counts[((s.score * BINS as f64) as usize).min(BINS - 1)] += 1;
@@ -106,7 +99,7 @@ fn histogram(a: &RunAudit) -> Markup {
         "review" => "#d4a72c",
         _ => "#9ea7b3",
     };
-    let (review_x, match_x) = (x_of(a.rules.review_threshold), x_of(a.rules.match_threshold));
+    let (review_x, match_x) = (x_of(bands.review_at), x_of(bands.match_at));
     html! {
         svg xmlns="http://www.w3.org/2000/svg" width=(w + 20.0) height=(h + bottom) role="img"
             aria-label="histogram of pair scores" {
@@ -114,7 +107,7 @@ fn histogram(a: &RunAudit) -> Markup {
                 @let bh = ((c + 1) as f64).log10() / top * (h - 20.0);
                 @let x = left + i as f64 * bar_w;
                 @let mid = (i as f64 + 0.5) / BINS as f64;
-                rect x=(x + 1.0) y=(h - bh) width=(bar_w - 2.0) height=(bh) fill=(colour(band_class(mid, a))) {
+                rect x=(x + 1.0) y=(h - bh) width=(bar_w - 2.0) height=(bh) fill=(colour(bands.class(mid))) {
                     title { (format!("{:.2}-{:.2}: {c} pairs", i as f64 / BINS as f64, (i + 1) as f64 / BINS as f64)) }
                 }
                 @if c > 0 {
@@ -128,8 +121,8 @@ fn histogram(a: &RunAudit) -> Markup {
             }
             line x1=(review_x) y1="0" x2=(review_x) y2=(h) stroke="#9a6700" stroke-dasharray="4 3" {}
             line x1=(match_x) y1="0" x2=(match_x) y2=(h) stroke="#1a7f37" stroke-dasharray="4 3" {}
-            text x=(review_x - 4.0) y="12" font-size="11" text-anchor="end" fill="#9a6700" { "review " (fixed(a.rules.review_threshold)) }
-            text x=(match_x + 4.0) y="12" font-size="11" fill="#1a7f37" { "match " (fixed(a.rules.match_threshold)) }
+            text x=(review_x - 4.0) y="12" font-size="11" text-anchor="end" fill="#9a6700" { "review " (fixed(bands.review_at)) }
+            text x=(match_x + 4.0) y="12" font-size="11" fill="#1a7f37" { "match " (fixed(bands.match_at)) }
         }
         p.muted {
             (a.scored.len()) " pairs compared; bars: "
@@ -139,13 +132,57 @@ fn histogram(a: &RunAudit) -> Markup {
     }
 }
 
-fn record_row(r: &Record) -> Markup {
+fn record_row(a: &RunAudit, r: &Record) -> Markup {
     html! {
         tr {
             td { code { (r.id()) } }
-            td { (r.raw.date.as_deref().unwrap_or("")) }
-            td { (r.raw.title) }
-            td { (r.raw.description.as_deref().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
+            @if a.table.is_some() {
+                // A table row shows its own fields, as written.
+                @for v in &r.raw.fields { td { (v.as_deref().unwrap_or("")) } }
+            } @else {
+                td { (r.raw.date.as_deref().unwrap_or("")) }
+                td { (r.raw.title) }
+                td { (r.raw.description.as_deref().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
+            }
+        }
+    }
+}
+
+/// The header of [`record_row`]'s table.
+fn record_header(a: &RunAudit) -> Markup {
+    html! {
+        tr {
+            th { "record" }
+            @match a.table {
+                Some(t) => { @for f in &t.fields { th { (f.name) } } }
+                None => { th { "date" } th { "title" } th { "description" } }
+            }
+        }
+    }
+}
+
+/// A record in a line: its title, or a table row's fields.
+fn record_label(a: &RunAudit, r: &Record) -> String {
+    match a.table {
+        Some(_) => r
+            .raw
+            .fields
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => r.raw.title.clone(),
+    }
+}
+
+/// A canonical record in a line: its date and title, or a table's canonical fields.
+fn canonical_label(a: &RunAudit, c: &CanonicalRecord) -> Markup {
+    html! {
+        @if a.table.is_some() {
+            b { (c.fields.iter().flatten().map(String::as_str).collect::<Vec<_>>().join(" ")) }
+        } @else {
+            (c.date.map(|d| d.to_string()).unwrap_or_default()) " " b { (c.title(a.records)) }
         }
     }
 }
@@ -158,12 +195,28 @@ fn find_pair(scored: &[ScoredPair], a: u32, b: u32) -> Option<&ScoredPair> {
         .map(|i| &scored[i])
 }
 
-fn evidence(s: &ScoredPair) -> Markup {
+fn evidence(a: &RunAudit, s: &ScoredPair) -> Markup {
     html! {
-        "title " (fixed(s.title)) ", description "
-        (s.description.map(fixed).unwrap_or_else(|| "-".into())) " (" (s.description_mode.as_str()) "), score "
+        @if a.table.is_none() {
+            "title " (fixed(s.title)) ", description "
+            (s.description.map(fixed).unwrap_or_else(|| "-".into())) " (" (s.description_mode.as_str()) "), "
+        }
+        @match (&s.fs, a.scorer.model()) {
+            (Some(fs), Some(model)) => { (waterfall(model, fs)) ", match probability " }
+            _ => { "score " }
+        }
         b { (fixed(s.score)) } ": "
         span class=(s.decision.as_str()) { (s.decision.as_str()) } " - " (s.reason().as_ref())
+    }
+}
+
+/// A match weight as its sum: "match weight 19.7710 = prior -6.8826 + surname exact +5.1927 ...".
+fn waterfall(model: &Model, fs: &FsDetail) -> Markup {
+    html! {
+        "match weight " b { (fixed(fs.match_weight)) } " = prior " (fixed(fs.prior_weight))
+        @for step in score::waterfall(model, fs) {
+            " + " (step.name) " " i { (step.level) } " " (format!("{:+.4}", step.weight))
+        }
     }
 }
 
@@ -175,12 +228,11 @@ fn clusters(a: &RunAudit) -> Markup {
             // Open when there are few enough to read on one page.
             details open[merged.len() <= OPEN_CLUSTERS] {
                 summary {
-                    code { (c.id) } " " (c.date.map(|d| d.to_string()).unwrap_or_default()) " "
-                    b { (c.title(a.records)) } " (" (c.members.len()) " sources)"
+                    code { (c.id) } " " (canonical_label(a, c)) " (" (c.members.len()) " sources)"
                 }
                 table {
-                    tr { th { "record" } th { "date" } th { "title" } th { "description" } }
-                    @for &m in &c.members { (record_row(&a.records[m as usize])) }
+                    (record_header(a))
+                    @for &m in &c.members { (record_row(a, &a.records[m as usize])) }
                 }
                 ul {
                     @for (link, outcome) in a.clustering.log.iter()
@@ -188,7 +240,7 @@ fn clusters(a: &RunAudit) -> Markup {
                         li {
                             code { (a.records[link.a as usize].id()) } " ~ " code { (a.records[link.b as usize].id()) }
                             ": " (outcome_word(outcome)) (if link.must { " (override)" } else { "" }) "; "
-                            @if let Some(s) = find_pair(a.scored, link.a, link.b) { (evidence(s)) }
+                            @if let Some(s) = find_pair(a.scored, link.a, link.b) { (evidence(a, s)) }
                         }
                     }
                 }
@@ -226,7 +278,7 @@ fn cut_links(a: &RunAudit) -> Markup {
             @for (s, _) in overridden.iter().take(MAX_ROWS) {
                 li {
                     code { (a.records[s.pair.a as usize].id()) } " ~ " code { (a.records[s.pair.b as usize].id()) } ": "
-                    (evidence(s))
+                    (evidence(a, s))
                 }
             }
         }
@@ -234,25 +286,29 @@ fn cut_links(a: &RunAudit) -> Markup {
 }
 
 fn review(a: &RunAudit) -> Markup {
-    let q = review_queue(a.scored, a.rules);
-    let mid = boundary(a.rules);
+    let bands = a.scorer.bands();
+    let q = review_queue(a.scored, &bands);
+    let mid = bands.centre();
     html! {
         p.muted {
-            (q.len()) " pairs in the review band, most uncertain first (closest to score " (fixed(mid))
+            (q.len()) " pairs in the review band, most uncertain first (closest to " (bands.measure) " " (fixed(mid))
             "). Label them with " code { "concord review OUT_DIR" } "."
         }
         @if !q.is_empty() {
             table {
-                tr { th { "#" } th { "record a" } th { "record b" } th.num { "title" } th.num { "description" } th.num { "score" } th { "why" } }
+                tr {
+                    th { "#" } th { "record a" } th { "record b" }
+                    @for name in a.scorer.columns() { th.num { (name) } }
+                    th.num { (bands.measure) } th { "why" }
+                }
                 @for (rank, &i) in q.iter().enumerate().take(MAX_ROWS) {
                     @let s = &a.scored[i];
                     @let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
                     tr {
                         td.num { (rank + 1) }
-                        td { code { (x.id()) } br; (x.raw.title) }
-                        td { code { (y.id()) } br; (y.raw.title) }
-                        td.num { (fixed(s.title)) }
-                        td.num { (s.description.map(fixed).unwrap_or_default()) }
+                        td { code { (x.id()) } br; (record_label(a, x)) }
+                        td { code { (y.id()) } br; (record_label(a, y)) }
+                        @for value in a.scorer.evidence(s) { td.num { (value) } }
                         td.num { (fixed(s.score)) }
                         td { (s.reason().as_ref()) }
                     }

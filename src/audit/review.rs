@@ -131,12 +131,19 @@ pub fn side_by_side(a: &ProvRow, b: &ProvRow, width: usize, style: Style) -> Str
     let col = width.saturating_sub(label + 3) / 2;
     let wrap_at = col.saturating_sub(if style.colour { 0 } else { 2 }).max(10);
     let mut out = String::new();
-    let fields: [(&str, &str, &str); 4] = [
-        ("record", &a.record_id, &b.record_id),
-        ("date", &a.raw_date, &b.raw_date),
-        ("title", &a.title, &b.title),
-        ("description", &a.description, &b.description),
-    ];
+    let mut fields: Vec<(&str, &str, &str)> = vec![("record", &a.record_id, &b.record_id)];
+    if a.fields.is_empty() {
+        fields.extend([
+            ("date", a.raw_date.as_str(), b.raw_date.as_str()),
+            ("title", &a.title, &b.title),
+            ("description", &a.description, &b.description),
+        ]);
+    } else {
+        // A table row: its own fields, as written (both rows have the same columns).
+        for ((name, x), (_, y)) in a.fields.iter().zip(&b.fields) {
+            fields.push((name, x, y));
+        }
+    }
     for (name, x, y) in fields {
         let (wx, wy) = word_diff(x, y);
         let (lx, ly) = (wrap(&wx, wrap_at), wrap(&wy, wrap_at));

@@ -71,16 +71,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn show(item: &Item, n: usize, total: usize, style: Style) -> std::io::Result<()> {
     let r = item.row;
     outln!("\n=== pair {} of {total} (review rank {}) ===", n + 1, r.rank)?;
-    outln!(
-        "score {}  title {}  description {}",
-        r.score,
-        r.title_similarity,
-        if r.description_similarity.is_empty() {
-            "-"
-        } else {
-            &r.description_similarity
-        }
-    )?;
+    if item.a.fields.is_empty() {
+        outln!(
+            "score {}  title {}  description {}",
+            r.score,
+            r.title_similarity,
+            if r.description_similarity.is_empty() {
+                "-"
+            } else {
+                &r.description_similarity
+            }
+        )?;
+    } else {
+        // A table pair: the model's probability (its waterfall is in the reason).
+        outln!("match probability {}", r.score)?;
+    }
     outln!("why in review: {}", r.reason)?;
     out!("{}", side_by_side(item.a, item.b, 120, style))
 }
@@ -119,7 +124,7 @@ fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
                 continue;
             }
         };
-        let was = |r: &concord::audit::read::ProvRow| format!("{}: {}", r.record_id, r.title);
+        let was = |r: &concord::audit::read::ProvRow| format!("{}: {}", r.record_id, r.label());
         let (before, after) = overrides::append(
             path,
             &NewOverride {

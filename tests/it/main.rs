@@ -12,6 +12,7 @@ mod hostile_tables;
 mod layouts;
 mod properties;
 mod roundtrip_model;
+mod scorer;
 mod spine;
 mod synth;
 mod tables;
