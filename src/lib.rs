@@ -5,7 +5,9 @@
 //! [`ingest`] (raw records with provenance) -> [`normalize`] (records ready to compare) ->
 //! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions) -> [`cluster`]
 //! (clusters under constraints) -> [`merge`] (canonical records) -> [`output`] (CSV files).
-//! [`pipeline`] runs them in order; [`rules`] holds the policy every stage reads.
+//! [`pipeline`] runs them in order: [`pipeline::Run`] has one method per stage, and
+//! [`link`] links records already read in memory, the same engine `concord run` uses;
+//! [`rules`] holds the policy every stage reads.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -29,5 +31,5 @@ pub mod schema;
 pub mod synth;
 
 pub use error::{Error, Warning};
-pub use pipeline::{RunOptions, RunReport, Summary, run};
+pub use pipeline::{Input, Linkage, Run, RunOptions, RunReport, Summary, link, run};
 pub use rules::Rules;
