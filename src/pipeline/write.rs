@@ -10,10 +10,15 @@ use crate::error::Error;
 use crate::output::{self, Batch};
 
 impl Run<'_> {
-    /// The write stage: every output file into `out`. Every file is staged first and renamed
-    /// at the end: a run killed while writing leaves the previous outputs as they were. (The
-    /// lock that keeps other runs out of `out` is the caller's: `concord run` holds it.)
+    /// The write stage: every output file into `out` (created if missing). Every file is
+    /// staged first and renamed at the end: a run killed while writing leaves the previous
+    /// outputs as they were. (The lock that keeps other runs out of `out` is the caller's:
+    /// `concord run` holds it from before reading.)
     pub fn write(&self, linkage: &Linkage, out: &Path) -> Result<Vec<PathBuf>, Error> {
+        std::fs::create_dir_all(out).map_err(|e| Error::Io {
+            path: out.to_path_buf(),
+            source: e,
+        })?;
         let batch = Batch::new(out, &self.rules.output);
         self.stage(linkage, &batch)?;
         self.stages.done("write");
