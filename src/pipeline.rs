@@ -3,8 +3,8 @@
 //!
 //! A [`Run`] holds what every stage reads (the rules, the overrides, an optional trained
 //! model) and has one method per stage, each taking earlier stages' values and returning its
-//! own typed value ([`Input`] -> [`Normalized`] -> [`block::Blocking`] -> [`Scored`] ->
-//! [`Decided`] -> [`cluster::Clustering`] -> canonical records -> files). [`Run::link`]
+//! own typed value ([`Input`] -> [`Normalized`] -> [`crate::block::Blocking`] -> [`Scored`] ->
+//! [`Decided`] -> [`Clustering`] -> canonical records -> files). [`Run::link`]
 //! chains the in-memory stages into a [`Linkage`]; [`link`] is the same for a caller with
 //! records already read. `concord run` is [`Run::ingest`] + [`Run::link`] + [`Run::write`],
 //! so the CLI, the fuzz targets, the benches and the tests all go through one engine.
@@ -13,7 +13,6 @@ mod read;
 mod stages;
 mod write;
 
-use std::cell::Cell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -167,7 +166,7 @@ pub struct Input {
 
 impl Input {
     /// Page records in memory: one page per file their provenance names, in order of first
-    /// appearance.
+    /// appearance (each counted as a file read).
     pub fn pages(records: Vec<RawRecord>) -> Input {
         let mut input = Input::default();
         let mut index = std::collections::HashMap::new();
@@ -417,7 +416,8 @@ fn bar(show: bool, len: u64, what: &str) -> Option<indicatif::ProgressBar> {
 struct Stages {
     on: bool,
     start: std::time::Instant,
-    last: Cell<std::time::Instant>,
+    // A mutex, not a cell: a `Run` may be shared between threads.
+    last: std::sync::Mutex<std::time::Instant>,
 }
 
 impl Stages {
@@ -426,12 +426,14 @@ impl Stages {
         Stages {
             on: std::env::var_os("CONCORD_TIMINGS").is_some(),
             start: now,
-            last: Cell::new(now),
+            last: std::sync::Mutex::new(now),
         }
     }
 
     fn done(&self, stage: &str) {
         let now = std::time::Instant::now();
+        // A poisoned lock only means another thread panicked while timing: the time is usable.
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
         if self.on {
             // Resident and peak memory so far, as Linux reports them (absent elsewhere).
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -443,12 +445,12 @@ impl Stages {
             };
             eprintln!(
                 "timing: {stage:<10} {:>8.2} s (total {:>6.2} s) rss {:>12} peak {:>12}",
-                (now - self.last.get()).as_secs_f64(),
+                (now - *last).as_secs_f64(),
                 (now - self.start).as_secs_f64(),
                 mem("VmRSS:"),
                 mem("VmHWM:")
             );
         }
-        self.last.set(now);
+        *last = now;
     }
 }
