@@ -4,10 +4,11 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use concord::block::{self, CandidatePair};
-use concord::record::Record;
+use concord::audit::overrides::Overrides;
+use concord::block::Blocking;
+use concord::pipeline::{Input, Normalized, Run, link};
 use concord::synth::{SynthOptions, generate};
-use concord::{Rules, compare, ingest, normalize};
+use concord::{Rules, compare, normalize};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 const TITLE: &str = "Cable from Mao Zedong to Filippov [Stalin], ‘Plans to Publicize the Confessions’";
@@ -17,29 +18,19 @@ const DESCRIPTION: &str = "Mao Zedong explains to Kim Il Sung China's plan to is
 const OTHER: &str = "Stalin agrees to send ammunitions to Mao in preparation for a US attack, and asks \
     Zhou Enlai to report on the delivery of aircraft and artillery before October 15.";
 
-/// Records of a synthetic scrape of `n` records, normalized as a run does.
-fn records(n: usize, dir: &Path) -> Vec<Record> {
+/// The pages of a synthetic scrape of `n` records (fixed seed), read by the shipped ingest
+/// stage.
+fn input(n: usize, dir: &Path, run: &Run) -> Input {
     let opts = SynthOptions {
         records: n,
         seed: 1,
         csv: false,
     };
     generate(&opts, dir).expect("synth");
-    let rules = Rules::builtin();
-    let pages = rules.compile_pages().expect("rules");
-    let (files, _, _) = ingest::discover(&[dir.join("pages")]);
-    let mut all = ingest::Ingested::default();
-    let mut page_of = Vec::new();
-    for (p, f) in files.iter().enumerate() {
-        let before = all.records.len();
-        all.push(ingest::read(f, &pages, rules.input.max_file_bytes));
-        page_of.extend(std::iter::repeat_n(p as u32, all.records.len() - before));
-    }
-    all.records
-        .into_iter()
-        .zip(page_of)
-        .map(|(r, p)| normalize::prepare(r, p))
-        .collect()
+    let pages = Rules::builtin().compile_pages().expect("rules");
+    let (input, errors) = run.ingest(&[dir.join("pages")], None, &pages).expect("ingest");
+    assert!(errors.is_empty(), "{errors:?}");
+    input
 }
 
 fn normalization(c: &mut Criterion) {
@@ -73,28 +64,41 @@ fn similarity(c: &mut Criterion) {
     g.finish();
 }
 
-fn blocking_and_scoring(c: &mut Criterion) {
+/// The shipped stages on a synthetic scrape: blocking, scoring 20,000 of its pairs, and the
+/// whole of `link()` (normalize to merge, nothing written).
+fn pipeline(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let rules = Rules::builtin();
+    let overrides = Overrides::default();
+    let run = Run::new(&rules, &overrides);
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
     for n in [10_000usize, 50_000] {
         let sub = dir.path().join(n.to_string());
-        let recs = records(n, &sub);
-        g.bench_with_input(BenchmarkId::new("block", n), &recs, |b, recs| {
-            b.iter(|| block::block(black_box(recs), &rules.blocking))
+        let normalized: Normalized = run.normalize(input(n, &sub, &run)).expect("normalize");
+        g.bench_with_input(BenchmarkId::new("block", n), &normalized, |b, normalized| {
+            b.iter(|| run.block(black_box(normalized)))
         });
-        let pairs: Vec<CandidatePair> = block::block(&recs, &rules.blocking)
-            .pairs
-            .into_iter()
-            .take(20_000)
-            .collect();
-        g.bench_with_input(BenchmarkId::new("compare_20k_pairs", n), &pairs, |b, pairs| {
-            b.iter(|| compare::compare_all(black_box(pairs), &recs, &rules.comparison, None))
+        let blocking = run.block(&normalized);
+        let some = Blocking {
+            pairs: blocking.pairs.iter().take(20_000).copied().collect(),
+            ..blocking
+        };
+        g.bench_with_input(BenchmarkId::new("score_20k_pairs", n), &some, |b, some| {
+            b.iter(|| run.score(&normalized, black_box(some)).expect("score"))
         });
     }
+    let sub = dir.path().join("link");
+    let records = input(10_000, &sub, &run);
+    g.bench_function(BenchmarkId::new("link", 10_000), |b| {
+        b.iter_batched(
+            || Input::pages(records.records.clone()),
+            |input| link(input, &rules, &overrides).expect("link"),
+            criterion::BatchSize::LargeInput,
+        )
+    });
     g.finish();
 }
 
-criterion_group!(benches, normalization, similarity, blocking_and_scoring);
+criterion_group!(benches, normalization, similarity, pipeline);
 criterion_main!(benches);

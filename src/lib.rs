@@ -6,7 +6,9 @@
 //! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions, by the
 //! [`score::Scorer`] in force, which also owns the match and review bands) -> [`cluster`]
 //! (clusters under constraints) -> [`merge`] (canonical records) -> [`output`] (CSV files).
-//! [`pipeline`] runs them in order; [`rules`] holds the policy every stage reads.
+//! [`pipeline`] runs them in order: [`pipeline::Run`] has one method per stage, and
+//! [`link`] links records already read in memory, the same engine `concord run` uses;
+//! [`rules`] holds the policy every stage reads.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -31,5 +33,5 @@ pub mod score;
 pub mod synth;
 
 pub use error::{Error, Warning};
-pub use pipeline::{RunOptions, RunReport, Summary, run};
+pub use pipeline::{Input, Linkage, Run, RunOptions, RunReport, Summary, link, run};
 pub use rules::Rules;

@@ -2,6 +2,7 @@
 //! binary on real inputs in its own temporary folder.
 
 mod audit;
+mod engine;
 mod eval;
 mod hostile;
 mod hostile_bounds;

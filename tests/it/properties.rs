@@ -18,7 +18,7 @@ use crate::hostile::{PageRecord, separated_page};
 use crate::workdir::{Workdir, read_csv};
 
 /// `fast` cases, or `PROPTEST_CASES` when set.
-fn config(fast: u32) -> ProptestConfig {
+pub(crate) fn config(fast: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -74,7 +74,7 @@ fn document() -> impl Strategy<Value = PageRecord> {
 
 /// Pages listing documents from a shared pool, so that records repeat across pages (and now
 /// and then twice on one page, which the same-page constraint must keep apart).
-fn pages() -> impl Strategy<Value = Vec<Vec<PageRecord>>> {
+pub(crate) fn pages() -> impl Strategy<Value = Vec<Vec<PageRecord>>> {
     prop::collection::vec(document(), 1..8).prop_flat_map(|pool| {
         let n = pool.len();
         prop::collection::vec(prop::collection::vec(0..n, 0..7), 1..5).prop_map(move |pages| {

@@ -1,0 +1,72 @@
+//! The ingest stage of a run: find the inputs, read each by its format, in parallel.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::{Input, Run, bar};
+use crate::error::Error;
+use crate::ingest::{self, InputFile, table::Format};
+use crate::rules::CompiledPageRules;
+use crate::schema::TableRules;
+
+impl Run<'_> {
+    /// The ingest stage: every file under `inputs`, read as `format` (None: by each file's
+    /// extension). Gives the records read and the files that could not be used; stops only
+    /// when the inputs mix tables and pages or a table has no mapping.
+    pub fn ingest(
+        &self,
+        inputs: &[PathBuf],
+        format: Option<Format>,
+        page_rules: &CompiledPageRules,
+    ) -> Result<(Input, Vec<Error>), Error> {
+        let (files, mut errors, walk_warnings) = ingest::discover(inputs);
+        let format_of = |f: &InputFile| format.unwrap_or_else(|| Format::from_name(&f.name));
+        let table = table_mapping(&files, &format_of, self.rules.table.as_ref())?;
+        let progress = bar(self.progress, files.len() as u64, "reading");
+        let max_bytes = self.rules.input.max_file_bytes;
+        let outcomes: Vec<ingest::FileOutcome> = files
+            .par_iter()
+            .map(|f| {
+                let o = ingest::read_as(f, format_of(f), page_rules, table, max_bytes);
+                if let Some(b) = &progress {
+                    b.inc(1);
+                }
+                o
+            })
+            .collect();
+        if let Some(b) = progress {
+            b.finish_and_clear();
+        }
+        let mut input = Input {
+            table: table.is_some(),
+            warnings: walk_warnings,
+            ..Input::default()
+        };
+        errors.extend(outcomes.into_iter().filter_map(|o| input.add(o)));
+        // Files the walk could not open count as failed too.
+        input.failed_files = errors.len();
+        self.stages.done("ingest");
+        Ok((input, errors))
+    }
+}
+
+/// The `[table]` mapping when the inputs are tables (None for pages). Tables and pages cannot
+/// be mixed, and a table cannot be read without a mapping.
+fn table_mapping<'r>(
+    files: &[InputFile],
+    format_of: &dyn Fn(&InputFile) -> Format,
+    mapping: Option<&'r TableRules>,
+) -> Result<Option<&'r TableRules>, Error> {
+    let tables = files.iter().filter(|f| format_of(f) != Format::Page).count();
+    if tables == 0 {
+        return Ok(None);
+    }
+    if tables < files.len() {
+        return Err(Error::Input {
+            file: "inputs".into(),
+            message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
+        });
+    }
+    mapping.map(Some).ok_or_else(super::stages::no_mapping)
+}

@@ -1,0 +1,440 @@
+//! The in-memory stages of a run, one method each, chained by [`Run::link`].
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use super::{Input, Linkage, Run, Summary, bar};
+use crate::audit::{self, overrides::Applied};
+use crate::block::{self, BlockStat, Blocking, CandidatePair};
+use crate::cluster::{self, Clustering, Link};
+use crate::compare::{MatchDecision, ScoredPair};
+use crate::error::{Error, Warning};
+use crate::merge::{self, CanonicalRecord};
+use crate::model::{self, Model, PageScorer};
+use crate::normalize;
+use crate::record::Record;
+use crate::schema::TableRules;
+use crate::score::{self, Scorer};
+
+/// The normalize stage's value: records ready to block and compare.
+#[derive(Debug)]
+pub struct Normalized<'r> {
+    /// Records, in input order.
+    pub records: Vec<Record>,
+    /// The name of each page, by [`Record::page`] (for table rows: each row's id).
+    pub page_names: Vec<String>,
+    /// The `[table]` mapping of table rows (None: pages).
+    pub table: Option<&'r TableRules>,
+    /// Warnings met reading and normalizing.
+    pub warnings: Vec<Warning>,
+}
+
+/// The score stage's value: every candidate pair scored, in the order of the pairs, and the
+/// scorer that did it (every later stage takes its bands and evidence from it).
+pub struct Scored {
+    /// Scored pairs, sorted by (a, b).
+    pub pairs: Vec<ScoredPair>,
+    /// The scorer in force: the weighted scorer or the Fellegi-Sunter model.
+    pub scorer: Box<dyn Scorer>,
+}
+
+/// The overrides stage's value: the scored pairs with a reviewer's decisions applied.
+#[derive(Debug)]
+pub struct Decided {
+    /// Pairs, sorted by (a, b); pairs an override forced are added.
+    pub pairs: Vec<ScoredPair>,
+    /// What the overrides did (one mark per pair, the constraints "different").
+    pub applied: Applied,
+}
+
+/// The error of table rows read without a `[table]` mapping.
+pub(super) fn no_mapping() -> Error {
+    Error::Rules {
+        file: "rules".into(),
+        message: "CSV and JSON Lines inputs need a [table] mapping: pass --rules FILE (see rules/person.toml)".into(),
+    }
+}
+
+impl<'a> Run<'a> {
+    /// Every in-memory stage, in order: the records linked, nothing written.
+    pub fn link(&self, input: Input) -> Result<Linkage, Error> {
+        let (files, failed_files, skipped_rows) = (input.files_read, input.failed_files, input.skipped_rows);
+        let normalized = self.normalize(input)?;
+        let blocking = self.block(&normalized);
+        let scored = self.score(&normalized, &blocking)?;
+        // Every scored pair carries its candidate pair: the list itself is no longer needed.
+        let Blocking {
+            pairs,
+            stats,
+            warnings: block_warnings,
+            blocks,
+            largest_block,
+            same_page_skipped,
+            ..
+        } = blocking;
+        drop(pairs);
+        self.stages.done("compare");
+        let Scored { pairs: scored, scorer } = scored;
+        let decided = self.overrides(&normalized, scored, &*scorer);
+        let clustering = self.cluster(&normalized, &decided);
+        // The one write-back: clustering's outcomes join the decisions they changed, so that
+        // decisions.csv, review.csv and the report read one decision per pair.
+        let pairs = settle(decided.pairs, &clustering);
+        self.stages.done("cluster");
+        let canonical = self.merge(&normalized, &clustering);
+        let Normalized {
+            records,
+            table,
+            mut warnings,
+            ..
+        } = normalized;
+        warnings.extend(block_warnings);
+        warnings.extend(self.override_warnings(&decided.applied, &clustering, &records));
+        warnings.sort();
+        // The figures later stages no longer hold.
+        let known = Summary {
+            files,
+            failed_files,
+            skipped_rows,
+            blocks,
+            largest_block,
+            same_page_pairs_skipped: same_page_skipped,
+            overrides_applied: decided.applied.applied,
+            overrides_stale: decided.applied.stale,
+            ..Summary::default()
+        };
+        let linkage = Linkage {
+            records,
+            table: table.cloned(),
+            pairs,
+            marks: decided.applied.marks,
+            blocks: stats,
+            clustering,
+            canonical,
+            scorer,
+            warnings,
+            summary: known,
+        };
+        Ok(linkage.summed())
+    }
+
+    /// The `[table]` mapping the input's rows are read by (None: pages).
+    fn mapping(&self, input: &Input) -> Result<Option<&'a TableRules>, Error> {
+        match input.table {
+            false => Ok(None),
+            true => self.rules.table.as_ref().map(Some).ok_or_else(no_mapping),
+        }
+    }
+
+    /// The normalize stage: table ids made unique, then pages by [`normalize::prepare`],
+    /// table rows by [`crate::schema::prepare_row`] (whose unreadable cells add warnings).
+    pub fn normalize(&self, input: Input) -> Result<Normalized<'a>, Error> {
+        let table = self.mapping(&input)?;
+        let Input {
+            mut records,
+            page_of,
+            mut page_names,
+            mut warnings,
+            ..
+        } = input;
+        crate::ingest::table::settle_ids(&mut records, &mut warnings);
+        let records = match table {
+            None => {
+                // Only the Fellegi-Sunter scorer reads a page record's typed fields.
+                let typed = self.rules.model.page_scorer == PageScorer::FellegiSunter;
+                let prepare = |(raw, page)| normalize::prepare_with(raw, page, typed);
+                records
+                    .into_par_iter()
+                    .zip(page_of.into_par_iter())
+                    .map(prepare)
+                    .collect()
+            }
+            Some(t) => {
+                // A table row is its own "page": rows of one table may match each other.
+                let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = records
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, raw)| crate::schema::prepare_row(raw, i as u32, t))
+                    .unzip();
+                warnings.extend(found.into_iter().flatten());
+                records
+            }
+        };
+        self.stages.done("normalize");
+        let records = self.titles(records);
+        if table.is_some() {
+            // Constraints name a row by its id.
+            page_names = records.iter().map(|r| r.id()).collect();
+        }
+        Ok(Normalized {
+            records,
+            page_names,
+            table,
+            warnings,
+        })
+    }
+
+    /// The shared-title signal ([`normalize::mark_shared_titles`]), a term-frequency pass over
+    /// all records.
+    pub fn titles(&self, mut records: Vec<Record>) -> Vec<Record> {
+        let max_others = self.rules.comparison.title_only_max_expected_others;
+        normalize::mark_shared_titles(&mut records, max_others);
+        self.stages.done("titles tf");
+        records
+    }
+
+    /// The block stage: candidate pairs by the blocking rules of pages, or of the table.
+    pub fn block(&self, n: &Normalized) -> Blocking {
+        let blocking = match n.table {
+            None => block::block(&n.records, &self.rules.blocking),
+            Some(t) => block::block_table(&n.records, t, &self.rules.blocking),
+        };
+        self.stages.done("block");
+        blocking
+    }
+
+    /// The score stage: every candidate pair by the scorer in force, the weighted scorer or
+    /// the Fellegi-Sunter model (tables, or pages when `model.page_scorer` says so).
+    pub fn score(&self, n: &Normalized, blocking: &Blocking) -> Result<Scored, Error> {
+        let fs = n.table.is_some() || self.rules.model.page_scorer == PageScorer::FellegiSunter;
+        if !fs && let Some(path) = self.model {
+            return Err(Error::Input {
+                file: path.display().to_string(),
+                message: "--model scores tables, or pages when model.page_scorer = \"fellegi-sunter\"; these pages are scored by the weighted scorer".into(),
+            });
+        }
+        let progress = bar(self.progress, blocking.pairs.len() as u64, "comparing");
+        let mut scorer: Box<dyn Scorer> = if fs {
+            Box::new(self.fs_scorer(n, blocking)?)
+        } else {
+            Box::new(score::Weighted::new(&self.rules.comparison))
+        };
+        let pairs = scorer.score_all(&blocking.pairs, &n.records, progress.as_ref());
+        if let Some(b) = progress {
+            b.finish_and_clear();
+        }
+        Ok(Scored { pairs, scorer })
+    }
+
+    /// The Fellegi-Sunter scorer: the levels of every blocked pair and the model (trained on
+    /// this run's records, or read from `--model`); it scores the pairs from those levels.
+    fn fs_scorer(&self, n: &Normalized, blocking: &Blocking) -> Result<score::FellegiSunter, Error> {
+        let rules = self.rules;
+        let comparisons = match n.table {
+            Some(t) => model::table_comparisons(t, &rules.model),
+            None => model::page_comparisons(&rules.model),
+        };
+        let levels: Vec<Vec<Option<u8>>> = blocking
+            .pairs
+            .par_iter()
+            .map(|p| {
+                model::levels_of(
+                    &comparisons,
+                    &n.records[p.a as usize],
+                    &n.records[p.b as usize],
+                    &rules.comparison,
+                )
+            })
+            .collect();
+        let model = match self.model {
+            Some(path) => Model::load(path, &comparisons)?,
+            None => train(n, blocking, &comparisons, &levels, rules),
+        };
+        let tf = model::TermFrequencies::new(&n.records, &comparisons);
+        Ok(score::FellegiSunter::new(score::FsParts {
+            model,
+            tf,
+            comparisons,
+            rules: rules.comparison.clone(),
+            thresholds: (rules.model.match_probability, rules.model.review_probability),
+            pages: n.table.is_none(),
+            levels,
+        }))
+    }
+
+    /// The overrides stage: must-links and cannot-links that beat any score.
+    pub fn overrides(&self, n: &Normalized, mut pairs: Vec<ScoredPair>, scorer: &dyn Scorer) -> Decided {
+        let applied = audit::overrides::apply(self.overrides, &n.records, &mut pairs, scorer);
+        Decided { pairs, applied }
+    }
+
+    /// The cluster stage: matched links joined under the constraints.
+    pub fn cluster(&self, n: &Normalized, d: &Decided) -> Clustering {
+        let links: Vec<Link> = d
+            .pairs
+            .iter()
+            .zip(&d.applied.marks)
+            .filter(|(s, _)| s.decision == MatchDecision::Match)
+            .map(|(s, mark)| Link {
+                a: s.pair.a,
+                b: s.pair.b,
+                score: s.score,
+                must: mark.is_some(),
+            })
+            .collect();
+        cluster_records(
+            n,
+            &d.pairs,
+            &links,
+            &d.applied.apart,
+            self.rules.clustering.ambiguity_margin,
+        )
+    }
+
+    /// The merge stage: one canonical record per cluster.
+    pub fn merge(&self, n: &Normalized, clustering: &Clustering) -> Vec<CanonicalRecord> {
+        let canonical = match n.table {
+            None => merge::merge(&n.records, &clustering.clusters),
+            Some(t) => merge::merge_table(&n.records, &clustering.clusters, t),
+        };
+        self.stages.done("merge");
+        canonical
+    }
+
+    /// Warnings of the overrides: stale or superseded ones, a damaged file's tail, and "same"
+    /// overrides clustering could not honour.
+    fn override_warnings(&self, applied: &Applied, clustering: &Clustering, records: &[Record]) -> Vec<Warning> {
+        let mut warnings = applied.warnings.clone();
+        warnings.extend(self.overrides.damaged_tail.clone());
+        warnings.extend(audit::unhonoured_overrides(clustering, records));
+        warnings
+    }
+}
+
+/// Trains the Fellegi-Sunter model on this run's pairs. Each blocking rule's own fields are
+/// left out of its EM session (see model::train).
+fn train(
+    n: &Normalized,
+    blocking: &Blocking,
+    comparisons: &[model::Comparison],
+    levels: &[Vec<Option<u8>>],
+    rules: &crate::rules::Rules,
+) -> Model {
+    let (rule_names, rule_fields): (Vec<String>, Vec<Vec<usize>>) = match n.table {
+        Some(t) => (0..t.blocking.len())
+            .map(|r| (t.blocking[r].name.clone(), block::rule_fields(t, r)))
+            .unzip(),
+        None => (vec!["date".into(), "title_token".into()], vec![vec![0], Vec::new()]),
+    };
+    let excluded = rule_fields
+        .iter()
+        .map(|fields| {
+            (0..comparisons.len())
+                .filter(|&k| fields.contains(&comparisons[k].field))
+                .collect()
+        })
+        .collect();
+    let masks: Vec<u64> = blocking
+        .pairs
+        .par_iter()
+        .map(|p| rule_mask(n, p, &blocking.stats, &rule_fields))
+        .collect();
+    let set = model::TrainingSet {
+        comparisons,
+        levels,
+        masks: &masks,
+        rule_names: &rule_names,
+        excluded,
+    };
+    Model::train(&n.records, &set, &rules.model, &rules.comparison)
+}
+
+/// The blocking rules that made a pair, as a bit mask (for a table: every rule whose fields
+/// the pair agrees on; for pages: the rule of its block).
+fn rule_mask(n: &Normalized, p: &CandidatePair, stats: &[BlockStat], rule_fields: &[Vec<usize>]) -> u64 {
+    match n.table {
+        Some(_) => block::table_rule_mask(&n.records[p.a as usize], &n.records[p.b as usize], rule_fields),
+        None => 1 << stats[p.block as usize].rule.index(),
+    }
+}
+
+/// Clusters under the constraints: same page, incompatible dates, and pairs the comparison
+/// found distinct, and overrides "different" (`apart`, which even a must-link respects).
+/// Only pairs whose two records both have a match can ever matter.
+fn cluster_records(
+    n: &Normalized,
+    scored: &[ScoredPair],
+    links: &[Link],
+    apart: &cluster::Apart,
+    ambiguity_margin: f64,
+) -> Clustering {
+    let records = &n.records;
+    let mut linked = vec![false; records.len()];
+    for l in links {
+        linked[l.a as usize] = true;
+        linked[l.b as usize] = true;
+    }
+    let cannot_link: BTreeSet<(u32, u32)> = scored
+        .iter()
+        .filter(|s| s.distinct && linked[s.pair.a as usize] && linked[s.pair.b as usize])
+        .map(|s| (s.pair.a, s.pair.b))
+        .collect();
+    // Reasons are put in words only for the links they cut (`scored` is sorted by pair).
+    let why_cannot = |a: u32, b: u32| {
+        scored
+            .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
+            .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned())
+    };
+    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let page_name = |p: u32| n.page_names[p as usize].clone();
+    let record_name = |r: u32| records[r as usize].id();
+    let constraints = cluster::Constraints {
+        page_of: &pages,
+        date_of: &dates,
+        cannot_link: &cannot_link,
+        why_cannot: &why_cannot,
+        apart,
+        page_name: &page_name,
+        record_name: &record_name,
+    };
+    cluster::cluster(&constraints, links, ambiguity_margin)
+}
+
+/// The pairs with clustering's outcomes written into the decisions of the links it cut
+/// (reason only) or left ambiguous (decided review).
+fn settle(mut pairs: Vec<ScoredPair>, clustering: &Clustering) -> Vec<ScoredPair> {
+    annotate(&mut pairs, &clustering.cut, None);
+    annotate(&mut pairs, &clustering.ambiguous, Some(MatchDecision::Review));
+    pairs
+}
+
+/// Writes what clustering did with a matched link into its decision.
+fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
+    for cut in links {
+        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
+            let reason = format!("{}; not joined in clustering: {}", scored[i].reason(), cut.reason);
+            scored[i].set_reason(reason);
+            if let Some(d) = decision {
+                scored[i].decision = d;
+            }
+        }
+    }
+}
+
+impl Linkage {
+    /// The linkage with its summary's figures counted (those of `summary` that earlier
+    /// stages gave are kept).
+    fn summed(mut self) -> Linkage {
+        let clustering = &self.clustering;
+        self.summary = Summary {
+            records: self.records.len(),
+            pairs_compared: self.pairs.len(),
+            match_pairs: self.pairs.iter().filter(|s| s.decision == MatchDecision::Match).count(),
+            review_pairs: self
+                .pairs
+                .iter()
+                .filter(|s| s.decision == MatchDecision::Review)
+                .count(),
+            cut_links: clustering.cut.len(),
+            ambiguous_links: clustering.ambiguous.len(),
+            clusters: clustering.clusters.len(),
+            canonical_records: self.canonical.len(),
+            merged_clusters: clustering.clusters.iter().filter(|c| c.len() > 1).count(),
+            warnings: self.warnings.len(),
+            ..self.summary
+        };
+        self
+    }
+}
