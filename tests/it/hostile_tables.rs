@@ -9,26 +9,7 @@ use std::process::{Command, Stdio};
 use crate::hostile::{PageRecord, separated_page};
 use crate::workdir::{Workdir, fixture, stderr, stdout};
 
-/// A table mapping: an id column, a name, a date and a code; blocked by name and by zip.
-const MAPPING: &str = r#"
-[table]
-id = "id"
-[[table.fields]]
-name = "name"
-kind = "name"
-[[table.fields]]
-name = "born"
-kind = "date"
-[[table.fields]]
-name = "zip"
-kind = "code"
-[[table.blocking]]
-name = "by_name"
-fields = ["name"]
-[[table.blocking]]
-name = "by_zip"
-fields = ["zip"]
-"#;
+use crate::tables::MAPPING;
 
 /// Runs `concord run INPUT --rules MAPPING --out out -q` (any exit status).
 fn run_table(w: &Workdir, input: &std::path::Path) -> std::process::Output {

@@ -155,7 +155,8 @@ fn a_saved_model_is_reused_and_a_model_that_does_not_fit_is_refused() {
     assert!(stderr(&o).contains("weighted scorer"), "{}", stderr(&o));
 }
 
-const MAPPING: &str = r#"
+/// A table mapping: an id column, a name, a date and a code; blocked by name and by zip.
+pub(crate) const MAPPING: &str = r#"
 [table]
 id = "id"
 [[table.fields]]
