@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::record::content_digest;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::date::PartialDate;
 use crate::normalize::{has_invisible, hex, match_key};
@@ -128,16 +128,12 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
             };
             let title_from = holder(title, |r| Some(r.raw.title.as_str()));
             let description_from = holder(description, |r| r.raw.description.as_deref());
-            let mut h = Sha256::new();
-            for part in [
+            let digest = content_digest([
                 date.map(|d| d.to_string()).unwrap_or_default(),
                 match_key(title.unwrap_or("")),
                 description.map(match_key).unwrap_or_default(),
-            ] {
-                h.update(part.as_bytes());
-                h.update([0x1f]);
-            }
-            let id = format!("doc-{}", hex(&h.finalize()[..6]));
+            ]);
+            let id = format!("doc-{}", hex(&digest[..6]));
             CanonicalRecord {
                 id,
                 date,
@@ -205,18 +201,14 @@ pub fn merge_table(
         .map(|members| {
             let rs: Vec<&Record> = members.iter().map(|&i| &records[i as usize]).collect();
             let fields: Vec<Option<String>> = canonical.iter().map(|&f| pick_cell(&rs, f)).collect();
-            let mut h = Sha256::new();
-            for (&f, v) in canonical.iter().zip(&fields) {
-                let key = v
-                    .as_deref()
+            let digest = content_digest(canonical.iter().zip(&fields).map(|(&f, v)| {
+                v.as_deref()
                     .and_then(|v| crate::schema::parse_cell(table.fields[f].kind, v).ok().flatten())
                     .map(|v| v.key())
-                    .unwrap_or_default();
-                h.update(key.as_bytes());
-                h.update([0x1f]);
-            }
+                    .unwrap_or_default()
+            }));
             CanonicalRecord {
-                id: format!("rec-{}", hex(&h.finalize()[..6])),
+                id: format!("rec-{}", hex(&digest[..6])),
                 date: None,
                 title_from: None,
                 description_from: None,

@@ -142,21 +142,15 @@ pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Recor
 /// [`prepare`], with the typed fields only when `typed` (only the Fellegi-Sunter scorer
 /// reads them: otherwise they would copy every title and description).
 pub fn prepare_with(raw: crate::record::RawRecord, page: u32, typed: bool) -> crate::record::Record {
-    use sha2::{Digest, Sha256};
     let date = raw.date.as_deref().and_then(crate::date::parse);
     let title_key = match_key(&raw.title);
     let description_key = raw.description.as_deref().map(match_key).filter(|k| !k.is_empty());
     let title_numbers = numbers(&title_key);
-    let mut hasher = Sha256::new();
-    for part in [
+    let fingerprint = crate::record::Fingerprint::of([
         date.map(|d| d.to_string()).unwrap_or_default().as_str(),
         &title_key,
         description_key.as_deref().unwrap_or(""),
-    ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0x1f]);
-    }
-    let fingerprint = crate::record::Fingerprint::from_digest(&hasher.finalize());
+    ]);
     // The same record seen as typed fields, for the Fellegi-Sunter scorer.
     let fields = if typed {
         vec![

@@ -59,6 +59,24 @@ impl Fingerprint {
         bytes.copy_from_slice(&digest[..8]);
         Fingerprint(u64::from_be_bytes(bytes))
     }
+
+    /// The fingerprint of normalized content given as its parts (see [`content_digest`]).
+    pub fn of<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> Fingerprint {
+        Fingerprint::from_digest(&content_digest(parts))
+    }
+}
+
+/// The one recipe for hashing normalized content, shared by record fingerprints and
+/// canonical ids: SHA-256 of each part followed by a unit separator (0x1f), so that no two
+/// lists of parts hash alike by moving text from one part to the next.
+pub fn content_digest<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_ref().as_bytes());
+        hasher.update([0x1f]);
+    }
+    hasher.finalize().into()
 }
 
 impl std::fmt::Display for Fingerprint {

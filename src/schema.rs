@@ -10,8 +10,6 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use sha2::{Digest, Sha256};
-
 use crate::date::PartialDate;
 use crate::error::Warning;
 use crate::normalize::{fold, match_key};
@@ -173,11 +171,6 @@ pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Ve
         .iter()
         .map(|v| v.as_ref().map(Value::key).unwrap_or_default())
         .collect();
-    let mut hasher = Sha256::new();
-    for k in &keys {
-        hasher.update(k.as_bytes());
-        hasher.update([0x1f]);
-    }
     let record = Record {
         raw,
         date: None,
@@ -185,7 +178,7 @@ pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Ve
         title_key: keys.join(" "),
         description_key: None,
         title_numbers: Vec::new(),
-        fingerprint: crate::record::Fingerprint::from_digest(&hasher.finalize()),
+        fingerprint: crate::record::Fingerprint::of(&keys),
         page,
         title_shared: false,
         fields,
