@@ -11,7 +11,7 @@ use std::time::Duration;
 use concord::record::{Provenance, RawRecord};
 use concord::{Rules, block, normalize};
 
-use crate::workdir::{Workdir, fixture, read_csv, stderr};
+use crate::workdir::{Workdir, fixture, read_csv, run_args, stderr};
 
 /// One record as a page shows it.
 #[derive(Debug, Clone)]
@@ -54,14 +54,6 @@ fn many_records(n: usize, tag: &str) -> Vec<PageRecord> {
         .collect()
 }
 
-fn args(inputs: &[&Path], out: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
-    let mut a: Vec<std::ffi::OsString> = vec!["run".into()];
-    a.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
-    a.extend(["--out".into(), out.as_os_str().to_owned(), "-q".into()]);
-    a.extend(extra.iter().map(|s| s.into()));
-    a
-}
-
 fn files_in(rows: &[std::collections::BTreeMap<String, String>]) -> BTreeSet<String> {
     rows.iter().map(|r| r["file"].clone()).collect()
 }
@@ -75,7 +67,7 @@ fn invalid_utf8_is_reported_with_file_and_line_and_the_rest_is_read() {
     let at = bad.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(3).unwrap().0 + 1;
     bad.insert(at, 0xff);
     w.write("in/zz_bad.txt", &bad);
-    let o = w.concord(args(&[&w.path("in")], &w.path("out"), &[]));
+    let o = w.concord(run_args(&[&w.path("in")], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("zz_bad.txt:5: not valid UTF-8"), "{err}");
@@ -167,7 +159,7 @@ fn a_binary_file_is_skipped_with_its_name_and_line_and_the_rest_is_read() {
     let mut png = b"\x89PNG\r\n\x1a\nIHDR\n".to_vec();
     png.extend([0u8, 0, 1, 2, 255, 0, 7]);
     w.write("in/image.png", &png);
-    let o = w.concord(args(&[&w.path("in")], &w.path("out"), &[]));
+    let o = w.concord(run_args(&[&w.path("in")], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("image.png: line 4: binary data"), "{err}");
@@ -254,7 +246,7 @@ fn an_oversized_block_through_the_binary_is_compared_by_window() {
         w.write(&format!("in/part{part}.txt"), separated_page(&recs));
     }
     w.write("small.toml", "[blocking]\nmax_block_size = 100\nwindow = 4\n");
-    let o = w.concord(args(
+    let o = w.concord(run_args(
         &[&w.path("in")],
         &w.path("out"),
         &["--rules", w.path("small.toml").to_str().unwrap()],
@@ -277,7 +269,7 @@ fn a_folder_with_no_pages_is_an_input_error_and_other_inputs_are_read() {
     let w = Workdir::new();
     std::fs::create_dir_all(w.path("empty")).unwrap();
     w.write("hidden-only/.notes.txt", "not a page");
-    let o = w.concord(args(
+    let o = w.concord(run_args(
         &[&w.path("empty"), &w.path("hidden-only"), &fixture("pages")],
         &w.path("out"),
         &[],
@@ -295,7 +287,7 @@ fn a_folder_with_no_pages_is_an_input_error_and_other_inputs_are_read() {
 
     // Nothing but an empty folder: no record read, so nothing is written (exit 2), and the
     // run says why.
-    let o = w.concord(args(&[&w.path("empty")], &w.path("out2"), &[]));
+    let o = w.concord(run_args(&[&w.path("empty")], &w.path("out2"), &[]));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no pages found"), "{}", stderr(&o));
     assert!(!w.path("out2/provenance.csv").exists());
@@ -320,7 +312,7 @@ fn an_unreadable_file_is_reported_and_the_rest_is_read() {
             "/proc/self/mem should not be readable at offset 0"
         );
     }
-    let o = w.concord(args(&[&w.path("in")], &w.path("out"), &[]));
+    let o = w.concord(run_args(&[&w.path("in")], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -339,7 +331,7 @@ fn an_output_folder_that_cannot_be_written_stops_the_run_with_exit_2() {
     w.write("plainfile", "I am a file, not a folder");
     // Under a regular file no folder can be made, whoever the user is (root included).
     for out in [w.path("plainfile/out"), w.path("plainfile")] {
-        let o = w.concord(args(&[&fixture("pages")], &out, &[]));
+        let o = w.concord(run_args(&[&fixture("pages")], &out, &[]));
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         let err = stderr(&o);
         assert!(
@@ -477,7 +469,7 @@ fn a_run_killed_halfway_leaves_the_previous_outputs_intact() {
     assert_ne!(before, complete);
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_concord"))
-            .args(args(&[&w.path("big")], &w.path("out"), &["--threads", "1"]))
+            .args(run_args(&[&w.path("big")], &w.path("out"), &["--threads", "1"]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -646,6 +638,6 @@ fn fuzz_regressions_replay() {
     }
     // And the whole folder through the binary: every page is read (none is an error).
     let w = Workdir::new();
-    let o = w.concord(args(&[&dir("page")], &w.path("out"), &[]));
+    let o = w.concord(run_args(&[&dir("page")], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }

@@ -6,10 +6,10 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::workdir::{Workdir, fixture, stderr};
+use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The seed page of 10 records, and one of 7.
 const TEN: &str = "pages/000_254b8f254631d6fa.txt";
@@ -30,14 +30,7 @@ fn files_of(w: &Workdir, out: &str) -> BTreeSet<String> {
 /// a minute: a guard so that a run that hangs (on a FIFO, say) fails instead of stalling the
 /// suite. No timing is asserted.
 fn concord_bounded(w: &Workdir, args: &[std::ffi::OsString]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .current_dir(w.path(""))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = w.spawn(args);
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
         if Instant::now() > deadline {
@@ -48,14 +41,6 @@ fn concord_bounded(w: &Workdir, args: &[std::ffi::OsString]) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-fn run_args(inputs: &[&Path], out: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
-    let mut a: Vec<std::ffi::OsString> = vec!["run".into()];
-    a.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
-    a.extend(["--out".into(), out.as_os_str().to_owned(), "-q".into()]);
-    a.extend(extra.iter().map(|s| s.into()));
-    a
 }
 
 fn error_lines(o: &Output) -> Vec<String> {

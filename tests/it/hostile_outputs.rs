@@ -8,7 +8,7 @@ use std::process::Command;
 use concord::output::Batch;
 use concord::rules::OutputRules;
 
-use crate::workdir::{Workdir, fixture, stderr};
+use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
 const OUTPUTS: [&str; 9] = [
@@ -73,13 +73,6 @@ fn other_inputs(w: &Workdir) -> std::path::PathBuf {
     dir
 }
 
-fn run_args(inputs: &[&Path], out: &Path) -> Vec<std::ffi::OsString> {
-    let mut a: Vec<std::ffi::OsString> = vec!["run".into()];
-    a.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
-    a.extend(["--out".into(), out.as_os_str().to_owned(), "-q".into()]);
-    a
-}
-
 /// `concord ARGS` in `w` under a file-size limit of `blocks` 512-byte blocks, with SIGXFSZ
 /// ignored: a write past the limit fails with EFBIG as one on a full disk fails with ENOSPC.
 fn limited(w: &Workdir, blocks: u32, args: &[std::ffi::OsString]) -> Command {
@@ -101,7 +94,7 @@ fn a_run_into_a_folder_another_run_is_writing_fails_with_exit_2_and_writes_nothi
     // The test holds the lock as a running `concord run` would.
     let lock = std::fs::File::create(w.path("out/.concord.lock")).unwrap();
     lock.lock().unwrap();
-    let o = w.concord(run_args(&[&other_inputs(&w)], &w.path("out")));
+    let o = w.concord(run_args(&[&other_inputs(&w)], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -168,7 +161,7 @@ fn a_commit_that_fails_halfway_leaves_the_previous_outputs_intact() {
     std::fs::remove_file(w.path("out/summary.csv")).unwrap();
     w.write("out/summary.csv/keep.txt", "mine");
     before.iter_mut().find(|(n, _)| *n == "summary.csv").unwrap().1 = None;
-    let o = w.concord(run_args(&[&other_inputs(&w)], &w.path("out")));
+    let o = w.concord(run_args(&[&other_inputs(&w)], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("summary.csv"), "{}", stderr(&o));
     assert_eq!(changed(&w.path("out"), &before), Vec::<&str>::new());
@@ -233,7 +226,7 @@ fn a_full_disk_while_writing_leaves_the_previous_outputs_intact() {
     let w = Workdir::new();
     let before = first_run(&w);
     // 8 KiB per file: the small outputs fit, decisions.csv and report.html do not.
-    let o = limited(&w, 16, &run_args(&[&fixture("pages")], &w.path("out")))
+    let o = limited(&w, 16, &run_args(&[&fixture("pages")], &w.path("out"), &[]))
         .arg("--safe-csv")
         .output()
         .unwrap();
@@ -251,14 +244,14 @@ fn a_missing_input_writes_nothing_and_exits_2() {
     let before = first_run(&w);
     for inputs in [vec![w.path("pagess")], vec![fixture("pages"), w.path("pagess")]] {
         let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
-        let o = w.concord(run_args(&inputs, &w.path("out")));
+        let o = w.concord(run_args(&inputs, &w.path("out"), &[]));
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains("pagess") && err.contains("nothing was written"), "{err}");
         assert_eq!(changed(&w.path("out"), &before), Vec::<&str>::new());
     }
     // A missing input does not even create the output folder.
-    let o = w.concord(run_args(&[&w.path("pagess")], &w.path("new-out")));
+    let o = w.concord(run_args(&[&w.path("pagess")], &w.path("new-out"), &[]));
     assert_eq!(o.status.code(), Some(2));
     assert!(!w.path("new-out").exists());
 }
@@ -270,7 +263,7 @@ fn a_run_that_reads_no_record_writes_nothing_and_exits_2() {
     std::fs::create_dir_all(w.path("empty")).unwrap();
     w.write("bad/broken.txt", b"SEARCH RESULTS\nLetter \xff to Molotov\n");
     for input in ["empty", "bad"] {
-        let o = w.concord(run_args(&[&w.path(input)], &w.path("out")));
+        let o = w.concord(run_args(&[&w.path(input)], &w.path("out"), &[]));
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         let err = stderr(&o);
         assert!(
@@ -283,7 +276,7 @@ fn a_run_that_reads_no_record_writes_nothing_and_exits_2() {
     }
     // One bad file among good ones: outputs written, exit 1, as before.
     w.copy_fixtures("pages", "bad");
-    let o = w.concord(run_args(&[&w.path("bad")], &w.path("out")));
+    let o = w.concord(run_args(&[&w.path("bad")], &w.path("out"), &[]));
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("broken.txt"), "{}", stderr(&o));
     assert_eq!(w.csv("out/provenance.csv").len(), 67);
@@ -319,7 +312,7 @@ fn a_damaged_last_override_is_reported_with_its_line_and_the_rest_apply() {
     w.write("ov.toml", format!("{whole}{cut}"));
     let pages = fixture("pages");
     let args = |out: &str| -> Vec<std::ffi::OsString> {
-        let mut a = run_args(&[&pages], &w.path(out));
+        let mut a = run_args(&[&pages], &w.path(out), &[]);
         a.extend(["--overrides".into(), "ov.toml".into()]);
         a
     };

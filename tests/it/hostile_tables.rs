@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::process::{Command, Stdio};
 
 use crate::hostile::{PageRecord, separated_page};
 use crate::workdir::{Workdir, fixture, stderr, stdout};
@@ -236,14 +235,7 @@ fn an_io_error_is_printed_once() {
 
 /// Runs concord with its stdout a pipe that is closed before it writes anything.
 fn closed_stdout(w: &Workdir, args: &[&str]) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(args)
-        .current_dir(w.path(""))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run concord");
+    let mut child = w.spawn(args);
     drop(child.stdout.take());
     let mut err = Vec::new();
     child.stderr.take().unwrap().read_to_end(&mut err).unwrap();

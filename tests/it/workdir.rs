@@ -62,6 +62,18 @@ impl Workdir {
             .expect("run concord")
     }
 
+    /// Starts `concord ARGS` in this folder with stdout and stderr piped, stdin closed.
+    pub fn spawn(&self, args: &[impl AsRef<std::ffi::OsStr>]) -> std::process::Child {
+        Command::new(env!("CARGO_BIN_EXE_concord"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run concord")
+    }
+
     /// Runs `concord run INPUTS --out OUT -q` and insists that it succeeded.
     pub fn run_ok(&self, inputs: &[&Path], out: &str, extra: &[&str]) -> Output {
         let mut args: Vec<std::ffi::OsString> = vec!["run".into()];
@@ -103,4 +115,13 @@ pub fn stderr(o: &Output) -> String {
 
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The arguments of `concord run INPUTS --out OUT -q EXTRA...`.
+pub fn run_args(inputs: &[&Path], out: &Path, extra: &[&str]) -> Vec<std::ffi::OsString> {
+    let mut a: Vec<std::ffi::OsString> = vec!["run".into()];
+    a.extend(inputs.iter().map(|p| p.as_os_str().to_owned()));
+    a.extend(["--out".into(), out.as_os_str().to_owned(), "-q".into()]);
+    a.extend(extra.iter().map(|s| s.into()));
+    a
 }
