@@ -382,25 +382,6 @@ fn decide(
     (decision, Reason::Text(text.into()))
 }
 
-/// Scores every pair in parallel; the result is in the order of `pairs`.
-pub fn compare_all(
-    pairs: &[CandidatePair],
-    records: &[Record],
-    rules: &ComparisonRules,
-    progress: Option<&indicatif::ProgressBar>,
-) -> Vec<ScoredPair> {
-    pairs
-        .par_iter()
-        .map(|p| {
-            let s = compare(p, &records[p.a as usize], &records[p.b as usize], rules);
-            if let Some(bar) = progress {
-                bar.inc(1);
-            }
-            s
-        })
-        .collect()
-}
-
 /// What the Fellegi-Sunter scorer needs besides the pair.
 pub struct FsScorer<'a> {
     /// The trained model.
