@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use walk::discover;
 
-use crate::error::{Error, Warning};
-use crate::record::RawRecord;
+use crate::error::Error;
 use crate::rules::CompiledPageRules;
 
 /// One input file and the name it goes by in provenance.
@@ -231,35 +230,4 @@ fn decode(name: &str, bytes: Vec<u8>) -> Result<String, Error> {
             offset,
         }
     })
-}
-
-/// Every record of every file that could be read, in file then page order, with the
-/// warnings and the errors met on the way.
-#[derive(Debug, Default)]
-pub struct Ingested {
-    /// Records in (file, position) order.
-    pub records: Vec<RawRecord>,
-    /// Files read.
-    pub files_read: usize,
-    /// Warnings from the pages.
-    pub warnings: Vec<Warning>,
-    /// Files that could not be used.
-    pub errors: Vec<Error>,
-    /// Malformed table rows skipped.
-    pub skipped_rows: usize,
-}
-
-impl Ingested {
-    /// Adds one file's outcome.
-    pub fn push(&mut self, outcome: FileOutcome) {
-        self.skipped_rows += outcome.skipped_rows;
-        match outcome.result {
-            Ok(page) => {
-                self.files_read += 1;
-                self.records.extend(page.records);
-                self.warnings.extend(page.warnings);
-            }
-            Err(e) => self.errors.push(e),
-        }
-    }
 }
