@@ -1,51 +1,105 @@
-//! Blocking: which pairs of records are worth comparing.
+//! Blocking: which pairs of records are worth comparing, by the source's blocking rules
+//! (pages: `[[blocking.rules]]` of the rules, by default `date` and `title_token`; a table:
+//! `[table] blocking`), each of a [`BlockingKind`] over fields of the schema:
 //!
-//! Rule `date`: records whose dates are compatible (equal, or one inside the other: a
-//! month-only date is compared with every full date of that month). Rule `title_token`:
-//! a record with no usable date is compared with the records sharing one of its rarest
-//! title tokens. Two records from one page are never paired (cannot-link). A block larger
-//! than `max_block_size` is not compared all-pairs: each record meets its `window` nearest
-//! neighbours in title order, and a warning says so.
+//! - `compatible_dates`: records whose dates are compatible (equal, or one inside the other:
+//!   a month-only date is compared with every full date of that month);
+//! - `rare_tokens`: a record with no usable date is compared with the records sharing one of
+//!   its rarest tokens of the field;
+//! - exact (a table's rules): records whose values of the rule's fields are present and equal.
+//!
+//! Two records from one page are never paired (cannot-link). A block larger than
+//! `max_block_size` is not compared all-pairs: each record meets its `window` nearest
+//! neighbours in title order (a table row's values), and a warning says so.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::date::{PartialDate, Precision};
 use crate::error::Warning;
 use crate::record::Record;
-use crate::rules::BlockingRules;
-use crate::schema::TableRules;
+use crate::rules::{BlockingKind, BlockingRules};
+use crate::schema::{Role, Schema, TableRules};
 use rayon::prelude::*;
 
-/// The blocking rule that produced a pair.
+/// The blocking rule that produced a pair: its position among the run's rules (a bit of a
+/// training mask) and its name (written in outputs).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum BlockRule {
-    /// Compatible dates.
-    Date,
-    /// A shared rare title token, for records without a usable date.
-    TitleToken,
-    /// A table's blocking rule, by its index in the mapping and its name.
-    Table(u16, String),
+pub struct BlockRule {
+    /// Position among the run's blocking rules.
+    pub index: u16,
+    /// Name written in outputs.
+    pub name: String,
 }
 
 impl BlockRule {
     /// The name written in outputs.
     pub fn as_str(&self) -> &str {
-        match self {
-            BlockRule::Date => "date",
-            BlockRule::TitleToken => "title_token",
-            BlockRule::Table(_, name) => name,
-        }
+        &self.name
     }
 
     /// Index of the rule among the run's blocking rules (a bit of a training mask).
     pub fn index(&self) -> usize {
-        match self {
-            BlockRule::Date => 0,
-            BlockRule::TitleToken => 1,
-            BlockRule::Table(i, _) => *i as usize,
+        self.index as usize
+    }
+}
+
+/// A blocking rule resolved against a schema: its kind and the positions of its fields.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Name written in outputs.
+    pub name: String,
+    /// How it groups records.
+    pub kind: BlockingKind,
+    /// Its fields: the fields that must agree (exact), the date field (compatible dates),
+    /// or the token field (rare tokens).
+    pub fields: Vec<usize>,
+    /// For rare tokens: the date field whose absence makes a record "undated".
+    pub undated: Option<usize>,
+}
+
+impl Rule {
+    /// Fields a pair of this rule agrees on, by construction: training leaves their
+    /// comparisons out of the rule's EM session. Sharing one rare token is no agreement of
+    /// the field, so a rare-token rule leaves nothing out.
+    pub fn agreeing_fields(&self) -> &[usize] {
+        match self.kind {
+            BlockingKind::RareTokens => &[],
+            BlockingKind::Exact | BlockingKind::CompatibleDates => &self.fields,
         }
     }
+}
+
+/// The page blocking rules (`[[blocking.rules]]`), resolved against the page schema. The
+/// rules were validated when read: a rule that does not resolve is left out.
+pub fn page_rules(rules: &BlockingRules) -> Vec<Rule> {
+    let page = Schema::page();
+    rules
+        .rules
+        .iter()
+        .filter_map(|spec| {
+            let (kind, _) = BlockingKind::page_kind(&spec.kind)?;
+            Some(Rule {
+                name: spec.name.clone(),
+                kind,
+                fields: vec![page.index(&spec.field)?],
+                undated: page.role(Role::Date),
+            })
+        })
+        .collect()
+}
+
+/// A table's blocking rules (`[table] blocking`): exact agreement on their fields.
+pub fn table_rules(table: &TableRules) -> Vec<Rule> {
+    (0..table.blocking.len())
+        .map(|r| Rule {
+            name: table.blocking[r].name.clone(),
+            kind: BlockingKind::Exact,
+            fields: rule_fields(table, r),
+            undated: None,
+        })
+        .collect()
 }
 
 /// A pair to compare: indices into the record list, `a < b`, and the block that made it.
@@ -109,76 +163,116 @@ struct Block<'a> {
     right: &'a [u32],
 }
 
-/// Runs every blocking rule over `records`.
+/// Runs the page blocking rules over page `records`.
 pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
+    block_by(records, &page_rules(rules), rules, true)
+}
+
+/// Runs `rules` over `records`: every rule's blocks, in rule order then key order, paired.
+/// `titled`: the records have titles (pages), which order a windowed block and feed the
+/// title-word filter.
+pub fn block_by(records: &[Record], rules: &[Rule], params: &BlockingRules, titled: bool) -> Blocking {
     let mut out = Blocking::default();
+    let keyed: Vec<Keyed> = rules
+        .iter()
+        .map(|rule| match rule.kind {
+            BlockingKind::CompatibleDates => Keyed::Dates(DateIndex::new(records, rule.fields[0])),
+            BlockingKind::RareTokens => Keyed::Tokens(title_token_blocks(records, rule, params, &mut out.warnings)),
+            BlockingKind::Exact => Keyed::Exact(exact_blocks(records, &rule.fields)),
+        })
+        .collect();
+    let blocks: Vec<Block> = rules
+        .iter()
+        .zip(&keyed)
+        .enumerate()
+        .flat_map(|(i, (rule, keyed))| {
+            let rule = BlockRule {
+                index: i as u16,
+                name: rule.name.clone(),
+            };
+            keyed.blocks(rule)
+        })
+        .collect();
+    pair_blocks(blocks, records, params, out, titled)
+}
 
-    let mut by_day: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
-    let mut by_month: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
-    let mut by_year: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
-    let mut days_of_month: HashMap<PartialDate, Vec<u32>> = HashMap::new();
-    let mut finer_in_year: HashMap<PartialDate, Vec<u32>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        let Some(d) = r.date else { continue };
-        let i = i as u32;
-        let month = d.truncate(Precision::Month);
-        let year = d.truncate(Precision::Year);
-        match d.precision() {
-            Precision::Day => {
-                by_day.entry(d).or_default().push(i);
-                days_of_month.entry(month).or_default().push(i);
-                finer_in_year.entry(year).or_default().push(i);
+/// One rule's blocks by key, before pairing (the blocks borrow their member lists here).
+enum Keyed {
+    Dates(DateIndex),
+    Tokens(BTreeMap<String, (Vec<u32>, Vec<u32>)>),
+    Exact(BTreeMap<String, Vec<u32>>),
+}
+
+/// Records by date, at each precision: a day block is its day's records; a month block its
+/// month-only records with every day of the month; a year block its year-only records with
+/// every finer date of the year.
+#[derive(Default)]
+struct DateIndex {
+    by_day: BTreeMap<PartialDate, Vec<u32>>,
+    by_month: BTreeMap<PartialDate, Vec<u32>>,
+    by_year: BTreeMap<PartialDate, Vec<u32>>,
+    days_of_month: HashMap<PartialDate, Vec<u32>>,
+    finer_in_year: HashMap<PartialDate, Vec<u32>>,
+}
+
+impl DateIndex {
+    fn new(records: &[Record], field: usize) -> DateIndex {
+        let mut ix = DateIndex::default();
+        for (i, r) in records.iter().enumerate() {
+            let Some(d) = r.value(field).and_then(|v| v.as_date()) else {
+                continue;
+            };
+            let i = i as u32;
+            let month = d.truncate(Precision::Month);
+            let year = d.truncate(Precision::Year);
+            match d.precision() {
+                Precision::Day => {
+                    ix.by_day.entry(d).or_default().push(i);
+                    ix.days_of_month.entry(month).or_default().push(i);
+                    ix.finer_in_year.entry(year).or_default().push(i);
+                }
+                Precision::Month => {
+                    ix.by_month.entry(month).or_default().push(i);
+                    ix.finer_in_year.entry(year).or_default().push(i);
+                }
+                Precision::Year => ix.by_year.entry(year).or_default().push(i),
             }
-            Precision::Month => {
-                by_month.entry(month).or_default().push(i);
-                finer_in_year.entry(year).or_default().push(i);
-            }
-            Precision::Year => by_year.entry(year).or_default().push(i),
         }
+        ix
     }
-    // Keys sort as their written forms do ("1952" < "1952-01" < "1952-01-05").
-    let empty = Vec::new();
-    let mut blocks: Vec<Block> = Vec::new();
-    for (key, left) in &by_day {
-        blocks.push(Block {
-            stat: NO_BLOCK,
-            rule: BlockRule::Date,
-            key: key.to_string().into(),
-            left,
-            right: &empty,
-        });
-    }
-    for (key, left) in &by_month {
-        blocks.push(Block {
-            stat: NO_BLOCK,
-            rule: BlockRule::Date,
-            key: key.to_string().into(),
-            left,
-            right: days_of_month.get(key).unwrap_or(&empty),
-        });
-    }
-    for (key, left) in &by_year {
-        blocks.push(Block {
-            stat: NO_BLOCK,
-            rule: BlockRule::Date,
-            key: key.to_string().into(),
-            left,
-            right: finer_in_year.get(key).unwrap_or(&empty),
-        });
-    }
+}
 
-    let token_postings = title_token_blocks(records, rules, &mut out.warnings);
-    for (key, (left, right)) in &token_postings {
-        blocks.push(Block {
+const EMPTY: &[u32] = &[];
+
+impl Keyed {
+    /// The blocks of one rule, in key order.
+    fn blocks(&self, rule: BlockRule) -> Vec<Block<'_>> {
+        let make = |key: Arc<str>, left, right| Block {
             stat: NO_BLOCK,
-            rule: BlockRule::TitleToken,
-            key: key.as_str().into(),
+            rule: rule.clone(),
+            key,
             left,
             right,
-        });
+        };
+        match self {
+            // Keys sort as their written forms do ("1952" < "1952-01" < "1952-01-05").
+            Keyed::Dates(ix) => {
+                fn get<'m>(m: &'m HashMap<PartialDate, Vec<u32>>, k: &PartialDate) -> &'m [u32] {
+                    m.get(k).map_or(EMPTY, Vec::as_slice)
+                }
+                let days = ix
+                    .by_day
+                    .iter()
+                    .map(|(k, l)| make(k.to_string().into(), l.as_slice(), EMPTY));
+                let months =
+                    (ix.by_month.iter()).map(|(k, l)| make(k.to_string().into(), l, get(&ix.days_of_month, k)));
+                let years = (ix.by_year.iter()).map(|(k, l)| make(k.to_string().into(), l, get(&ix.finer_in_year, k)));
+                days.chain(months).chain(years).collect()
+            }
+            Keyed::Tokens(t) => t.iter().map(|(k, (l, r))| make(k.as_str().into(), l, r)).collect(),
+            Keyed::Exact(e) => e.iter().map(|(k, l)| make(k.as_str().into(), l, EMPTY)).collect(),
+        }
     }
-
-    pair_blocks(blocks, records, rules, out)
 }
 
 /// What pairing one block produced.
@@ -193,7 +287,13 @@ struct BlockPairs {
 
 /// Pairs every block (in parallel), then keeps one comparison per pair: the first rule and
 /// key win.
-fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules, mut out: Blocking) -> Blocking {
+fn pair_blocks(
+    mut blocks: Vec<Block>,
+    records: &[Record],
+    rules: &BlockingRules,
+    mut out: Blocking,
+    titled: bool,
+) -> Blocking {
     // Blocks of two records or more get their stats entry, in block order: a pair names its
     // block by that index.
     let mut next = 0;
@@ -203,7 +303,10 @@ fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules
             next += 1;
         }
     }
-    let paired: Vec<BlockPairs> = blocks.par_iter().map(|b| pair_block(b, records, rules)).collect();
+    let paired: Vec<BlockPairs> = blocks
+        .par_iter()
+        .map(|b| pair_block(b, records, rules, titled))
+        .collect();
     let mut pairs = Vec::with_capacity(paired.iter().map(|p| p.pairs.len()).sum());
     for (b, p) in blocks.iter().zip(paired) {
         let size = b.left.len() + b.right.len();
@@ -244,38 +347,24 @@ fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules
 /// and equal share a block. Pairs of all rules are unioned; a pair keeps the first rule (in
 /// the mapping's order) that made it.
 pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules) -> Blocking {
-    let mut keyed: Vec<(u16, String, BTreeMap<String, Vec<u32>>)> = Vec::new();
-    for (r, rule) in table.blocking.iter().enumerate() {
-        let fields = rule_fields(table, r);
-        let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (i, rec) in records.iter().enumerate() {
-            if let Some(key) = table_key(rec, &fields) {
-                blocks.entry(key).or_default().push(i as u32);
-            }
-        }
-        keyed.push((r as u16, rule.name.clone(), blocks));
-    }
-    let empty = Vec::new();
-    let blocks: Vec<Block> = keyed
-        .iter()
-        .flat_map(|(r, name, blocks)| {
-            let empty = &empty;
-            blocks.iter().map(move |(key, left)| Block {
-                stat: NO_BLOCK,
-                rule: BlockRule::Table(*r, name.clone()),
-                key: key.as_str().into(),
-                left,
-                right: empty,
-            })
-        })
-        .collect();
     // The title-word filter is a mechanism for page titles; a table's block is compared
     // all-pairs up to max_block_size (then by window over its values, with a warning).
     let rules = BlockingRules {
         title_filter_above: 0,
         ..rules.clone()
     };
-    pair_blocks(blocks, records, &rules, Blocking::default())
+    block_by(records, &table_rules(table), &rules, false)
+}
+
+/// An exact rule's blocks: records by their key under the rule's fields.
+fn exact_blocks(records: &[Record], fields: &[usize]) -> BTreeMap<String, Vec<u32>> {
+    let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (i, rec) in records.iter().enumerate() {
+        if let Some(key) = table_key(rec, fields) {
+            blocks.entry(key).or_default().push(i as u32);
+        }
+    }
+    blocks
 }
 
 /// Field indices of a table's blocking rule `r`.
@@ -289,10 +378,7 @@ pub fn rule_fields(table: &TableRules, r: usize) -> Vec<usize> {
 
 /// A record's key under a rule on `fields`: its values joined, or None when one is missing.
 fn table_key(r: &Record, fields: &[usize]) -> Option<String> {
-    let parts: Option<Vec<String>> = fields
-        .iter()
-        .map(|&f| r.fields.get(f).and_then(|v| v.as_ref()).map(|v| v.key()))
-        .collect();
+    let parts: Option<Vec<String>> = fields.iter().map(|&f| r.value(f).map(|v| v.key())).collect();
     parts.map(|p| p.join("|"))
 }
 
@@ -313,16 +399,21 @@ pub fn table_rule_mask(x: &Record, y: &Record, rule_fields: &[Vec<usize>]) -> u6
 /// (dateless records holding the token, dated records holding it).
 fn title_token_blocks(
     records: &[Record],
+    rule: &Rule,
     rules: &BlockingRules,
     warnings: &mut Vec<Warning>,
 ) -> BTreeMap<String, (Vec<u32>, Vec<u32>)> {
     let mut blocks: BTreeMap<String, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
-    if records.iter().all(|r| r.date.is_some()) || rules.title_tokens == 0 {
+    let field = rule.fields[0];
+    let undated = |r: &Record| rule.undated.is_none_or(|d| r.value(d).is_none());
+    if !records.iter().any(undated) || rules.title_tokens == 0 {
         return blocks;
     }
+    fn key(r: &Record, field: usize) -> &str {
+        r.text(field).map_or("", |t| t.key.as_str())
+    }
     let tokens_of = |r: &Record| -> Vec<String> {
-        let mut t: Vec<String> = r
-            .title_key
+        let mut t: Vec<String> = key(r, field)
             .split(' ')
             .filter(|t| t.chars().count() >= 3)
             .map(str::to_string)
@@ -338,7 +429,7 @@ fn title_token_blocks(
         }
     }
     let mut chosen: BTreeMap<String, ()> = BTreeMap::new();
-    for r in records.iter().filter(|r| r.date.is_none()) {
+    for r in records.iter().filter(|r| undated(r)) {
         let mut tokens: Vec<(usize, String)> = tokens_of(r)
             .into_iter()
             .map(|t| (postings.get(&t).map_or(0, Vec::len), t))
@@ -346,7 +437,7 @@ fn title_token_blocks(
             .collect();
         tokens.sort();
         tokens.truncate(rules.title_tokens);
-        if tokens.is_empty() && !r.title_key.is_empty() {
+        if tokens.is_empty() && !key(r, field).is_empty() {
             warnings.push(Warning::at(
                 &r.raw.provenance.file,
                 Some(r.raw.provenance.line),
@@ -361,7 +452,7 @@ fn title_token_blocks(
         let mut dateless = Vec::new();
         let mut dated = Vec::new();
         for &i in &postings[&token] {
-            if records[i as usize].date.is_none() {
+            if undated(&records[i as usize]) {
                 dateless.push(i)
             } else {
                 dated.push(i)
@@ -378,7 +469,7 @@ fn title_token_blocks(
 /// makes at most n * `max_pairs_per_record` pairs: a block whose all-pairs or title-word pairs
 /// would exceed that is compared by window too. Says which mode it used (as `blocks.csv`
 /// writes it).
-fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPairs {
+fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules, titled: bool) -> BlockPairs {
     let size = b.left.len() + b.right.len();
     let budget = size.saturating_mul(rules.max_pairs_per_record);
     let all_pairs = b.left.len() * b.left.len().saturating_sub(1) / 2 + b.left.len() * b.right.len();
@@ -420,7 +511,7 @@ fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules) -> BlockPair
             rules.max_pairs_per_record
         )
     };
-    let mut out = window_pairs(b, records, rules.window);
+    let mut out = window_pairs(b, records, rules.window, titled);
     out.warning = Some(Warning::general(format!(
         "block {}={} {why}: compared each record with its {} nearest neighbours by title instead of all {all_pairs} pairs",
         b.rule.as_str(),
@@ -446,22 +537,18 @@ fn push_pair(out: &mut BlockPairs, b: &Block, records: &[Record], x: u32, y: u32
 /// Sorts the block by title and compares each record with its `window` next neighbours: at
 /// most `window` pairs per record. A pair is kept only if the full block would have made it
 /// (at least one side in `left`).
-fn window_pairs(b: &Block, records: &[Record], window: usize) -> BlockPairs {
+fn window_pairs(b: &Block, records: &[Record], window: usize, titled: bool) -> BlockPairs {
     let mut out = BlockPairs::default();
-    let mut members: Vec<(u32, bool)> = b
+    let key = |i: u32| order_key(&records[i as usize], titled);
+    let mut members: Vec<(Cow<str>, u32, bool)> = b
         .left
         .iter()
-        .map(|&i| (i, true))
-        .chain(b.right.iter().map(|&i| (i, false)))
+        .map(|&i| (key(i), i, true))
+        .chain(b.right.iter().map(|&i| (key(i), i, false)))
         .collect();
-    members.sort_by(|x, y| {
-        records[x.0 as usize]
-            .title_key
-            .cmp(&records[y.0 as usize].title_key)
-            .then(x.0.cmp(&y.0))
-    });
-    for (n, &(x, x_left)) in members.iter().enumerate() {
-        for &(y, y_left) in members[n + 1..].iter().take(window) {
+    members.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.cmp(&y.1)));
+    for (n, &(_, x, x_left)) in members.iter().enumerate() {
+        for &(_, y, y_left) in members[n + 1..].iter().take(window) {
             if x_left || y_left {
                 push_pair(&mut out, b, records, x, y);
             }
@@ -469,6 +556,22 @@ fn window_pairs(b: &Block, records: &[Record], window: usize) -> BlockPairs {
     }
     out.mode = "window";
     out
+}
+
+/// What a windowed block is ordered by: a page record's title, a table row's values (their
+/// keys joined, a missing one as "").
+fn order_key(r: &Record, titled: bool) -> Cow<'_, str> {
+    match titled {
+        true => Cow::Borrowed(r.title_key()),
+        false => {
+            let keys: Vec<String> = r
+                .values
+                .iter()
+                .map(|v| v.as_ref().map(|v| v.key()).unwrap_or_default())
+                .collect();
+            Cow::Owned(keys.join(" "))
+        }
+    }
 }
 
 /// True when sorted token lists `a` and `b` share every token of the shorter one but one.
@@ -523,7 +626,7 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64, budget: usize) 
     let mut titles: Vec<Title> = Vec::new();
     for (m, &(i, left)) in members.iter().enumerate() {
         let mut t: Vec<u32> = records[i as usize]
-            .title_key
+            .title_key()
             .split(' ')
             .filter(|t| t.chars().count() >= 3)
             .map(|t| {
@@ -563,7 +666,7 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64, budget: usize) 
         .iter()
         .map(|&(i, _)| {
             let r = &records[i as usize];
-            (!r.raw.partial).then(|| r.title_key.chars().count() as f64)
+            (!r.raw.partial).then(|| r.title_key().chars().count() as f64)
         })
         .collect();
     let lengths_fit = |m: usize, o: usize| match (lengths[m], lengths[o]) {

@@ -6,6 +6,8 @@ use rayon::prelude::*;
 use crate::block::CandidatePair;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
+pub use crate::similarity::{DescriptionMode, similarity};
+use crate::similarity::{prefix_similarity_at_least, text_similarity};
 
 /// What was decided for a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,31 +27,6 @@ impl MatchDecision {
             MatchDecision::Match => "match",
             MatchDecision::Review => "review",
             MatchDecision::NoMatch => "no-match",
-        }
-    }
-}
-
-/// How two descriptions were compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DescriptionMode {
-    /// Whole against whole.
-    Full,
-    /// The shorter against the beginning of the longer (a truncated copy).
-    Prefix,
-    /// One or both records have no description: no evidence either way.
-    Missing,
-    /// One description is a truncated copy of the other, too short to count as evidence.
-    ShortPrefix,
-}
-
-impl DescriptionMode {
-    /// The word written in outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DescriptionMode::Full => "full",
-            DescriptionMode::Prefix => "prefix",
-            DescriptionMode::Missing => "missing",
-            DescriptionMode::ShortPrefix => "short-prefix",
         }
     }
 }
@@ -142,76 +119,12 @@ pub struct FsDetail {
     pub weights: Vec<f64>,
 }
 
-/// Normalized Levenshtein similarity in [0, 1] (1 = equal): 1 - distance / longer length,
-/// in characters. Symmetric.
-///
-/// The distance is computed bit-parallel (rapidfuzz: Hyyrö's algorithm, 64 characters per
-/// machine word), which gives exactly the distance of the textbook dynamic programme (and of
-/// `strsim::normalized_levenshtein`, which this replaced) some 20-50 times faster: it was
-/// 88% of a run's time.
-pub fn similarity(a: &str, b: &str) -> f64 {
-    if a == b {
-        return 1.0;
-    }
-    let longer = a.chars().count().max(b.chars().count());
-    let distance = rapidfuzz::distance::levenshtein::distance(a.chars(), b.chars());
-    1.0 - distance as f64 / longer as f64
-}
-
-/// Similarity of `short` (`n` characters) with the beginning of `long`, the same length in
-/// characters, when it reaches `threshold`; None when it cannot. The distance is bounded
-/// (rapidfuzz stops once it exceeds the bound), so ruling out a prefix costs a fraction of a
-/// full comparison; a value that is returned is exactly `similarity(short, head)`.
-fn prefix_similarity_at_least(short: &str, n: usize, long: &str, threshold: f64) -> Option<f64> {
-    let head: String = long.chars().take(n).collect();
-    if head == short {
-        return Some(1.0);
-    }
-    // One more than the largest distance that can pass, so float rounding cannot cut a pass.
-    let bound = ((1.0 - threshold).max(0.0) * n as f64).floor() as usize + 1;
-    let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(bound);
-    let d = rapidfuzz::distance::levenshtein::distance_with_args(short.chars(), head.chars(), &args)?;
-    let p = 1.0 - d as f64 / n.max(head.chars().count()) as f64;
-    (p >= threshold).then_some(p)
-}
-
-/// The first `max` characters of `text`. Levenshtein is quadratic: without this cap two
-/// records carrying a 10 MB line each on one date would take hours to compare.
-fn head(text: &str, max: usize) -> &str {
-    // A text of at most `max` bytes has at most `max` characters: no need to count them.
-    if text.len() <= max {
-        return text;
-    }
-    text.char_indices().nth(max).map_or(text, |(i, _)| &text[..i])
-}
-
-/// Compares two texts (their first `max_compared_chars` characters), also as a truncated copy
-/// when the shorter has at least `min_prefix` characters (None: never as a prefix).
-pub(crate) fn text_similarity(
-    a: &str,
-    b: &str,
-    min_prefix: Option<usize>,
-    rules: &ComparisonRules,
-) -> (f64, DescriptionMode) {
-    let (a, b) = (head(a, rules.max_compared_chars), head(b, rules.max_compared_chars));
-    let full = similarity(a, b);
-    let (na, nb) = (a.chars().count(), b.chars().count());
-    let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
-    if min_prefix.is_some_and(|m| full < 1.0 && n >= m) {
-        let p = prefix_similarity_at_least(short, n, long, rules.prefix_similarity);
-        if let Some(p) = p.filter(|p| *p > full) {
-            return (p, DescriptionMode::Prefix);
-        }
-    }
-    (full, DescriptionMode::Full)
-}
-
 /// Scores one pair.
 pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
     // A title is compared as a prefix only when a record was cut off by the end of its page.
     let title_prefix = (x.raw.partial || y.raw.partial).then_some(rules.min_title_prefix_chars);
-    let (title, _) = text_similarity(&x.title_key, &y.title_key, title_prefix, rules);
-    let (description, description_mode) = match (&x.description_key, &y.description_key) {
+    let (title, _) = text_similarity(x.title_key(), y.title_key(), title_prefix, rules);
+    let (description, description_mode) = match (x.description_key(), y.description_key()) {
         (Some(a), Some(b)) => {
             let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
             if s < rules.min_description_similarity && is_short_prefix(a, b, rules) {
@@ -270,7 +183,7 @@ fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: Desc
     if mode != DescriptionMode::Full || d.is_none_or(|d| d >= 1.0) || x.raw.partial || y.raw.partial {
         return None;
     }
-    let (a, b) = (x.description_key.as_deref()?, y.description_key.as_deref()?);
+    let (a, b) = (x.description_key()?, y.description_key()?);
     let (na, nb) = (crate::normalize::numbers(a), crate::normalize::numbers(b));
     (na != nb).then(|| format!("{} / {}", na.join(" "), nb.join(" ")))
 }
@@ -290,7 +203,7 @@ fn thin_evidence(
     mode: DescriptionMode,
     rules: &ComparisonRules,
 ) -> Option<&'static str> {
-    let same_dates = matches!((x.date, y.date), (Some(a), Some(b)) if a == b);
+    let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
     let title_only = matches!(mode, DescriptionMode::Missing | DescriptionMode::ShortPrefix);
     if title_only && title < rules.title_only_min_similarity {
         Some("on title alone with titles not near-identical")
@@ -317,9 +230,9 @@ fn numbers_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> bool {
     rules.numbers_must_agree
         && !x.raw.partial
         && !y.raw.partial
-        && !x.title_numbers.is_empty()
-        && !y.title_numbers.is_empty()
-        && x.title_numbers != y.title_numbers
+        && !x.title_numbers().is_empty()
+        && !y.title_numbers().is_empty()
+        && x.title_numbers() != y.title_numbers()
 }
 
 fn decide(
@@ -342,8 +255,8 @@ fn decide(
             Reason::Text(
                 format!(
                     "titles name different numbers ({} / {})",
-                    x.title_numbers.join(" "),
-                    y.title_numbers.join(" ")
+                    x.title_numbers().join(" "),
+                    y.title_numbers().join(" ")
                 )
                 .into(),
             ),
@@ -429,8 +342,8 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
             MatchDecision::NoMatch,
             format!(
                 "titles name different numbers ({} / {})",
-                x.title_numbers.join(" "),
-                y.title_numbers.join(" ")
+                x.title_numbers().join(" "),
+                y.title_numbers().join(" ")
             ),
         )
     } else if probability >= match_p {
@@ -495,6 +408,7 @@ pub fn compare_all_fs(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::similarity::head;
 
     #[test]
     fn similarity_is_symmetric_bounded_and_reflexive() {

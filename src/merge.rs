@@ -37,20 +37,20 @@ pub struct CanonicalRecord {
 impl CanonicalRecord {
     /// The canonical title.
     pub fn title<'r>(&self, records: &'r [Record]) -> &'r str {
-        self.title_from.map_or("", |i| records[i as usize].raw.title.as_str())
+        self.title_from.map_or("", |i| records[i as usize].raw.title())
     }
 
     /// The canonical description.
     pub fn description<'r>(&self, records: &'r [Record]) -> Option<&'r str> {
         self.description_from
-            .and_then(|i| records[i as usize].raw.description.as_deref())
+            .and_then(|i| records[i as usize].raw.description())
     }
 }
 
 fn pick_date(members: &[&Record]) -> Option<PartialDate> {
     let mut counts: BTreeMap<PartialDate, usize> = BTreeMap::new();
     for r in members {
-        if let Some(d) = r.date {
+        if let Some(d) = r.date() {
             *counts.entry(d).or_default() += 1;
         }
     }
@@ -76,7 +76,7 @@ fn clean(texts: Vec<&str>) -> Vec<&str> {
 fn pick_title<'r>(members: &[&'r Record]) -> Option<&'r str> {
     let titles = complete(members)
         .into_iter()
-        .map(|r| r.raw.title.as_str())
+        .map(|r| r.raw.title())
         .filter(|t| !t.is_empty())
         .collect();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -98,10 +98,10 @@ fn pick_description<'r>(members: &[&'r Record]) -> Option<&'r str> {
     let mut with: Vec<&str> = members
         .iter()
         .filter(|r| !r.raw.partial)
-        .filter_map(|r| r.raw.description.as_deref())
+        .filter_map(|r| r.raw.description())
         .collect();
     if with.is_empty() {
-        with = members.iter().filter_map(|r| r.raw.description.as_deref()).collect();
+        with = members.iter().filter_map(|r| r.raw.description()).collect();
     }
     clean(with)
         .into_iter()
@@ -126,8 +126,8 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
                         .find(|&i| field(&records[i as usize]) == Some(t))
                 })
             };
-            let title_from = holder(title, |r| Some(r.raw.title.as_str()));
-            let description_from = holder(description, |r| r.raw.description.as_deref());
+            let title_from = holder(title, |r| Some(r.raw.title()));
+            let description_from = holder(description, |r| r.raw.description());
             let digest = content_digest([
                 date.map(|d| d.to_string()).unwrap_or_default(),
                 match_key(title.unwrap_or("")),
@@ -203,7 +203,7 @@ pub fn merge_table(
             let fields: Vec<Option<String>> = canonical.iter().map(|&f| pick_cell(&rs, f)).collect();
             let digest = content_digest(canonical.iter().zip(&fields).map(|(&f, v)| {
                 v.as_deref()
-                    .and_then(|v| crate::schema::parse_cell(table.fields[f].kind, v).ok().flatten())
+                    .and_then(|v| crate::normalize::parse_cell(table.fields[f].kind, v).ok().flatten())
                     .map(|v| v.key())
                     .unwrap_or_default()
             }));

@@ -6,6 +6,11 @@
 //! digits survive, as space-separated tokens, so punctuation variants cannot move a score.
 
 use unicode_normalization::UnicodeNormalization;
+
+use crate::date::PartialDate;
+use crate::error::Warning;
+use crate::record::{RawRecord, Record, Text, Value};
+use crate::schema::{FieldKind, Role, Schema, TableRules};
 use unicode_normalization::char::is_combining_mark;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -133,44 +138,101 @@ pub fn numbers(key: &str) -> Vec<String> {
     out
 }
 
-/// The normalize stage: a raw record becomes a record ready for blocking and comparison.
-/// `page` is the index of its page in the run.
-pub fn prepare(raw: crate::record::RawRecord, page: u32) -> crate::record::Record {
-    prepare_with(raw, page, true)
+/// The normalize stage for a page record: its fields (by the page schema) become typed
+/// values. `page` is the index of its page in the run. An unusable date line is a missing
+/// date (the page reader already warned of what it could not read); an empty title or
+/// description is a missing value.
+pub fn prepare(raw: RawRecord, page: u32) -> Record {
+    let schema = Schema::page();
+    let values = schema
+        .fields
+        .iter()
+        .zip(&raw.fields)
+        .enumerate()
+        .map(|(f, (field, cell))| {
+            let cell = cell.as_deref()?;
+            match field.kind {
+                // A page's date line is read as a page writes dates, not as a table's cell.
+                FieldKind::Date => crate::date::parse(cell).map(Value::Date),
+                // Only a title's numbers are compared (numbers_must_agree).
+                _ => text_value(cell, schema.role(Role::Title) == Some(f)),
+            }
+        })
+        .collect();
+    Record::new(raw, values, page)
 }
 
-/// [`prepare`], with the typed fields only when `typed` (only the Fellegi-Sunter scorer
-/// reads them: otherwise they would copy every title and description).
-pub fn prepare_with(raw: crate::record::RawRecord, page: u32, typed: bool) -> crate::record::Record {
-    let date = raw.date.as_deref().and_then(crate::date::parse);
-    let title_key = match_key(&raw.title);
-    let description_key = raw.description.as_deref().map(match_key).filter(|k| !k.is_empty());
-    let title_numbers = numbers(&title_key);
-    let fingerprint = crate::record::Fingerprint::of([
-        date.map(|d| d.to_string()).unwrap_or_default().as_str(),
-        &title_key,
-        description_key.as_deref().unwrap_or(""),
-    ]);
-    // The same record seen as typed fields, for the Fellegi-Sunter scorer.
-    let fields = if typed {
-        vec![
-            date.map(crate::schema::Value::Date),
-            Some(crate::schema::Value::Str(title_key.clone())).filter(|_| !title_key.is_empty()),
-            description_key.clone().map(crate::schema::Value::Str),
-        ]
-    } else {
-        Vec::new()
+/// The normalize stage for a table row: each cell read as its field's kind. A cell that
+/// cannot be read (an unparseable date) becomes a missing value, with a warning naming the
+/// file and line; the record is kept.
+pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let values = table
+        .fields
+        .iter()
+        .zip(&raw.fields)
+        .map(|(f, cell)| {
+            let cell = cell.as_deref()?;
+            parse_cell(f.kind, cell).unwrap_or_else(|why| {
+                warnings.push(Warning::at(
+                    &raw.provenance.file,
+                    Some(raw.provenance.line),
+                    format!("field {:?}: {why}; the value is treated as missing", f.name),
+                ));
+                None
+            })
+        })
+        .collect();
+    (Record::new(raw, values, page), warnings)
+}
+
+/// A page text as a value: its match key, with its numbers when `with_numbers`; None when
+/// nothing of it survives normalization.
+fn text_value(text: &str, with_numbers: bool) -> Option<Value> {
+    let key = match_key(text);
+    if key.is_empty() {
+        return None;
+    }
+    let numbers = match with_numbers {
+        true => numbers(&key).into_boxed_slice(),
+        false => Box::default(),
     };
-    crate::record::Record {
-        raw,
-        date,
-        title_key,
-        description_key,
-        title_numbers,
-        fingerprint,
-        page,
-        title_shared: false,
-        fields,
+    Some(Value::Text(Text { key, numbers }))
+}
+
+/// Reads one table cell as `kind`. `Ok(None)` is a missing value; `Err` says why the cell
+/// could not be read (the caller keeps the record with the value missing, and warns).
+pub fn parse_cell(kind: FieldKind, raw: &str) -> Result<Option<Value>, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value = match kind {
+        FieldKind::Date => Value::Date(parse_date(text).ok_or_else(|| format!("unparseable date {text:?}"))?),
+        FieldKind::Text | FieldKind::Name => Value::text(match_key(text)),
+        // Codes keep only letters and digits: "2 600" and "2600" are one postcode.
+        FieldKind::Code => Value::text(fold(text).chars().filter(|c| c.is_alphanumeric()).collect()),
+        FieldKind::Number => Value::Number(
+            text.parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or_else(|| format!("not a number {text:?}"))?,
+        ),
+    };
+    Ok(match &value {
+        Value::Text(t) if t.key.is_empty() => None,
+        _ => Some(value),
+    })
+}
+
+/// A table date: what [`crate::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
+/// forms that exports use.
+fn parse_date(text: &str) -> Option<PartialDate> {
+    let digits = text.bytes().all(|b| b.is_ascii_digit());
+    match text.len() {
+        8 if digits => crate::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
+        6 if digits => crate::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
+        _ => crate::date::parse(text),
     }
 }
 
@@ -192,14 +254,14 @@ const DESCRIPTION_HEAD: usize = 24;
 /// too when records carry it at a finer date inside its own: a copy without a description
 /// could belong to that document as well as to another shown as coarsely. Records without a
 /// date count every year.
-pub fn mark_shared_titles(records: &mut [crate::record::Record], max_expected_others: f64) {
+pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
     use rayon::prelude::*;
     // Records grouped by title (sorted, not hashed: titles are long and a million of them
     // hash slowly); each group is judged on its own, in parallel.
     let mut order: Vec<u32> = (0..records.len() as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| records[a as usize].title_key.cmp(&records[b as usize].title_key));
+    order.par_sort_unstable_by(|&a, &b| records[a as usize].title_key().cmp(records[b as usize].title_key()));
     let groups: Vec<&[u32]> = order
-        .chunk_by(|&a, &b| records[a as usize].title_key == records[b as usize].title_key)
+        .chunk_by(|&a, &b| records[a as usize].title_key() == records[b as usize].title_key())
         .collect();
     let shared: Vec<u32> = groups
         .par_iter()
@@ -213,7 +275,7 @@ pub fn mark_shared_titles(records: &mut [crate::record::Record], max_expected_ot
 
 /// The records of `group` (one title) whose title is shared, by the rules of
 /// [`mark_shared_titles`].
-fn shared_in_group(records: &[crate::record::Record], group: &[u32], max_expected_others: f64) -> Vec<u32> {
+fn shared_in_group(records: &[Record], group: &[u32], max_expected_others: f64) -> Vec<u32> {
     use crate::date::{PartialDate, Precision};
     use std::collections::{HashMap, HashSet};
     let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
@@ -227,13 +289,13 @@ fn shared_in_group(records: &[crate::record::Record], group: &[u32], max_expecte
                 .filter(move |&p| date.precision() > p)
                 .map(move |p| date.truncate(p))
         };
-        if let Some(date) = r.date {
+        if let Some(date) = r.date() {
             finer.extend(coarser(date));
         }
-        let Some(d) = &r.description_key else { continue };
+        let Some(d) = r.description_key() else { continue };
         let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
         heads.entry(None).or_default().push(&d[..end]);
-        if let Some(date) = r.date {
+        if let Some(date) = r.date() {
             heads.entry(Some(date)).or_default().push(&d[..end]);
             for scope in coarser(date) {
                 heads.entry(Some(scope)).or_default().push(&d[..end]);
@@ -249,11 +311,11 @@ fn shared_in_group(records: &[crate::record::Record], group: &[u32], max_expecte
         })
         .collect();
     let count = |scope| documents.get(&scope).copied().unwrap_or(0);
-    let is_shared = |r: &crate::record::Record| {
-        if count(r.date) > 1 {
+    let is_shared = |r: &Record| {
+        if count(r.date()) > 1 {
             return true;
         }
-        let Some(date) = r.date else { return false };
+        let Some(date) = r.date() else { return false };
         if date.precision() < Precision::Day && finer.contains(&date) {
             return true;
         }
@@ -280,6 +342,32 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_become_typed_values_and_blanks_are_missing() {
+        assert_eq!(parse_cell(FieldKind::Name, "  "), Ok(None));
+        assert_eq!(parse_cell(FieldKind::Name, "--"), Ok(None));
+        assert_eq!(
+            parse_cell(FieldKind::Name, "José  O'Neil"),
+            Ok(Some(Value::text("jose o neil".into())))
+        );
+        assert_eq!(
+            parse_cell(FieldKind::Code, "2 600"),
+            Ok(Some(Value::text("2600".into())))
+        );
+        assert_eq!(
+            parse_cell(FieldKind::Date, "19520906").map(|v| v.map(|v| v.key())),
+            Ok(Some("1952-09-06".into()))
+        );
+        assert_eq!(
+            parse_cell(FieldKind::Date, "February 1950").map(|v| v.map(|v| v.key())),
+            Ok(Some("1950-02".into()))
+        );
+        assert!(parse_cell(FieldKind::Date, "19521306").is_err());
+        assert!(parse_cell(FieldKind::Number, "twelve").is_err());
+        assert_eq!(parse_cell(FieldKind::Number, " 12.5"), Ok(Some(Value::Number(12.5))));
+        assert!(parse_cell(FieldKind::Number, "NaN").is_err());
+    }
 
     #[test]
     fn folds_diacritics_case_and_width() {
@@ -350,14 +438,11 @@ mod tests {
         }
     }
 
-    fn dated(date: &str, title: &str, description: Option<&str>) -> crate::record::Record {
-        prepare(
-            crate::record::RawRecord::for_test("p.txt", date, title, description, false),
-            0,
-        )
+    fn dated(date: &str, title: &str, description: Option<&str>) -> Record {
+        prepare(RawRecord::for_test("p.txt", date, title, description, false), 0)
     }
 
-    fn shared(records: &mut [crate::record::Record]) -> Vec<bool> {
+    fn shared(records: &mut [Record]) -> Vec<bool> {
         mark_shared_titles(records, 0.01);
         records.iter().map(|r| r.title_shared).collect()
     }

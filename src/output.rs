@@ -366,10 +366,10 @@ pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Rec
                 &p.position.to_string(),
                 &p.line.to_string(),
                 &p.layout,
-                r.raw.date.as_deref().unwrap_or(""),
-                &r.date.map(|d| d.to_string()).unwrap_or_default(),
-                &r.raw.title,
-                r.raw.description.as_deref().unwrap_or(""),
+                r.raw.date().unwrap_or(""),
+                &r.date().map(|d| d.to_string()).unwrap_or_default(),
+                r.raw.title(),
+                r.raw.description().unwrap_or(""),
                 if r.raw.partial { "true" } else { "false" },
             ])?;
         }
@@ -431,7 +431,7 @@ pub fn write_decisions(
                 },
             ];
             // A table pair has no title or description similarity: those columns stay empty.
-            if records[s.pair.a as usize].raw.fields.is_empty() {
+            if records[s.pair.a as usize].raw.is_page() {
                 row.extend([
                     fixed(s.title),
                     s.description.map(fixed).unwrap_or_default(),

@@ -1,8 +1,19 @@
 //! The records that flow between stages: raw records as ingested, normalized records as
-//! compared. Record ids are `FILE#POSITION`, positions 1-based on their page (or row of
-//! their table), or a table's id column.
+//! compared. Every source gives one shape: the fields of its schema ([`crate::schema`]), in
+//! schema order, as written (raw) and as typed values (normalized). A page is a source like a
+//! table, whose built-in schema is date, title and description; the page accessors
+//! (`title()`, ...) find those fields by role through that schema.
+//!
+//! Record ids are `FILE#POSITION`, positions 1-based on their page (or row of their table),
+//! or a table's id column.
 
 use crate::date::PartialDate;
+use crate::schema::{Role, page_field};
+
+/// Positions of the page fields (resolved through the page schema at compile time).
+const DATE: usize = page_field(Role::Date);
+const TITLE: usize = page_field(Role::Title);
+const DESCRIPTION: usize = page_field(Role::Description);
 
 /// Where a record came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,27 +29,92 @@ pub struct Provenance {
     pub layout: std::sync::Arc<str>,
 }
 
-/// A record exactly as the page wrote it.
+/// A record exactly as its source wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRecord {
     /// Where it came from.
     pub provenance: Provenance,
-    /// The date line as written (without list markers), if there was one.
-    pub date: Option<String>,
-    /// The title as written.
-    pub title: String,
-    /// The description as written, if there was one.
-    pub description: Option<String>,
-    /// The page was cut off inside this record: its text may be a prefix of the full one.
-    pub partial: bool,
-    /// A table row's cells, one per field of the `[table]` mapping, as written (`None`:
-    /// empty or absent). Empty for a page record.
-    pub fields: Vec<Option<String>>,
+    /// Its fields as written, one per field of its source's schema (`None`: empty or absent).
+    /// A page's date line is written without list markers. A boxed slice, not a `Vec`: a
+    /// record never grows, and a million of them hold 8 MB less.
+    pub fields: Box<[Option<String>]>,
     /// A table row's id column, when the mapping names one.
     pub key: Option<String>,
+    /// The page was cut off inside this record: its text may be a prefix of the full one.
+    pub partial: bool,
+    /// Which schema its fields follow. One byte in what was padding: the page accessors
+    /// answer only for page records, so a table row's second field is never read as a title.
+    pub source: SourceKind,
+}
+
+/// Which schema a record's fields follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The built-in page schema ([`crate::schema::Schema::page`]).
+    Page,
+    /// The run's `[table]` mapping.
+    Table,
 }
 
 impl RawRecord {
+    /// A page record: its fields in page-schema order.
+    pub fn page(provenance: Provenance, date: Option<String>, title: String, description: Option<String>) -> RawRecord {
+        let mut fields: [Option<String>; 3] = Default::default();
+        fields[DATE] = date;
+        fields[TITLE] = Some(title);
+        fields[DESCRIPTION] = description;
+        RawRecord {
+            provenance,
+            fields: Box::new(fields),
+            key: None,
+            partial: false,
+            source: SourceKind::Page,
+        }
+    }
+
+    /// True for a page record (its fields follow the page schema).
+    pub fn is_page(&self) -> bool {
+        self.source == SourceKind::Page
+    }
+
+    /// Page field `f` as written; None for a table row.
+    fn page_field(&self, f: usize) -> Option<&str> {
+        match self.source {
+            SourceKind::Page => self.fields.get(f)?.as_deref(),
+            SourceKind::Table => None,
+        }
+    }
+
+    /// A page record's date line as written.
+    pub fn date(&self) -> Option<&str> {
+        self.page_field(DATE)
+    }
+
+    /// A page record's title as written ("" when it has none).
+    pub fn title(&self) -> &str {
+        self.page_field(TITLE).unwrap_or("")
+    }
+
+    /// A page record's description as written.
+    pub fn description(&self) -> Option<&str> {
+        self.page_field(DESCRIPTION)
+    }
+
+    /// Sets a page record's date line.
+    pub fn set_date(&mut self, date: Option<String>) {
+        self.fields[DATE] = date;
+    }
+
+    /// Sets a page record's title.
+    pub fn set_title(&mut self, title: String) {
+        self.fields[TITLE] = Some(title);
+    }
+
+    /// Sets a page record's description.
+    pub fn set_description(&mut self, description: Option<String>) {
+        self.fields[DESCRIPTION] = description;
+    }
+
     /// The id column's value for a table row that has one; otherwise `FILE#POSITION`.
     pub fn id(&self) -> String {
         match &self.key {
@@ -89,19 +165,20 @@ impl std::fmt::Display for Fingerprint {
 impl RawRecord {
     /// A page record for unit tests: position and line 1 of `file`.
     pub(crate) fn for_test(file: &str, date: &str, title: &str, description: Option<&str>, partial: bool) -> RawRecord {
+        let provenance = Provenance {
+            file: file.into(),
+            position: 1,
+            line: 1,
+            layout: "plain".into(),
+        };
         RawRecord {
-            provenance: Provenance {
-                file: file.into(),
-                position: 1,
-                line: 1,
-                layout: "plain".into(),
-            },
-            date: Some(date.into()),
-            title: title.into(),
-            description: description.map(str::to_string),
             partial,
-            fields: Vec::new(),
-            key: None,
+            ..RawRecord::page(
+                provenance,
+                Some(date.into()),
+                title.into(),
+                description.map(str::to_string),
+            )
         }
     }
 }
@@ -114,22 +191,72 @@ impl Record {
     }
 }
 
-/// A record prepared for blocking and comparison. The raw record travels with it so that
-/// outputs keep the original text.
+/// A typed, normalized value, ready to compare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A date.
+    Date(PartialDate),
+    /// Normalized text, a name or a code.
+    Text(Text),
+    /// A number.
+    Number(f64),
+}
+
+/// A normalized text: what comparisons, blocking and fingerprints read of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// Its normalized tokens joined by single spaces.
+    pub key: String,
+    /// The numbers written in it, sorted and unique (kept for a page's title only, whose
+    /// numbers tell documents apart; empty, and unallocated, elsewhere).
+    pub numbers: Box<[String]>,
+}
+
+impl Value {
+    /// A text value of `key` without numbers.
+    pub fn text(key: String) -> Value {
+        Value::Text(Text {
+            key,
+            numbers: Box::default(),
+        })
+    }
+
+    /// The value as a key for blocking, term frequencies and fingerprints.
+    pub fn key(&self) -> String {
+        match self {
+            Value::Date(d) => d.to_string(),
+            Value::Text(t) => t.key.clone(),
+            Value::Number(n) => format!("{n}"),
+        }
+    }
+
+    /// The text, when the value is one.
+    pub fn as_text(&self) -> Option<&Text> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The date, when the value is one.
+    pub fn as_date(&self) -> Option<PartialDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// A record prepared for blocking and comparison: its source's fields typed and normalized.
+/// The raw record travels with it so that outputs keep the original text.
 #[derive(Debug, Clone)]
 pub struct Record {
     /// The record as ingested.
     pub raw: RawRecord,
-    /// The parsed date, when the date line was a usable date.
-    pub date: Option<PartialDate>,
-    /// Normalized title tokens joined by spaces.
-    pub title_key: String,
-    /// Normalized description tokens joined by spaces (None when there is no description).
-    pub description_key: Option<String>,
-    /// Numbers written in the title.
-    pub title_numbers: Vec<String>,
-    /// Fingerprint of the normalized content (date, title, description): the same for a
-    /// record wherever and on whichever page it appears.
+    /// Typed values, one per field of the schema (`None`: missing or unreadable).
+    pub values: Box<[Option<Value>]>,
+    /// Fingerprint of the normalized content (every field's key): the same for a record
+    /// wherever and on whichever page it appears.
     pub fingerprint: Fingerprint,
     /// Index of the record's page among all pages of the run (for the same-page constraint).
     /// A table row is its own "page": rows of one table may match each other.
@@ -137,7 +264,62 @@ pub struct Record {
     /// Records of this run carry the same title with descriptions that begin differently:
     /// the title alone does not identify one document (a term-frequency signal).
     pub title_shared: bool,
-    /// Typed values of a table row, one per field of the mapping (`None`: missing). For a
-    /// page record scored by the Fellegi-Sunter model: its date, title and description.
-    pub fields: Vec<Option<crate::schema::Value>>,
+}
+
+impl Record {
+    /// A record of `values` (in schema order), fingerprinted by the one recipe: every value's
+    /// key, a missing value as "".
+    pub fn new(raw: RawRecord, values: Box<[Option<Value>]>, page: u32) -> Record {
+        let keys = values.iter().map(|v| v.as_ref().map(Value::key).unwrap_or_default());
+        let fingerprint = Fingerprint::of(keys);
+        Record {
+            raw,
+            values,
+            fingerprint,
+            page,
+            title_shared: false,
+        }
+    }
+
+    /// The value of field `f`, when present.
+    pub fn value(&self, f: usize) -> Option<&Value> {
+        self.values.get(f)?.as_ref()
+    }
+
+    /// The text of field `f`, when present and a text.
+    pub fn text(&self, f: usize) -> Option<&Text> {
+        self.value(f)?.as_text()
+    }
+
+    /// Page field `f`'s value; None for a table row.
+    fn page_value(&self, f: usize) -> Option<&Value> {
+        self.raw.is_page().then(|| self.value(f)).flatten()
+    }
+
+    /// A page record's parsed date, when its date line was a usable date (None for a table
+    /// row, which has no date role).
+    pub fn date(&self) -> Option<PartialDate> {
+        self.page_value(DATE)?.as_date()
+    }
+
+    /// A page record's normalized title ("" when it has none, and for a table row).
+    pub fn title_key(&self) -> &str {
+        self.page_value(TITLE)
+            .and_then(Value::as_text)
+            .map_or("", |t| t.key.as_str())
+    }
+
+    /// The numbers written in a page record's title.
+    pub fn title_numbers(&self) -> &[String] {
+        self.page_value(TITLE)
+            .and_then(Value::as_text)
+            .map_or(&[], |t| &t.numbers)
+    }
+
+    /// A page record's normalized description (None when it has none, and for a table row).
+    pub fn description_key(&self) -> Option<&str> {
+        self.page_value(DESCRIPTION)
+            .and_then(Value::as_text)
+            .map(|t| t.key.as_str())
+    }
 }

@@ -7,6 +7,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::schema::{FieldKind, Schema};
 
 /// The defaults, compiled into the binary so that `concord run` works without a rules file.
 pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
@@ -28,7 +29,7 @@ pub struct Rules {
     /// Clustering policy.
     pub clustering: ClusteringRules,
     /// The Fellegi-Sunter model: which scorer pages use, levels, training, thresholds.
-    pub model: crate::model::ModelRules,
+    pub model: ModelRules,
     /// How a CSV or JSON Lines table maps to fields (absent: only pages can be read).
     #[serde(default)]
     pub table: Option<crate::schema::TableRules>,
@@ -129,6 +130,86 @@ pub struct BlockingRules {
     /// The pair budget: a block of n records makes at most n times this many pairs (else it
     /// is compared by window).
     pub max_pairs_per_record: usize,
+    /// The blocking rules of pages, in order (a pair keeps the first rule that made it).
+    pub rules: Vec<BlockingRuleSpec>,
+}
+
+/// One blocking rule of pages, as `[[blocking.rules]]` writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockingRuleSpec {
+    /// Name written to `decisions.csv` and `blocks.csv`.
+    pub name: String,
+    /// What makes a block: a [`BlockingKind`] by its name (checked when the rules are read,
+    /// so that a mistake is an error naming the rule, not a serde message).
+    pub kind: String,
+    /// The page field it blocks on.
+    pub field: String,
+}
+
+/// How a blocking rule groups records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockingKind {
+    /// Records whose values of the rule's fields are all present and equal (tables).
+    Exact,
+    /// Records whose dates are compatible: equal, or one inside the other.
+    CompatibleDates,
+    /// Records without a usable date, with the records sharing one of their rarest tokens
+    /// of the field (`blocking.title_tokens` of them).
+    RareTokens,
+}
+
+impl BlockingKind {
+    /// The kinds a page rule may name, as written.
+    pub const PAGE_KINDS: [(&'static str, BlockingKind, FieldKind); 2] = [
+        ("compatible_dates", BlockingKind::CompatibleDates, FieldKind::Date),
+        ("rare_tokens", BlockingKind::RareTokens, FieldKind::Text),
+    ];
+
+    /// The page kind called `name`, with the field kind it needs.
+    pub fn page_kind(name: &str) -> Option<(BlockingKind, FieldKind)> {
+        Self::PAGE_KINDS
+            .iter()
+            .find(|(n, ..)| *n == name)
+            .map(|&(_, kind, field)| (kind, field))
+    }
+}
+
+impl BlockingRules {
+    /// Problems with the page blocking rules, each naming its key.
+    fn rule_problems(&self) -> Vec<String> {
+        let page = Schema::page();
+        let mut problems = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let key = format!("blocking.rules[{i}] ({:?})", rule.name);
+            let Some((_, needs)) = BlockingKind::page_kind(&rule.kind) else {
+                let known: Vec<&str> = BlockingKind::PAGE_KINDS.iter().map(|k| k.0).collect();
+                problems.push(format!(
+                    "{key}.kind: unknown blocking rule kind {:?} (known: {})",
+                    rule.kind,
+                    known.join(", ")
+                ));
+                continue;
+            };
+            match page.index(&rule.field).map(|f| page.fields[f].kind) {
+                None => problems.push(format!(
+                    "{key}.field: {:?} is not a page field ({})",
+                    rule.field,
+                    page.names()
+                )),
+                Some(kind) if kind != needs => problems.push(format!(
+                    "{key}.field: a {} rule blocks on a {needs:?} field; {:?} is {kind:?}",
+                    rule.kind, rule.field
+                )),
+                Some(_) => {}
+            }
+        }
+        // Training keeps the rules a pair satisfies as the bits of a u64.
+        if self.rules.len() > 64 {
+            problems.push("blocking.rules: at most 64 blocking rules".into());
+        }
+        problems
+    }
 }
 
 /// Comparison weights and thresholds.
@@ -239,6 +320,7 @@ impl Rules {
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());
         }
+        problems.extend(self.blocking.rule_problems());
         problems.extend(self.input.problems());
         problems.extend(self.model.problems());
         problems.extend(self.table.iter().flat_map(|t| t.problems()));
@@ -290,6 +372,79 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
             (_, v) => {
                 base.insert(key, v);
             }
+        }
+    }
+}
+
+/// The `[model]` section of the rules.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRules {
+    /// The scorer of page pairs (tables always use the Fellegi-Sunter model).
+    pub page_scorer: PageScorer,
+    /// Match probability at or above which a pair matches.
+    pub match_probability: f64,
+    /// Match probability at or above which a non-matching pair goes to review.
+    pub review_probability: f64,
+    /// Jaro-Winkler thresholds of the fuzzy levels of `name` fields, highest first.
+    pub name_levels: Vec<f64>,
+    /// Similarity thresholds of the fuzzy levels of `text` fields, highest first.
+    pub text_levels: Vec<f64>,
+    /// Similarity (1 - relative difference) thresholds of `number` fields, highest first.
+    pub number_levels: Vec<f64>,
+    /// Random pairs drawn to estimate u (all pairs when there are fewer).
+    pub u_sample_pairs: usize,
+    /// Seed of the random pairs: the same seed gives the same model.
+    pub seed: u64,
+    /// EM stops after this many iterations...
+    pub max_iterations: usize,
+    /// ...or when no probability moves by more than this.
+    pub tolerance: f64,
+}
+
+/// Which scorer decides page pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PageScorer {
+    /// The weighted mean of title and description similarity (`[comparison]`).
+    Weighted,
+    /// The Fellegi-Sunter model on date, title and description.
+    FellegiSunter,
+}
+
+impl ModelRules {
+    /// Problems with the section, in words.
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let prob = |x: f64| (0.0..=1.0).contains(&x);
+        if !prob(self.match_probability) || !prob(self.review_probability) {
+            p.push("model: probabilities must lie in [0, 1]".to_string());
+        }
+        if self.review_probability > self.match_probability {
+            p.push("model.review_probability must not exceed model.match_probability".to_string());
+        }
+        for (name, levels) in [
+            ("name_levels", &self.name_levels),
+            ("text_levels", &self.text_levels),
+            ("number_levels", &self.number_levels),
+        ] {
+            if levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)) {
+                p.push(format!("model.{name} must be decreasing thresholds in [0, 1]"));
+            }
+        }
+        if self.u_sample_pairs == 0 || self.max_iterations == 0 {
+            p.push("model.u_sample_pairs and model.max_iterations must be at least 1".to_string());
+        }
+        p
+    }
+
+    /// The fuzzy thresholds of a field of `kind` that sets none of its own.
+    pub fn default_levels(&self, kind: FieldKind) -> Vec<f64> {
+        match kind {
+            FieldKind::Name => self.name_levels.clone(),
+            FieldKind::Text => self.text_levels.clone(),
+            FieldKind::Number => self.number_levels.clone(),
+            FieldKind::Date | FieldKind::Code => Vec::new(),
         }
     }
 }

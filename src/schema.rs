@@ -1,19 +1,21 @@
-//! Tables: how the columns of a CSV or JSON Lines file map to typed fields (the `[table]`
-//! section of a rules file), and how a cell becomes a typed value.
+//! Schemas: the fields a source's records carry. Every source has one: pages a built-in
+//! schema (date, title, description, see [`Schema::page`]), a CSV or JSON Lines table the
+//! `[table]` section of a rules file (which column each field is read from). Records hold
+//! their fields in schema order, so every stage finds a field by name or role here and never
+//! by a number written in code.
 //!
 //! A field has a kind that says how it is read and compared: `date` (partial dates, see
 //! [`crate::date`]), `text` (free text), `name` (personal names), `code` (postcodes, ids:
 //! exact strings) or `number`. An empty cell is a missing value, never an empty string that
 //! agrees with another empty string.
+//!
+//! This module describes fields only (it imports no record or normalization code): reading a
+//! cell as its kind is [`crate::normalize`]'s work.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
-
-use crate::date::PartialDate;
-use crate::error::Warning;
-use crate::normalize::{fold, match_key};
-use crate::record::{RawRecord, Record};
 
 /// The `[table]` section: the mapping of a table's columns.
 #[derive(Debug, Clone, Deserialize)]
@@ -88,102 +90,94 @@ pub enum FieldKind {
     Number,
 }
 
-/// A typed, normalized value, ready to compare.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// A date.
-    Date(PartialDate),
-    /// Normalized text, a name or a code.
-    Str(String),
-    /// A number.
-    Number(f64),
+/// What a field is to the page machinery: the comparison of page pairs, the shared-title
+/// signal, the merge of canonical records and the page outputs look fields up by role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The date line.
+    Date,
+    /// The title.
+    Title,
+    /// The description.
+    Description,
 }
 
-impl Value {
-    /// The value as a key for blocking, term frequencies and fingerprints.
-    pub fn key(&self) -> String {
-        match self {
-            Value::Date(d) => d.to_string(),
-            Value::Str(s) => s.clone(),
-            Value::Number(n) => format!("{n}"),
+/// The built-in schema of page records: (name, kind, role), in record order.
+const PAGE_FIELDS: [(&str, FieldKind, Role); 3] = [
+    ("date", FieldKind::Date, Role::Date),
+    ("title", FieldKind::Text, Role::Title),
+    ("description", FieldKind::Text, Role::Description),
+];
+
+/// Position of the page field with `role`, found in [`PAGE_FIELDS`] at compile time: the
+/// page accessors of records (`title()`, ...) cost an index, and no index is written by hand.
+pub const fn page_field(role: Role) -> usize {
+    let mut i = 0;
+    while i < PAGE_FIELDS.len() {
+        if PAGE_FIELDS[i].2 as u8 == role as u8 {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("every role is a page field")
+}
+
+/// The fields of a source, in the order its records hold them.
+#[derive(Debug, Clone)]
+pub struct Schema {
+    /// The fields (a page field's `column` is unused).
+    pub fields: Vec<FieldRule>,
+    /// Position of the field of each role (date, title, description), for pages.
+    roles: [Option<usize>; 3],
+}
+
+static PAGE_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema {
+    fields: PAGE_FIELDS
+        .iter()
+        .map(|&(name, kind, _)| FieldRule {
+            name: name.to_string(),
+            column: None,
+            kind,
+            levels: None,
+            term_frequency: false,
+            compare: true,
+        })
+        .collect(),
+    roles: [Role::Date, Role::Title, Role::Description].map(|r| Some(page_field(r))),
+});
+
+impl Schema {
+    /// The built-in schema of page records.
+    pub fn page() -> &'static Schema {
+        &PAGE_SCHEMA
+    }
+
+    /// The schema of a table's rows: its mapped fields, none with a page role.
+    pub fn of_table(table: &TableRules) -> Schema {
+        Schema {
+            fields: table.fields.clone(),
+            roles: [None; 3],
         }
     }
-}
 
-/// Reads one cell as `kind`. `Ok(None)` is a missing value; `Err` says why the cell could not
-/// be read (the caller keeps the record with the value missing, and warns).
-pub fn parse_cell(kind: FieldKind, raw: &str) -> Result<Option<Value>, String> {
-    let text = raw.trim();
-    if text.is_empty() {
-        return Ok(None);
+    /// Position of the field called `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
     }
-    let value = match kind {
-        FieldKind::Date => Value::Date(parse_date(text).ok_or_else(|| format!("unparseable date {text:?}"))?),
-        FieldKind::Text | FieldKind::Name => Value::Str(match_key(text)),
-        // Codes keep only letters and digits: "2 600" and "2600" are one postcode.
-        FieldKind::Code => Value::Str(fold(text).chars().filter(|c| c.is_alphanumeric()).collect()),
-        FieldKind::Number => Value::Number(
-            text.parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())
-                .ok_or_else(|| format!("not a number {text:?}"))?,
-        ),
-    };
-    Ok(match &value {
-        Value::Str(s) if s.is_empty() => None,
-        _ => Some(value),
-    })
-}
 
-/// A table date: what [`crate::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
-/// forms that exports use.
-fn parse_date(text: &str) -> Option<PartialDate> {
-    let digits = text.bytes().all(|b| b.is_ascii_digit());
-    match text.len() {
-        8 if digits => crate::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
-        6 if digits => crate::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
-        _ => crate::date::parse(text),
+    /// Position of the field with `role` (None for a table).
+    pub fn role(&self, role: Role) -> Option<usize> {
+        self.roles[role as usize]
     }
-}
 
-/// The normalize stage for a table row: each cell read as its field's kind. A cell that
-/// cannot be read (an unparseable date) becomes a missing value, with a warning naming the
-/// file and line; the record is kept.
-pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Vec<Warning>) {
-    let mut warnings = Vec::new();
-    let fields: Vec<Option<Value>> = table
-        .fields
-        .iter()
-        .zip(&raw.fields)
-        .map(|(f, cell)| {
-            let cell = cell.as_deref()?;
-            parse_cell(f.kind, cell).unwrap_or_else(|why| {
-                warnings.push(Warning::at(
-                    &raw.provenance.file,
-                    Some(raw.provenance.line),
-                    format!("field {:?}: {why}; the value is treated as missing", f.name),
-                ));
-                None
-            })
-        })
-        .collect();
-    let keys: Vec<String> = fields
-        .iter()
-        .map(|v| v.as_ref().map(Value::key).unwrap_or_default())
-        .collect();
-    let record = Record {
-        raw,
-        date: None,
-        // Sorts an oversized block's records for its window.
-        title_key: keys.join(" "),
-        description_key: None,
-        title_numbers: Vec::new(),
-        fingerprint: crate::record::Fingerprint::of(&keys),
-        page,
-        title_shared: false,
-        fields,
-    };
-    (record, warnings)
+    /// The field names, comma separated (for messages).
+    pub fn names(&self) -> String {
+        self.fields
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The fixed columns of a table run's `provenance.csv`, before the mapped fields.
@@ -278,29 +272,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cells_become_typed_values_and_blanks_are_missing() {
-        assert_eq!(parse_cell(FieldKind::Name, "  "), Ok(None));
-        assert_eq!(parse_cell(FieldKind::Name, "--"), Ok(None));
-        assert_eq!(
-            parse_cell(FieldKind::Name, "José  O'Neil"),
-            Ok(Some(Value::Str("jose o neil".into())))
-        );
-        assert_eq!(
-            parse_cell(FieldKind::Code, "2 600"),
-            Ok(Some(Value::Str("2600".into())))
-        );
-        assert_eq!(
-            parse_cell(FieldKind::Date, "19520906").map(|v| v.map(|v| v.key())),
-            Ok(Some("1952-09-06".into()))
-        );
-        assert_eq!(
-            parse_cell(FieldKind::Date, "February 1950").map(|v| v.map(|v| v.key())),
-            Ok(Some("1950-02".into()))
-        );
-        assert!(parse_cell(FieldKind::Date, "19521306").is_err());
-        assert!(parse_cell(FieldKind::Number, "twelve").is_err());
-        assert_eq!(parse_cell(FieldKind::Number, " 12.5"), Ok(Some(Value::Number(12.5))));
-        assert!(parse_cell(FieldKind::Number, "NaN").is_err());
+    fn page_roles_are_found_by_name_in_the_page_schema() {
+        let page = Schema::page();
+        for (role, name) in [
+            (Role::Date, "date"),
+            (Role::Title, "title"),
+            (Role::Description, "description"),
+        ] {
+            assert_eq!(page.role(role), page.index(name));
+            assert_eq!(Some(page_field(role)), page.index(name));
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(r.provenance.line >= 1 && r.provenance.line <= lines, "line out of the page");
         assert!(r.provenance.line >= last_line, "records out of page order");
         last_line = r.provenance.line;
-        for field in [Some(&r.title), r.date.as_ref(), r.description.as_ref()].into_iter().flatten() {
+        for field in [Some(r.title()), r.date(), r.description()].into_iter().flatten() {
             assert!(!field.contains('\n'), "a field holds a line break: {field:?}");
         }
         assert!(!r.partial || i + 1 == parsed.records.len(), "a record other than the last is partial");

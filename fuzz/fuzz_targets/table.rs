@@ -28,7 +28,7 @@ fn check(parsed: &table::ParsedTable) {
         assert_eq!(r.fields.len(), t.fields.len(), "a row without one cell per field");
         assert!(r.provenance.position > last, "positions do not rise");
         last = r.provenance.position;
-        let _ = concord::schema::prepare_row(r.clone(), i as u32, t);
+        let _ = concord::normalize::prepare_row(r.clone(), i as u32, t);
     }
     assert_eq!(parsed.warnings.len(), parsed.skipped_rows, "a skipped row without its warning");
     assert!(parsed.warnings.iter().all(|w| w.line.is_some()), "a skipped row without its line");

@@ -118,9 +118,9 @@ fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
                 &description,
                 &fixed(s.score),
                 &fixed((s.score - mid).abs()),
-                &s.reason().into_owned(),
-                &x.raw.title,
-                &y.raw.title,
+                s.reason().as_ref(),
+                x.raw.title(),
+                y.raw.title(),
             ])
             .map_err(csv_err)?;
         }

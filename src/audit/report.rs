@@ -140,9 +140,9 @@ fn record_row(a: &RunAudit, r: &Record) -> Markup {
                 // A table row shows its own fields, as written.
                 @for v in &r.raw.fields { td { (v.as_deref().unwrap_or("")) } }
             } @else {
-                td { (r.raw.date.as_deref().unwrap_or("")) }
-                td { (r.raw.title) }
-                td { (r.raw.description.as_deref().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
+                td { (r.raw.date().unwrap_or("")) }
+                td { (r.raw.title()) }
+                td { (r.raw.description().unwrap_or("")) (if r.raw.partial { " [cut off]" } else { "" }) }
             }
         }
     }
@@ -172,7 +172,7 @@ fn record_label(a: &RunAudit, r: &Record) -> String {
             .map(String::as_str)
             .collect::<Vec<_>>()
             .join(" "),
-        None => r.raw.title.clone(),
+        None => r.raw.title().to_string(),
     }
 }
 

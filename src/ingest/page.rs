@@ -312,7 +312,7 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
             line: r.provenance.line,
             layout: shared_layout.clone(),
         };
-        if r.title.is_empty() && !r.partial {
+        if r.title().is_empty() && !r.partial {
             warnings.push(Warning::at(
                 file,
                 Some(r.provenance.line),
@@ -500,30 +500,23 @@ impl Cut<'_> {
             } else {
                 rest[0].0
             };
-            let mut record = RawRecord {
-                provenance: Provenance {
-                    file: "".into(),
-                    position: 0,
-                    line,
-                    layout: "".into(),
-                },
-                date: None,
-                title: String::new(),
-                description: None,
-                partial: false,
-                fields: Vec::new(),
-                key: None,
+            let provenance = Provenance {
+                file: "".into(),
+                position: 0,
+                line,
+                layout: "".into(),
             };
+            let mut record = RawRecord::page(provenance, None, String::new(), None);
             rest = self.take_date(rest, first, is_last, &mut record);
             first = false;
             if let Some(&(_, title)) = rest.first() {
-                record.title = title.to_string();
+                record.set_title(title.to_string());
                 rest = &rest[1..];
             }
             rest = self.take_description(rest, &mut record);
             if is_last && rest.is_empty() {
-                record.partial |= record.title.is_empty()
-                    || match &record.description {
+                record.partial |= record.title().is_empty()
+                    || match record.description() {
                         None => true,
                         Some(d) => !ends_like_sentence(d),
                     };
@@ -551,7 +544,7 @@ impl Cut<'_> {
             return rest;
         }
         record.partial = !shaped;
-        record.date = Some(head.to_string());
+        record.set_date(Some(head.to_string()));
         if shaped && date::parse(head).is_none() {
             self.warnings.push(Warning::at(
                 self.file,
@@ -583,7 +576,7 @@ impl Cut<'_> {
             rest = &[];
         }
         if !description.is_empty() {
-            record.description = Some(description.join(" "));
+            record.set_description(Some(description.join(" ")));
         }
         rest
     }
@@ -604,9 +597,9 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    r.date.clone().unwrap_or_default(),
-                    r.title.clone(),
-                    r.description.clone().unwrap_or_default(),
+                    r.date().unwrap_or_default().to_string(),
+                    r.title().to_string(),
+                    r.description().unwrap_or_default().to_string(),
                     r.partial,
                 )
             })

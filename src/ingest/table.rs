@@ -7,7 +7,7 @@
 //! normalize stage's job.
 
 use crate::error::{Error, Warning};
-use crate::record::{Provenance, RawRecord};
+use crate::record::{Provenance, RawRecord, SourceKind};
 use crate::schema::TableRules;
 
 /// The formats concord reads.
@@ -76,12 +76,10 @@ impl ParsedTable {
                 line,
                 layout: format.as_str().into(),
             },
-            date: None,
-            title: String::new(),
-            description: None,
-            partial: false,
-            fields: cells,
+            fields: cells.into_boxed_slice(),
             key,
+            partial: false,
+            source: SourceKind::Table,
         });
     }
 }
@@ -440,10 +438,10 @@ mod tests {
         let t = parse_csv("t.csv", data, &rules()).unwrap();
         assert_eq!(t.records.len(), 2);
         assert_eq!(
-            t.records[0].fields,
+            *t.records[0].fields,
             vec![Some("Ann Lee".into()), Some("19520906".into())]
         );
-        assert_eq!(t.records[1].fields, vec![None, None]);
+        assert_eq!(*t.records[1].fields, vec![None, None]);
         assert_eq!((t.records[1].provenance.position, t.records[1].provenance.line), (4, 5));
         assert_eq!(t.skipped_rows, 2);
         let lines: Vec<Option<usize>> = t.warnings.iter().map(|w| w.line).collect();
@@ -482,12 +480,10 @@ mod tests {
                 line: position + 1,
                 layout: "csv".into(),
             },
-            date: None,
-            title: String::new(),
-            description: None,
             partial: false,
-            fields: Vec::new(),
+            fields: Box::default(),
             key: key.map(str::to_string),
+            source: SourceKind::Table,
         };
         let mut records = vec![
             row(None, 1),
@@ -517,7 +513,7 @@ mod tests {
         let t = parse_jsonl("t.jsonl", data, &rules());
         assert_eq!(t.records.len(), 2);
         assert_eq!(t.records[0].key.as_deref(), Some("1"));
-        assert_eq!(t.records[0].fields, vec![Some("Ann".into()), None]);
+        assert_eq!(*t.records[0].fields, vec![Some("Ann".into()), None]);
         assert_eq!(t.records[1].provenance.line, 4);
         assert_eq!(t.skipped_rows, 2);
         assert_eq!(t.warnings[1].line, Some(5));

@@ -5,16 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::text_similarity;
+use crate::record::Value;
 use crate::rules::ComparisonRules;
-use crate::schema::{FieldKind, Value};
+use crate::schema::FieldKind;
+use crate::similarity::text_similarity;
 
 /// One comparison: a field, its kind and its fuzzy thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     /// Name (the field's), used in output columns: `level_<name>`, `weight_<name>`.
     pub name: String,
-    /// Index of the field in a record's `fields`.
+    /// Position of the field in its schema (and in a record's `values`).
     pub field: usize,
     /// How values are compared.
     pub kind: FieldKind,
@@ -78,16 +79,16 @@ impl Comparison {
                     last
                 }
             }
-            (FieldKind::Code, Value::Str(x), Value::Str(y)) => {
-                if strsim::damerau_levenshtein(x, y) <= 1 {
+            (FieldKind::Code, Value::Text(x), Value::Text(y)) => {
+                if strsim::damerau_levenshtein(&x.key, &y.key) <= 1 {
                     1
                 } else {
                     last
                 }
             }
-            (FieldKind::Name, Value::Str(x), Value::Str(y)) => fuzzy(strsim::jaro_winkler(x, y)),
-            (FieldKind::Text, Value::Str(x), Value::Str(y)) => {
-                fuzzy(text_similarity(x, y, Some(rules.min_prefix_chars), rules).0)
+            (FieldKind::Name, Value::Text(x), Value::Text(y)) => fuzzy(strsim::jaro_winkler(&x.key, &y.key)),
+            (FieldKind::Text, Value::Text(x), Value::Text(y)) => {
+                fuzzy(text_similarity(&x.key, &y.key, Some(rules.min_prefix_chars), rules).0)
             }
             (FieldKind::Number, Value::Number(x), Value::Number(y)) => fuzzy(number_similarity(*x, *y)),
             _ => last,
@@ -98,7 +99,7 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::parse_cell;
+    use crate::normalize::parse_cell;
 
     fn cmp(kind: FieldKind) -> Comparison {
         Comparison {

@@ -19,85 +19,17 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
-use crate::schema::{FieldKind, TableRules};
+use crate::schema::{Schema, TableRules};
 pub use comparison::Comparison;
+// The `[model]` section is policy, parsed with the rest of the rules (rules.rs imports nothing
+// of the model); its old paths stay.
+pub use crate::rules::{ModelRules, PageScorer};
 use train::{EmSettings, Observation};
 
-/// The `[model]` section of the rules.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelRules {
-    /// The scorer of page pairs (tables always use the Fellegi-Sunter model).
-    pub page_scorer: PageScorer,
-    /// Match probability at or above which a pair matches.
-    pub match_probability: f64,
-    /// Match probability at or above which a non-matching pair goes to review.
-    pub review_probability: f64,
-    /// Jaro-Winkler thresholds of the fuzzy levels of `name` fields, highest first.
-    pub name_levels: Vec<f64>,
-    /// Similarity thresholds of the fuzzy levels of `text` fields, highest first.
-    pub text_levels: Vec<f64>,
-    /// Similarity (1 - relative difference) thresholds of `number` fields, highest first.
-    pub number_levels: Vec<f64>,
-    /// Random pairs drawn to estimate u (all pairs when there are fewer).
-    pub u_sample_pairs: usize,
-    /// Seed of the random pairs: the same seed gives the same model.
-    pub seed: u64,
-    /// EM stops after this many iterations...
-    pub max_iterations: usize,
-    /// ...or when no probability moves by more than this.
-    pub tolerance: f64,
-}
-
-/// Which scorer decides page pairs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PageScorer {
-    /// The weighted mean of title and description similarity (`[comparison]`).
-    Weighted,
-    /// The Fellegi-Sunter model on date, title and description.
-    FellegiSunter,
-}
-
-impl ModelRules {
-    /// Problems with the section, in words.
-    pub fn problems(&self) -> Vec<String> {
-        let mut p = Vec::new();
-        let prob = |x: f64| (0.0..=1.0).contains(&x);
-        if !prob(self.match_probability) || !prob(self.review_probability) {
-            p.push("model: probabilities must lie in [0, 1]".to_string());
-        }
-        if self.review_probability > self.match_probability {
-            p.push("model.review_probability must not exceed model.match_probability".to_string());
-        }
-        for (name, levels) in [
-            ("name_levels", &self.name_levels),
-            ("text_levels", &self.text_levels),
-            ("number_levels", &self.number_levels),
-        ] {
-            if levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)) {
-                p.push(format!("model.{name} must be decreasing thresholds in [0, 1]"));
-            }
-        }
-        if self.u_sample_pairs == 0 || self.max_iterations == 0 {
-            p.push("model.u_sample_pairs and model.max_iterations must be at least 1".to_string());
-        }
-        p
-    }
-
-    fn default_levels(&self, kind: FieldKind) -> Vec<f64> {
-        match kind {
-            FieldKind::Name => self.name_levels.clone(),
-            FieldKind::Text => self.text_levels.clone(),
-            FieldKind::Number => self.number_levels.clone(),
-            FieldKind::Date | FieldKind::Code => Vec::new(),
-        }
-    }
-}
-
-/// The comparisons of a table: one per compared field.
-pub fn table_comparisons(table: &TableRules, rules: &ModelRules) -> Vec<Comparison> {
-    table
+/// The comparisons of a source: one per compared field of its schema, found by position in
+/// the schema (records hold their values in that order).
+pub fn comparisons(schema: &Schema, rules: &ModelRules) -> Vec<Comparison> {
+    schema
         .fields
         .iter()
         .enumerate()
@@ -112,28 +44,18 @@ pub fn table_comparisons(table: &TableRules, rules: &ModelRules) -> Vec<Comparis
         .collect()
 }
 
-/// The comparisons of page records, whose fields are date, title and description (see
-/// [`crate::normalize::prepare`]).
-pub fn page_comparisons(rules: &ModelRules) -> Vec<Comparison> {
-    [
-        ("date", FieldKind::Date),
-        ("title", FieldKind::Text),
-        ("description", FieldKind::Text),
-    ]
-    .into_iter()
-    .enumerate()
-    .map(|(i, (name, kind))| Comparison {
-        name: name.to_string(),
-        field: i,
-        kind,
-        thresholds: rules.default_levels(kind),
-        term_frequency: false,
-    })
-    .collect()
+/// The comparisons of a table: one per compared field.
+pub fn table_comparisons(table: &TableRules, rules: &ModelRules) -> Vec<Comparison> {
+    comparisons(&Schema::of_table(table), rules)
 }
 
-fn field(r: &Record, f: usize) -> Option<&crate::schema::Value> {
-    r.fields.get(f).and_then(|v| v.as_ref())
+/// The comparisons of page records: date, title and description of the page schema.
+pub fn page_comparisons(rules: &ModelRules) -> Vec<Comparison> {
+    comparisons(Schema::page(), rules)
+}
+
+fn field(r: &Record, f: usize) -> Option<&crate::record::Value> {
+    r.value(f)
 }
 
 /// The level of every comparison for one pair.
@@ -406,10 +328,7 @@ impl TermFrequencies {
                 c.term_frequency.then(|| {
                     let mut counts: HashMap<String, f64> = HashMap::new();
                     let mut total = 0.0;
-                    for v in records
-                        .iter()
-                        .filter_map(|r| r.fields.get(c.field).and_then(|v| v.as_ref()))
-                    {
+                    for v in records.iter().filter_map(|r| r.value(c.field)) {
                         *counts.entry(v.key()).or_default() += 1.0;
                         total += 1.0;
                     }
@@ -430,7 +349,7 @@ impl TermFrequencies {
             .enumerate()
             .map(|(k, (c, l))| {
                 let table = self.tables.get(k)?.as_ref()?;
-                let value = x.fields.get(c.field)?.as_ref()?;
+                let value = x.value(c.field)?;
                 (*l == Some(0)).then(|| table.get(&value.key()).copied()).flatten()
             })
             .collect()
@@ -440,8 +359,9 @@ impl TermFrequencies {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Value;
     use crate::record::{Provenance, RawRecord};
-    use crate::schema::Value;
+    use crate::schema::FieldKind;
 
     fn record(surname: &str) -> Record {
         let raw = RawRecord {
@@ -451,24 +371,12 @@ mod tests {
                 line: 2,
                 layout: "csv".into(),
             },
-            date: None,
-            title: String::new(),
-            description: None,
             partial: false,
-            fields: vec![Some(surname.into())],
+            fields: Box::new([Some(surname.into())]),
             key: Some(surname.into()),
+            source: crate::record::SourceKind::Table,
         };
-        Record {
-            raw,
-            date: None,
-            title_key: String::new(),
-            description_key: None,
-            title_numbers: Vec::new(),
-            fingerprint: crate::record::Fingerprint(0),
-            page: 0,
-            title_shared: false,
-            fields: vec![Some(Value::Str(surname.into()))],
-        }
+        Record::new(raw, Box::new([Some(Value::text(surname.into()))]), 0)
     }
 
     fn model(term_frequency: bool) -> (Model, Vec<Comparison>) {

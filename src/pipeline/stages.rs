@@ -128,7 +128,8 @@ impl<'a> Run<'a> {
     }
 
     /// The normalize stage: table ids made unique, then pages by [`normalize::prepare`],
-    /// table rows by [`crate::schema::prepare_row`] (whose unreadable cells add warnings).
+    /// table rows by [`normalize::prepare_row`] (whose unreadable cells add warnings): one
+    /// `Record` shape, values by the source's schema.
     pub fn normalize(&self, input: Input) -> Result<Normalized<'a>, Error> {
         let table = self.mapping(&input)?;
         let Input {
@@ -140,29 +141,29 @@ impl<'a> Run<'a> {
         } = input;
         crate::ingest::table::settle_ids(&mut records, &mut warnings);
         let records = match table {
-            None => {
-                // Only the Fellegi-Sunter scorer reads a page record's typed fields.
-                let typed = self.rules.model.page_scorer == PageScorer::FellegiSunter;
-                let prepare = |(raw, page)| normalize::prepare_with(raw, page, typed);
-                records
-                    .into_par_iter()
-                    .zip(page_of.into_par_iter())
-                    .map(prepare)
-                    .collect()
-            }
+            None => records
+                .into_par_iter()
+                .zip(page_of.into_par_iter())
+                .map(|(raw, page)| normalize::prepare(raw, page))
+                .collect(),
             Some(t) => {
                 // A table row is its own "page": rows of one table may match each other.
                 let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = records
                     .into_par_iter()
                     .enumerate()
-                    .map(|(i, raw)| crate::schema::prepare_row(raw, i as u32, t))
+                    .map(|(i, raw)| normalize::prepare_row(raw, i as u32, t))
                     .unzip();
                 warnings.extend(found.into_iter().flatten());
                 records
             }
         };
         self.stages.done("normalize");
-        let records = self.titles(records);
+        // The shared-title signal reads the page roles (title, date, description): a table's
+        // schema has none.
+        let records = match table {
+            None => self.titles(records),
+            Some(_) => records,
+        };
         if table.is_some() {
             // Constraints name a row by its id.
             page_names = records.iter().map(|r| r.id()).collect();
@@ -311,17 +312,18 @@ fn train(
     levels: &[Vec<Option<u8>>],
     rules: &crate::rules::Rules,
 ) -> Model {
-    let (rule_names, rule_fields): (Vec<String>, Vec<Vec<usize>>) = match n.table {
-        Some(t) => (0..t.blocking.len())
-            .map(|r| (t.blocking[r].name.clone(), block::rule_fields(t, r)))
-            .unzip(),
-        None => (vec!["date".into(), "title_token".into()], vec![vec![0], Vec::new()]),
+    // The run's blocking rules, resolved against its schema (the same the block stage ran).
+    let rules_run = match n.table {
+        Some(t) => block::table_rules(t),
+        None => block::page_rules(&rules.blocking),
     };
-    let excluded = rule_fields
+    let rule_names: Vec<String> = rules_run.iter().map(|r| r.name.clone()).collect();
+    let rule_fields: Vec<Vec<usize>> = rules_run.iter().map(|r| r.fields.clone()).collect();
+    let excluded = rules_run
         .iter()
-        .map(|fields| {
+        .map(|rule| {
             (0..comparisons.len())
-                .filter(|&k| fields.contains(&comparisons[k].field))
+                .filter(|&k| rule.agreeing_fields().contains(&comparisons[k].field))
                 .collect()
         })
         .collect();
@@ -377,7 +379,7 @@ fn cluster_records(
             .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned())
     };
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date()).collect();
     let page_name = |p: u32| n.page_names[p as usize].clone();
     let record_name = |r: u32| records[r as usize].id();
     let constraints = cluster::Constraints {

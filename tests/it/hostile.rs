@@ -186,20 +186,13 @@ fn a_page_with_100000_records_keeps_every_record_in_order() {
 }
 
 fn raw(file: &str, position: usize, date: &str, title: String) -> RawRecord {
-    RawRecord {
-        provenance: Provenance {
-            file: file.into(),
-            position,
-            line: position,
-            layout: "separated".into(),
-        },
-        date: Some(date.to_string()),
-        title,
-        description: None,
-        partial: false,
-        fields: Vec::new(),
-        key: None,
-    }
+    let provenance = Provenance {
+        file: file.into(),
+        position,
+        line: position,
+        layout: "separated".into(),
+    };
+    RawRecord::page(provenance, Some(date.to_string()), title, None)
 }
 
 #[test]
@@ -564,10 +557,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
             "{name}"
         );
         last_line = r.provenance.line;
-        for field in [Some(&r.title), r.date.as_ref(), r.description.as_ref()]
-            .into_iter()
-            .flatten()
-        {
+        for field in [Some(r.title()), r.date(), r.description()].into_iter().flatten() {
             assert!(!field.contains('\n'), "{name}: {field:?}");
         }
         assert!(!r.partial || i + 1 == parsed.records.len(), "{name}");
@@ -596,7 +586,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
         })
         .collect();
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
-    let dates: Vec<_> = records.iter().map(|r| r.date).collect();
+    let dates: Vec<_> = records.iter().map(|r| r.date()).collect();
     let label = |p: u32| p.to_string();
     let constraints = concord::cluster::Constraints {
         page_of: &pages,

@@ -16,7 +16,13 @@ fn parse(name: &str, text: &str) -> ParsedPage {
 fn fields(p: &ParsedPage) -> Vec<Fields> {
     p.records
         .iter()
-        .map(|r| (r.date.clone(), r.title.clone(), r.description.clone()))
+        .map(|r| {
+            (
+                r.date().map(str::to_string),
+                r.title().to_string(),
+                r.description().map(str::to_string),
+            )
+        })
         .collect()
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use concord::block::{self, BlockRule};
+use concord::block;
 use concord::cluster::{self, Link};
 use concord::date::{PartialDate, Precision};
 use concord::record::{Provenance, RawRecord, Record};
@@ -87,20 +87,13 @@ pub(crate) fn pages() -> impl Strategy<Value = Vec<Vec<PageRecord>>> {
 }
 
 fn raw(page: u32, position: usize, date: Option<PartialDate>, title: &str) -> RawRecord {
-    RawRecord {
-        provenance: Provenance {
-            file: format!("p{page}.txt").into(),
-            position,
-            line: position,
-            layout: "separated".into(),
-        },
-        date: date.map(|d| d.to_string()),
-        title: title.to_string(),
-        description: None,
-        partial: false,
-        fields: Vec::new(),
-        key: None,
-    }
+    let provenance = Provenance {
+        file: format!("p{page}.txt").into(),
+        position,
+        line: position,
+        layout: "separated".into(),
+    };
+    RawRecord::page(provenance, date.map(|d| d.to_string()), title.to_string(), None)
 }
 
 /// Records straight into the library: (page, date, title) each.
@@ -241,28 +234,28 @@ fn check_blocking(records: &[Record], rules: &concord::rules::BlockingRules) -> 
         let stat = &b.stats[p.block as usize];
         prop_assert!(stat.records >= 2);
         let key = &stat.key;
-        match stat.rule {
-            BlockRule::Date => {
-                let (dx, dy) = (x.date.unwrap(), y.date.unwrap());
+        match stat.rule.as_str() {
+            "date" => {
+                let (dx, dy) = (x.date().unwrap(), y.date().unwrap());
                 prop_assert!(dx.compatible(&dy), "{} / {}", dx, dy);
                 let coarser = dx.precision().min(dy.precision());
                 prop_assert_eq!(&dx.truncate(coarser).to_string(), key);
             }
-            BlockRule::TitleToken => {
+            "title_token" => {
                 prop_assert!(
-                    x.date.is_none() || y.date.is_none(),
+                    x.date().is_none() || y.date().is_none(),
                     "title_token pair of two dated records"
                 );
                 for r in [x, y] {
                     prop_assert!(
-                        r.title_key.split(' ').any(|t| t == key),
+                        r.title_key().split(' ').any(|t| t == key),
                         "{} lacks {}",
-                        r.title_key,
+                        r.title_key(),
                         key
                     );
                 }
             }
-            BlockRule::Table(..) => prop_assert!(false, "a table rule on page records"),
+            other => prop_assert!(false, "rule {other:?} on page records"),
         }
     }
     // Without an oversized block, blocking is also complete for dates: every pair of records
@@ -270,7 +263,7 @@ fn check_blocking(records: &[Record], rules: &concord::rules::BlockingRules) -> 
     if b.stats.iter().all(|s| !s.windowed) {
         for (i, x) in records.iter().enumerate() {
             for (j, y) in records.iter().enumerate().skip(i + 1) {
-                if let (Some(dx), Some(dy)) = (x.date, y.date)
+                if let (Some(dx), Some(dy)) = (x.date(), y.date())
                     && x.page != y.page
                     && dx.compatible(&dy)
                 {
@@ -536,7 +529,7 @@ proptest! {
         let rules = Rules::builtin().comparison;
         let mk = |page, title: &str, desc: &Option<String>| {
             let mut r = raw(page, 1, None, title);
-            r.description = desc.clone();
+            r.set_description(desc.clone());
             r.partial = partial && page == 0;
             normalize::prepare(r, page)
         };

@@ -362,7 +362,7 @@ pub fn check(page: &Page, rules: &CompiledPageRules) -> Result<(), String> {
     let got: Vec<[String; 3]> = parsed
         .records
         .iter()
-        .map(|r| fields(r.date.as_deref(), &r.title, r.description.as_deref()))
+        .map(|r| fields(r.date(), r.title(), r.description()))
         .collect();
     let want: Vec<[String; 3]> = page
         .records
