@@ -109,6 +109,13 @@ pub struct Batch {
     staged: std::sync::Mutex<Vec<(TempPath, PathBuf)>>,
 }
 
+// The model stages its file through this, without importing the writers.
+impl crate::model::StageFile for Batch {
+    fn stage_file(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.stage(name, |w| w.write_all(bytes))
+    }
+}
+
 impl Batch {
     /// A batch writing into `dir` under `rules`.
     pub fn new(dir: &Path, rules: &OutputRules) -> Batch {
@@ -291,10 +298,8 @@ pub fn neutralise(cell: &str, on: bool) -> Cow<'_, str> {
     }
 }
 
-/// A similarity or score as written: four decimals, so outputs are byte-stable.
-pub fn fixed(x: f64) -> String {
-    format!("{x:.4}")
-}
+// Written by the scorer, which formats its own evidence (kept here under its old path).
+pub use crate::score::fixed;
 
 /// `canonical.csv`: one row per document.
 pub fn write_canonical(batch: &Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {

@@ -10,9 +10,14 @@ use rayon::prelude::*;
 use crate::block::CandidatePair;
 use crate::compare::{self, FsScorer, ScoredPair};
 use crate::model::{Comparison, Model, TermFrequencies};
-use crate::output::fixed;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
+
+/// A similarity or score as written: four decimals, so outputs are byte-stable. Here, with
+/// the scorer that writes its evidence, so that the scorer imports nothing of the writers.
+pub fn fixed(x: f64) -> String {
+    format!("{x:.4}")
+}
 
 /// The match and review thresholds of a scorer, on its own measure.
 #[derive(Debug, Clone, Copy, PartialEq)]

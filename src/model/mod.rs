@@ -11,7 +11,7 @@ pub mod comparison;
 pub mod train;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -241,23 +241,13 @@ impl Model {
     /// The model file's name in the output folder.
     pub const FILE: &'static str = "model.json";
 
-    /// Writes `model.json` in `dir` (atomically).
-    pub fn save(&self, dir: &Path) -> Result<PathBuf, Error> {
-        let batch = crate::output::Batch::new(dir, &Default::default());
-        self.stage(&batch)?;
-        Ok(batch.commit()?.remove(0))
-    }
-
     /// Stages the model file in a run's output batch (written with the run's other outputs).
-    pub fn stage(&self, batch: &crate::output::Batch) -> Result<(), Error> {
+    pub fn stage(&self, batch: &impl StageFile) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::Input {
             file: Model::FILE.into(),
             message: e.to_string(),
         })?;
-        batch.stage(Model::FILE, |w| {
-            w.write_all(text.as_bytes())?;
-            w.write_all(b"\n")
-        })
+        batch.stage_file(Model::FILE, format!("{text}\n").as_bytes())
     }
 
     /// Reads a model file and checks that it fits `comparisons` (same names, kinds, levels).
@@ -309,6 +299,13 @@ impl Model {
         }
         Ok(model)
     }
+}
+
+/// Where the model file is staged: the run's output batch implements it (in `output.rs`), so
+/// that the model depends on no writer and the writers may depend on the model.
+pub trait StageFile {
+    /// Stages the file `name` holding `bytes`.
+    fn stage_file(&self, name: &str, bytes: &[u8]) -> Result<(), Error>;
 }
 
 /// Term frequencies of the values of comparisons that adjust for them: the share of records
@@ -427,11 +424,23 @@ mod tests {
         assert_eq!(plain.contributions(&[None], &[None])[0], 0.0);
     }
 
+    /// Stages by writing the file at once.
+    struct Folder(std::path::PathBuf);
+
+    impl StageFile for Folder {
+        fn stage_file(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+            let path = self.0.join(name);
+            std::fs::write(&path, bytes).map_err(|source| Error::Io { path, source })
+        }
+    }
+
     #[test]
     fn a_model_file_round_trips_and_a_bad_one_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let (m, comps) = model(false);
-        let path = m.save(dir.path()).unwrap();
+        let folder = Folder(dir.path().to_path_buf());
+        m.stage(&folder).unwrap();
+        let path = dir.path().join(Model::FILE);
         assert_eq!(Model::load(&path, &comps).unwrap(), m);
         let text = std::fs::read_to_string(&path).unwrap().replace("0.9,", "0.0,");
         std::fs::write(&path, text).unwrap();
@@ -439,7 +448,7 @@ mod tests {
         assert!(err.contains("probabilities"), "{err}");
         let mut other = comps.clone();
         other[0].name = "given_name".into();
-        m.save(dir.path()).unwrap();
+        m.stage(&folder).unwrap();
         let err = Model::load(&path, &other).unwrap_err().to_string();
         assert!(err.contains("do not fit"), "{err}");
     }

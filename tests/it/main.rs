@@ -12,6 +12,7 @@ mod hostile_pages;
 mod hostile_tables;
 mod layouts;
 mod properties;
+mod record_shape;
 mod roundtrip_model;
 mod scorer;
 mod spine;
