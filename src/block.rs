@@ -111,16 +111,45 @@ struct Block<'a> {
 
 /// Runs every blocking rule over `records`.
 pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
+    block_part(records, rules, PagePart::All)
+}
+
+/// The records a page blocking pass covers (see [`block_part`]).
+#[derive(Debug, Clone, Copy)]
+pub enum PagePart<'m> {
+    /// Every rule over every record: [`block`].
+    All,
+    /// Rule `date` over these dated records only (a year of them: dates of two years are
+    /// never compatible, so no date block holds records of two years).
+    Dated(&'m [u32]),
+    /// Rule `title_token` only: the records without a usable date, paired with every record
+    /// sharing a rare title token (rarity counted over all records).
+    Undated,
+}
+
+/// Runs the page blocking rules [`PagePart`] names. A pair is made by rule `date` (both
+/// records dated) or by rule `title_token` (one undated), never both, so the passes of every
+/// year and the undated pass together make the pairs and blocks of [`block`], each once; pairs
+/// name their blocks by index in the pass's own `stats`.
+pub fn block_part(records: &[Record], rules: &BlockingRules, part: PagePart) -> Blocking {
     let mut out = Blocking::default();
+    let all: Vec<u32>;
+    let dated: &[u32] = match part {
+        PagePart::All => {
+            all = (0..records.len() as u32).collect();
+            &all
+        }
+        PagePart::Dated(members) => members,
+        PagePart::Undated => &[],
+    };
 
     let mut by_day: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
     let mut by_month: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
     let mut by_year: BTreeMap<PartialDate, Vec<u32>> = BTreeMap::new();
     let mut days_of_month: HashMap<PartialDate, Vec<u32>> = HashMap::new();
     let mut finer_in_year: HashMap<PartialDate, Vec<u32>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        let Some(d) = r.date else { continue };
-        let i = i as u32;
+    for &i in dated {
+        let Some(d) = records[i as usize].date else { continue };
         let month = d.truncate(Precision::Month);
         let year = d.truncate(Precision::Year);
         match d.precision() {
@@ -167,7 +196,10 @@ pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
         });
     }
 
-    let token_postings = title_token_blocks(records, rules, &mut out.warnings);
+    let token_postings = match part {
+        PagePart::Dated(_) => BTreeMap::new(),
+        PagePart::All | PagePart::Undated => title_token_blocks(records, rules, &mut out.warnings),
+    };
     for (key, (left, right)) in &token_postings {
         blocks.push(Block {
             stat: NO_BLOCK,
@@ -225,10 +257,7 @@ fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules
         pairs.extend(p.pairs);
     }
     if out.token_paired_blocks > 0 {
-        out.warnings.push(Warning::general(format!(
-            "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
-            out.token_paired_blocks, rules.title_filter_above
-        )));
+        out.warnings.push(token_paired_warning(out.token_paired_blocks, rules));
     }
     // One comparison per pair: the first block wins (blocks come in rule order, then key
     // order: date before title_token). Pairs equal in all three are one comparison, so an
@@ -240,17 +269,35 @@ fn pair_blocks(mut blocks: Vec<Block>, records: &[Record], rules: &BlockingRules
     out
 }
 
+/// The warning of a run whose `blocks` oversized blocks were paired by title words (the last
+/// warning of a [`Blocking`] whose `token_paired_blocks` is not 0).
+pub fn token_paired_warning(blocks: usize, rules: &BlockingRules) -> Warning {
+    Warning::general(format!(
+        "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
+        blocks, rules.title_filter_above
+    ))
+}
+
 /// Runs a table's blocking rules: records whose values of every field of a rule are present
 /// and equal share a block. Pairs of all rules are unioned; a pair keeps the first rule (in
 /// the mapping's order) that made it.
 pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules) -> Blocking {
+    let all: Vec<u32> = (0..records.len() as u32).collect();
+    block_table_part(records, &all, table, rules)
+}
+
+/// [`block_table`] over `members` only (sorted): the blocks of those records. When no record
+/// outside them shares a key with one of them (a union of connected components of the
+/// blocking graph, see [`table_keys`]), these are exactly the blocks [`block_table`] makes of
+/// them, with the same pairs.
+pub fn block_table_part(records: &[Record], members: &[u32], table: &TableRules, rules: &BlockingRules) -> Blocking {
     let mut keyed: Vec<(u16, String, BTreeMap<String, Vec<u32>>)> = Vec::new();
     for (r, rule) in table.blocking.iter().enumerate() {
         let fields = rule_fields(table, r);
         let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for (i, rec) in records.iter().enumerate() {
-            if let Some(key) = table_key(rec, &fields) {
-                blocks.entry(key).or_default().push(i as u32);
+        for &i in members {
+            if let Some(key) = table_key(&records[i as usize], &fields) {
+                blocks.entry(key).or_default().push(i);
             }
         }
         keyed.push((r as u16, rule.name.clone(), blocks));
@@ -284,6 +331,17 @@ pub fn rule_fields(table: &TableRules, r: usize) -> Vec<usize> {
         .fields
         .iter()
         .filter_map(|f| table.field_index(f))
+        .collect()
+}
+
+/// Each record's key under each of a table's blocking rules (None: a field is missing), by
+/// rule then record: records sharing a key share a block.
+pub fn table_keys(records: &[Record], table: &TableRules) -> Vec<Vec<Option<String>>> {
+    (0..table.blocking.len())
+        .map(|r| {
+            let fields = rule_fields(table, r);
+            records.par_iter().map(|rec| table_key(rec, &fields)).collect()
+        })
         .collect()
 }
 
