@@ -531,7 +531,8 @@ pub fn cluster_by_component(c: &Constraints, links: &[Link], ambiguity_margin: f
         })
         .collect();
     let mut root_of: Vec<u32> = (0..n as u32).collect();
-    let (mut cut, mut ambiguous, mut log) = (Vec::new(), Vec::new(), Vec::new());
+    let mut log = Vec::with_capacity(passes.iter().map(|(p, _)| p.log.len()).sum());
+    let (mut cut, mut ambiguous) = (Vec::new(), Vec::new());
     for ((p, ids), members) in passes.into_iter().zip(&parts.members) {
         for (&m, r) in members.iter().zip(p.roots) {
             root_of[m as usize] = r;
@@ -540,9 +541,10 @@ pub fn cluster_by_component(c: &Constraints, links: &[Link], ambiguity_margin: f
         ambiguous.extend(p.ambiguous.into_iter().map(|(i, l)| (ids[i], l)));
         log.extend(p.log);
     }
-    // Links are unique by (a, b): these orders are total, as in one pass.
-    cut.par_sort_by(|x, y| considered_first(&x.link, &y.link));
-    log.par_sort_by(|x, y| considered_first(&x.0, &y.0));
+    // Links are unique by (a, b): these orders are total, as in one pass, and an unstable
+    // sort (in place, no buffer of the log's size) gives the same order.
+    cut.par_sort_unstable_by(|x, y| considered_first(&x.link, &y.link));
+    log.par_sort_unstable_by(|x, y| considered_first(&x.0, &y.0));
     ambiguous.par_sort_unstable_by_key(|(i, _)| *i);
     let ambiguous = ambiguous.into_iter().map(|(_, l)| l).collect();
     assemble(n, &root_of, cut, ambiguous, log)

@@ -188,7 +188,8 @@ impl<'a> Run<'a> {
             (Partitioning::Whole, None) => block::block(&n.records, &self.rules.blocking),
             (Partitioning::Whole, Some(t)) => block::block_table(&n.records, t, &self.rules.blocking),
             (Partitioning::Parts { .. }, _) => {
-                let (mut blocking, mut pairs) = self.over_parts(n, |pairs| pairs.to_vec(), |p| &mut p.block);
+                let (mut blocking, mut pairs) =
+                    self.over_parts(n, |pairs, out| out.extend_from_slice(pairs), |p| &mut p.block);
                 pairs.par_sort_unstable();
                 blocking.pairs = pairs;
                 blocking
@@ -210,16 +211,24 @@ impl<'a> Run<'a> {
             blocking.pairs = Vec::new();
             return Ok((blocking, scored));
         }
-        let mut scorer: Box<dyn Scorer> = Box::new(score::Weighted::new(&self.rules.comparison));
+        let scorer: Box<dyn Scorer> = Box::new(score::Weighted::new(&self.rules.comparison));
         let progress = bar(self.progress, 0, "comparing");
         let records = &n.records;
         let (blocking, mut pairs) = self.over_parts(
             n,
-            |pairs| {
+            |pairs, out| {
                 if let Some(b) = &progress {
                     b.inc_length(pairs.len() as u64);
                 }
-                scorer.score_all(pairs, records, progress.as_ref())
+                // Scored in parallel straight into the run's list (as `Scorer::score_all`
+                // scores, pair by pair).
+                out.par_extend(pairs.par_iter().map(|p| {
+                    let s = scorer.score(p, &records[p.a as usize], &records[p.b as usize]);
+                    if let Some(b) = &progress {
+                        b.inc(1);
+                    }
+                    s
+                }));
             },
             |s| &mut s.pair.block,
         );
@@ -232,27 +241,29 @@ impl<'a> Run<'a> {
         Ok((blocking, Scored { pairs, scorer }))
     }
 
-    /// Every part blocked in turn ([`partition::parts`]), its pairs handed to `each`; returns
-    /// the merged blocking (without pairs) and what `each` gave, in part order, each value's
-    /// block (`block_of`) renamed to the merged blocking's.
+    /// Every part blocked in turn ([`partition::parts`]), its pairs handed to `each`, which
+    /// appends its values to the list; returns the merged blocking (without pairs) and the
+    /// values, in part order, each one's block (`block_of`) renamed to the merged blocking's.
     fn over_parts<T: Send>(
         &self,
         n: &Normalized,
-        mut each: impl FnMut(&[CandidatePair]) -> Vec<T>,
+        mut each: impl FnMut(&[CandidatePair], &mut Vec<T>),
         block_of: impl Fn(&mut T) -> &mut u32 + Sync,
     ) -> (Blocking, Vec<T>) {
-        let mut out: Vec<T> = Vec::new();
-        let mut ranges = Vec::new();
-        let mut blockings = Vec::new();
         let budget = match self.partitioning {
             Partitioning::Parts { records } => records,
             Partitioning::Whole => usize::MAX,
         };
+        // Values go straight into one list (no list per part): a large list grows in place,
+        // while lists per part, freed, would stay with the allocator.
+        let mut out: Vec<T> = Vec::new();
+        let mut ranges = Vec::new();
+        let mut blockings = Vec::new();
         for part in partition::parts(&n.records, n.table, budget) {
             let mut b = part.block(&n.records, n.table, &self.rules.blocking);
             let pairs = std::mem::take(&mut b.pairs);
             let start = out.len();
-            out.extend(each(&pairs));
+            each(&pairs, &mut out);
             ranges.push(start..out.len());
             blockings.push(b);
         }
