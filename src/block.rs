@@ -165,27 +165,69 @@ struct Block<'a> {
 
 /// Runs the page blocking rules over page `records`.
 pub fn block(records: &[Record], rules: &BlockingRules) -> Blocking {
-    block_by(records, &page_rules(rules), rules, true)
+    block_pages(records, rules, Pass::All)
 }
 
-/// Runs `rules` over `records`: every rule's blocks, in rule order then key order, paired.
+/// Runs the page blocking rules the pass covers.
+pub fn block_pages(records: &[Record], rules: &BlockingRules, pass: Pass) -> Blocking {
+    block_by(records, &page_rules(rules), rules, true, pass)
+}
+
+/// The records and rules one blocking pass covers (partitioned linkage runs a pass per part;
+/// see `pipeline::partition`). A rule of compatible dates never pairs two years, an exact
+/// rule never two of its keys, so each runs over a part's records alone; a rule of rare
+/// tokens pairs an undated record with any record, so it runs in a pass of its own.
+#[derive(Debug, Clone, Copy)]
+pub enum Pass<'m> {
+    /// Every rule over every record.
+    All,
+    /// Every rule but those of rare tokens, over these records only (sorted).
+    Members(&'m [u32]),
+    /// The rules of rare tokens only, over every record (their rarity counted over all).
+    RareTokens,
+}
+
+impl Pass<'_> {
+    /// The pass runs rules of this kind.
+    fn runs(&self, kind: BlockingKind) -> bool {
+        match self {
+            Pass::All => true,
+            Pass::Members(_) => kind != BlockingKind::RareTokens,
+            Pass::RareTokens => kind == BlockingKind::RareTokens,
+        }
+    }
+}
+
+/// Runs the pass's `rules` over `records`: every rule's blocks, in rule order then key order,
+/// paired; a rule's index is its position in `rules` whichever rules the pass runs.
 /// `titled`: the records have titles (pages), which order a windowed block and feed the
 /// title-word filter.
-pub fn block_by(records: &[Record], rules: &[Rule], params: &BlockingRules, titled: bool) -> Blocking {
+pub fn block_by(records: &[Record], rules: &[Rule], params: &BlockingRules, titled: bool, pass: Pass) -> Blocking {
     let mut out = Blocking::default();
-    let keyed: Vec<Keyed> = rules
+    let all: Vec<u32>;
+    let members: &[u32] = match pass {
+        Pass::Members(m) => m,
+        Pass::All | Pass::RareTokens => {
+            all = (0..records.len() as u32).collect();
+            &all
+        }
+    };
+    let keyed: Vec<Option<Keyed>> = rules
         .iter()
-        .map(|rule| match rule.kind {
-            BlockingKind::CompatibleDates => Keyed::Dates(DateIndex::new(records, rule.fields[0])),
-            BlockingKind::RareTokens => Keyed::Tokens(title_token_blocks(records, rule, params, &mut out.warnings)),
-            BlockingKind::Exact => Keyed::Exact(exact_blocks(records, &rule.fields)),
+        .map(|rule| {
+            pass.runs(rule.kind).then(|| match rule.kind {
+                BlockingKind::CompatibleDates => Keyed::Dates(DateIndex::new(records, members, rule.fields[0])),
+                BlockingKind::RareTokens => Keyed::Tokens(title_token_blocks(records, rule, params, &mut out.warnings)),
+                BlockingKind::Exact => Keyed::Exact(exact_blocks(records, members, &rule.fields)),
+            })
         })
         .collect();
     let blocks: Vec<Block> = rules
         .iter()
         .zip(&keyed)
         .enumerate()
-        .flat_map(|(i, (rule, keyed))| {
+        .filter_map(|(i, (rule, keyed))| Some((i, rule, keyed.as_ref()?)))
+        .flat_map(|(i, rule, keyed)| {
             let rule = BlockRule {
                 index: i as u16,
                 name: rule.name.clone(),
@@ -216,13 +258,12 @@ struct DateIndex {
 }
 
 impl DateIndex {
-    fn new(records: &[Record], field: usize) -> DateIndex {
+    fn new(records: &[Record], members: &[u32], field: usize) -> DateIndex {
         let mut ix = DateIndex::default();
-        for (i, r) in records.iter().enumerate() {
-            let Some(d) = r.value(field).and_then(|v| v.as_date()) else {
+        for &i in members {
+            let Some(d) = records[i as usize].value(field).and_then(|v| v.as_date()) else {
                 continue;
             };
-            let i = i as u32;
             let month = d.truncate(Precision::Month);
             let year = d.truncate(Precision::Year);
             match d.precision() {
@@ -328,10 +369,7 @@ fn pair_blocks(
         pairs.extend(p.pairs);
     }
     if out.token_paired_blocks > 0 {
-        out.warnings.push(Warning::general(format!(
-            "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
-            out.token_paired_blocks, rules.title_filter_above
-        )));
+        out.warnings.push(token_paired_warning(out.token_paired_blocks, rules));
     }
     // One comparison per pair: the first block wins (blocks come in rule order, then key
     // order: date before title_token). Pairs equal in all three are one comparison, so an
@@ -343,28 +381,55 @@ fn pair_blocks(
     out
 }
 
+/// The warning of a run whose `blocks` oversized blocks were paired by title words (the last
+/// warning of a [`Blocking`] whose `token_paired_blocks` is not 0).
+pub fn token_paired_warning(blocks: usize, rules: &BlockingRules) -> Warning {
+    Warning::general(format!(
+        "{} blocks held more than {} records: in each, a record was compared only with the records whose title shares all its words but one (blocks.csv, mode title_tokens)",
+        blocks, rules.title_filter_above
+    ))
+}
+
 /// Runs a table's blocking rules: records whose values of every field of a rule are present
 /// and equal share a block. Pairs of all rules are unioned; a pair keeps the first rule (in
 /// the mapping's order) that made it.
 pub fn block_table(records: &[Record], table: &TableRules, rules: &BlockingRules) -> Blocking {
+    block_table_pass(records, table, rules, Pass::All)
+}
+
+/// [`block_table`] over the records the pass covers. Over the members of a union of
+/// connected components of the blocking graph (no record outside shares a key with one
+/// inside), these are exactly the blocks and pairs [`block_table`] makes of them.
+pub fn block_table_pass(records: &[Record], table: &TableRules, rules: &BlockingRules, pass: Pass) -> Blocking {
     // The title-word filter is a mechanism for page titles; a table's block is compared
     // all-pairs up to max_block_size (then by window over its values, with a warning).
     let rules = BlockingRules {
         title_filter_above: 0,
         ..rules.clone()
     };
-    block_by(records, &table_rules(table), &rules, false)
+    block_by(records, &table_rules(table), &rules, false, pass)
 }
 
 /// An exact rule's blocks: records by their key under the rule's fields.
-fn exact_blocks(records: &[Record], fields: &[usize]) -> BTreeMap<String, Vec<u32>> {
+fn exact_blocks(records: &[Record], members: &[u32], fields: &[usize]) -> BTreeMap<String, Vec<u32>> {
     let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (i, rec) in records.iter().enumerate() {
-        if let Some(key) = table_key(rec, fields) {
-            blocks.entry(key).or_default().push(i as u32);
+    for &i in members {
+        if let Some(key) = table_key(&records[i as usize], fields) {
+            blocks.entry(key).or_default().push(i);
         }
     }
     blocks
+}
+
+/// Each record's key under each of a table's blocking rules (None: a field is missing), by
+/// rule then record: records sharing a key share a block.
+pub fn table_keys(records: &[Record], table: &TableRules) -> Vec<Vec<Option<String>>> {
+    (0..table.blocking.len())
+        .map(|r| {
+            let fields = rule_fields(table, r);
+            records.par_iter().map(|rec| table_key(rec, &fields)).collect()
+        })
+        .collect()
 }
 
 /// Field indices of a table's blocking rule `r`.

@@ -20,6 +20,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::date::PartialDate;
 
 /// A matched pair, as clustering sees it.
@@ -100,13 +102,13 @@ pub struct Constraints<'a> {
     /// Pairs (a < b) that may not share a cluster, with the reason.
     pub cannot_link: &'a BTreeSet<(u32, u32)>,
     /// Why a pair of `cannot_link` differs (asked only when a link is cut for it).
-    pub why_cannot: &'a dyn Fn(u32, u32) -> String,
+    pub why_cannot: &'a (dyn Fn(u32, u32) -> String + Sync),
     /// Overrides "different", by fingerprint class: even a must-link respects them.
     pub apart: &'a Apart,
     /// Names a page in reasons.
-    pub page_name: &'a dyn Fn(u32) -> String,
+    pub page_name: &'a (dyn Fn(u32) -> String + Sync),
     /// Names a record in reasons.
-    pub record_name: &'a dyn Fn(u32) -> String,
+    pub record_name: &'a (dyn Fn(u32) -> String + Sync),
 }
 
 /// What clustering produced.
@@ -147,40 +149,81 @@ struct Group {
     classes: Vec<(u32, u32)>,
 }
 
+/// The records one clustering pass works on: all of them, or one connected component of the
+/// match links. Its union-find and groups are indexed by position among `members`, so a
+/// component's pass allocates for its own records only.
+#[derive(Clone, Copy)]
+struct Scope<'s> {
+    /// The records, sorted (global indices); None: every record, position = index.
+    members: Option<&'s [u32]>,
+    /// Each record's position among the members of its component (read only for members).
+    slot: &'s [u32],
+    /// Number of records in scope.
+    len: usize,
+}
+
+impl Scope<'_> {
+    /// Position of record `r` in the scope.
+    fn local(&self, r: u32) -> u32 {
+        match self.members {
+            None => r,
+            Some(_) => self.slot[r as usize],
+        }
+    }
+
+    /// The record at position `i`.
+    fn global(&self, i: u32) -> u32 {
+        self.members.map_or(i, |m| m[i as usize])
+    }
+}
+
 struct Forest<'c> {
+    /// Parent of each position (positions, not record indices: see [`Scope`]).
     parent: Vec<u32>,
     /// Per root, filled when a link first reaches it (most records of a large run never
     /// meet a link): one pointer per record until then.
     groups: Vec<Option<Box<Group>>>,
     c: &'c Constraints<'c>,
+    scope: Scope<'c>,
 }
 
 impl<'c> Forest<'c> {
-    fn new(c: &'c Constraints<'c>) -> Forest<'c> {
-        let n = c.page_of.len();
+    /// A forest over `scope`, with the cannot-link pairs among its records.
+    fn new(c: &'c Constraints<'c>, scope: Scope<'c>, cannot: impl Iterator<Item = (u32, u32)>) -> Forest<'c> {
+        let n = scope.len;
         let mut groups: Vec<Option<Box<Group>>> = (0..n).map(|_| None).collect();
-        for &(a, b) in c.cannot_link {
-            groups[a as usize].get_or_insert_default().enemies.push((b, a));
-            groups[b as usize].get_or_insert_default().enemies.push((a, b));
+        for (a, b) in cannot {
+            groups[scope.local(a) as usize]
+                .get_or_insert_default()
+                .enemies
+                .push((b, a));
+            groups[scope.local(b) as usize]
+                .get_or_insert_default()
+                .enemies
+                .push((a, b));
         }
         Forest {
             parent: (0..n as u32).collect(),
             groups,
             c,
+            scope,
         }
     }
 
-    /// Fills the group of a record that is still alone.
+    /// Fills the group of a record that is still alone (`root` is a position).
     fn ensure(&mut self, root: u32) {
+        let r = self.scope.global(root);
         let g = self.groups[root as usize].get_or_insert_default();
         if g.pages.is_empty() {
-            g.pages.push(self.c.page_of[root as usize]);
-            g.dates.extend(self.c.date_of[root as usize]);
-            g.classes.extend(self.c.apart.class(root).map(|c| (c, root)));
+            g.pages.push(self.c.page_of[r as usize]);
+            g.dates.extend(self.c.date_of[r as usize]);
+            g.classes.extend(self.c.apart.class(r).map(|c| (c, r)));
         }
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    /// The root position of record `r`'s cluster.
+    fn find(&mut self, r: u32) -> u32 {
+        let mut x = self.scope.local(r);
         while self.parent[x as usize] != x {
             let p = self.parent[x as usize];
             self.parent[x as usize] = self.parent[p as usize];
@@ -189,8 +232,10 @@ impl<'c> Forest<'c> {
         x
     }
 
-    /// The root of `x`'s cluster, without path compression (for read-only checks).
-    fn root(&self, mut x: u32) -> u32 {
+    /// The root position of record `r`'s cluster, without path compression (for read-only
+    /// checks).
+    fn root(&self, r: u32) -> u32 {
+        let mut x = self.scope.local(r);
         while self.parent[x as usize] != x {
             x = self.parent[x as usize];
         }
@@ -252,6 +297,8 @@ impl<'c> Forest<'c> {
         None
     }
 
+    /// Joins the clusters rooted at positions `p` and `q`: the smaller position stays root,
+    /// so a cluster's root is its first record (in the whole run as in a component).
     fn union(&mut self, p: u32, q: u32) {
         let (keep, gone) = if p < q { (p, q) } else { (q, p) };
         self.parent[gone as usize] = keep;
@@ -281,8 +328,9 @@ fn incompatible(c: &Constraints, x: u32, y: u32) -> bool {
         || c.apart.differ(x as u32, y as u32).is_some()
 }
 
-/// Links of records that match two incompatible records about equally well.
-fn ambiguous_links(c: &Constraints, links: &[Link], margin: f64) -> Vec<CutLink> {
+/// Links of records that match two incompatible records about equally well, by their index
+/// in `links`.
+fn ambiguous_links(c: &Constraints, links: &[Link], margin: f64) -> BTreeMap<usize, String> {
     // (record, partner, score, link), both ways, grouped by record: one flat list (a map of
     // lists would cost a list per record).
     let mut ends: Vec<(u32, u32, f64, usize)> = Vec::with_capacity(2 * links.len());
@@ -320,26 +368,45 @@ fn ambiguous_links(c: &Constraints, links: &[Link], margin: f64) -> Vec<CutLink>
         }
     }
     flagged
-        .into_iter()
-        .map(|(i, reason)| CutLink { link: links[i], reason })
-        .collect()
 }
 
-/// Clusters the records from their matched `links` under the constraints.
-pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Clustering {
-    let n = c.page_of.len();
-    let ambiguous = ambiguous_links(c, links, ambiguity_margin);
-    let skip: std::collections::BTreeSet<(u32, u32)> = ambiguous.iter().map(|a| (a.link.a, a.link.b)).collect();
-    let mut order: Vec<&Link> = links.iter().filter(|l| !skip.contains(&(l.a, l.b))).collect();
-    // Must-links first, then strongest; ties in a fixed order so that thread count and input
-    // order cannot matter.
-    order.sort_by(|x, y| {
-        y.must
-            .cmp(&x.must)
-            .then(y.score.total_cmp(&x.score))
-            .then((x.a, x.b).cmp(&(y.a, y.b)))
-    });
-    let mut forest = Forest::new(c);
+/// The order links are considered in: must-links first, then strongest; ties in a fixed
+/// order so that thread count and input order cannot matter.
+fn considered_first(x: &Link, y: &Link) -> std::cmp::Ordering {
+    y.must
+        .cmp(&x.must)
+        .then(y.score.total_cmp(&x.score))
+        .then((x.a, x.b).cmp(&(y.a, y.b)))
+}
+
+/// What one clustering pass over a [`Scope`] produced.
+struct Pass {
+    /// The root record (a cluster's first record) of each position of the scope.
+    roots: Vec<u32>,
+    /// Links cut, in the order considered.
+    cut: Vec<CutLink>,
+    /// Links left ambiguous, with their index in the pass's links.
+    ambiguous: Vec<(usize, CutLink)>,
+    /// Links considered, in order, with their outcome.
+    log: Vec<(Link, Outcome)>,
+}
+
+/// Clusters the records of `scope` from their `links` (both ends in scope) under the
+/// constraints, with the cannot-link pairs among them (`cannot`).
+fn pass<'c>(
+    c: &'c Constraints<'c>,
+    scope: Scope<'c>,
+    links: &[Link],
+    cannot: impl Iterator<Item = (u32, u32)>,
+    ambiguity_margin: f64,
+) -> Pass {
+    let flagged = ambiguous_links(c, links, ambiguity_margin);
+    let mut order: Vec<&Link> = (0..links.len())
+        .filter(|i| !flagged.contains_key(i))
+        .map(|i| &links[i])
+        .collect();
+    order.sort_by(|x, y| considered_first(x, y));
+    let mut forest = Forest::new(c, scope, cannot);
     let mut cut = Vec::new();
     let mut log = Vec::with_capacity(order.len());
     for link in order {
@@ -360,11 +427,38 @@ pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Cluste
         };
         log.push((*link, outcome));
     }
+    let roots = (0..scope.len as u32)
+        .map(|i| {
+            let r = forest.find(scope.global(i));
+            scope.global(r)
+        })
+        .collect();
+    let ambiguous = flagged
+        .into_iter()
+        .map(|(i, reason)| (i, CutLink { link: links[i], reason }))
+        .collect();
+    Pass {
+        roots,
+        cut,
+        ambiguous,
+        log,
+    }
+}
+
+/// The clustering of `n` records whose cluster roots are `root_of` (a cluster's first
+/// record): clusters ordered by their first member.
+fn assemble(
+    n: usize,
+    root_of: &[u32],
+    cut: Vec<CutLink>,
+    ambiguous: Vec<CutLink>,
+    log: Vec<(Link, Outcome)>,
+) -> Clustering {
     let mut index_of_root = vec![u32::MAX; n];
     let mut clusters: Vec<Vec<u32>> = Vec::new();
     let mut cluster_of = vec![0; n];
     for i in 0..n as u32 {
-        let r = forest.find(i) as usize;
+        let r = root_of[i as usize] as usize;
         if index_of_root[r] == u32::MAX {
             index_of_root[r] = clusters.len() as u32;
             clusters.push(Vec::new());
@@ -378,6 +472,146 @@ pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Cluste
         cut,
         ambiguous,
         log,
+    }
+}
+
+/// Clusters the records from their matched `links` under the constraints, in one pass over
+/// every record (see [`cluster_by_component`] for the same result, part by part).
+pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Clustering {
+    let n = c.page_of.len();
+    let scope = Scope {
+        members: None,
+        slot: &[],
+        len: n,
+    };
+    let p = pass(c, scope, links, c.cannot_link.iter().copied(), ambiguity_margin);
+    let ambiguous = p.ambiguous.into_iter().map(|(_, l)| l).collect();
+    assemble(n, &p.roots, p.cut, ambiguous, p.log)
+}
+
+/// [`cluster`], computed per connected component of the links: the same clusters, cut and
+/// ambiguous links and log, byte for byte.
+///
+/// Why it is the same: every constraint is checked between two clusters a link would join,
+/// and the ambiguity of a record is judged among its own links' partners, so records that no
+/// chain of links connects never meet; a cluster's root is its first record either way; and
+/// the outcomes are merged back in the order one pass would have produced them (the log and
+/// the cuts in the order links are considered, the ambiguous links in the order of `links`).
+/// Whole components are packed into parts of up to `part_records` records (a larger
+/// component is a part of its own), so that the many components of two or three records do
+/// not cost a pass each. Parts are clustered in parallel, and the union-find and groups of a
+/// part are sized to its records, so memory follows the largest part, not the run.
+pub fn cluster_by_component(c: &Constraints, links: &[Link], ambiguity_margin: f64, part_records: usize) -> Clustering {
+    let n = c.page_of.len();
+    let parts = Parts::of(n, links, part_records);
+    // Each part's links, in the order of `links`, and cannot-link pairs, in set order.
+    let mut links_of: Vec<Vec<usize>> = vec![Vec::new(); parts.members.len()];
+    for (i, l) in links.iter().enumerate() {
+        links_of[parts.part_of[l.a as usize] as usize].push(i);
+    }
+    let mut cannot_of: Vec<Vec<(u32, u32)>> = vec![Vec::new(); parts.members.len()];
+    for &(a, b) in c.cannot_link {
+        let part = parts.part_of[a as usize];
+        if part != NO_PART && part == parts.part_of[b as usize] {
+            cannot_of[part as usize].push((a, b));
+        }
+    }
+    let passes: Vec<(Pass, Vec<usize>)> = parts
+        .members
+        .par_iter()
+        .zip(links_of.into_par_iter().zip(cannot_of.into_par_iter()))
+        .map(|(members, (ids, cannot))| {
+            let scope = Scope {
+                members: Some(members),
+                slot: &parts.slot,
+                len: members.len(),
+            };
+            let own: Vec<Link> = ids.iter().map(|&i| links[i]).collect();
+            (pass(c, scope, &own, cannot.into_iter(), ambiguity_margin), ids)
+        })
+        .collect();
+    let mut root_of: Vec<u32> = (0..n as u32).collect();
+    let mut log = Vec::with_capacity(passes.iter().map(|(p, _)| p.log.len()).sum());
+    let (mut cut, mut ambiguous) = (Vec::new(), Vec::new());
+    for ((p, ids), members) in passes.into_iter().zip(&parts.members) {
+        for (&m, r) in members.iter().zip(p.roots) {
+            root_of[m as usize] = r;
+        }
+        cut.extend(p.cut);
+        ambiguous.extend(p.ambiguous.into_iter().map(|(i, l)| (ids[i], l)));
+        log.extend(p.log);
+    }
+    // Links are unique by (a, b): these orders are total, as in one pass, and an unstable
+    // sort (in place, no buffer of the log's size) gives the same order.
+    cut.par_sort_unstable_by(|x, y| considered_first(&x.link, &y.link));
+    log.par_sort_unstable_by(|x, y| considered_first(&x.0, &y.0));
+    ambiguous.par_sort_unstable_by_key(|(i, _)| *i);
+    let ambiguous = ambiguous.into_iter().map(|(_, l)| l).collect();
+    assemble(n, &root_of, cut, ambiguous, log)
+}
+
+/// [`Parts::part_of`] of a record no link reaches.
+const NO_PART: u32 = u32::MAX;
+
+/// The records reached by links, in parts closed under the links: whole connected components,
+/// packed in order of their first record.
+struct Parts {
+    /// Each record's part, or [`NO_PART`].
+    part_of: Vec<u32>,
+    /// Each record's position among its part's members.
+    slot: Vec<u32>,
+    /// Each part's records, sorted.
+    members: Vec<Vec<u32>>,
+}
+
+impl Parts {
+    fn of(n: usize, links: &[Link], budget: usize) -> Parts {
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        let find = |parent: &mut Vec<u32>, mut x: u32| {
+            while parent[x as usize] != x {
+                let p = parent[x as usize];
+                parent[x as usize] = parent[p as usize];
+                x = p;
+            }
+            x
+        };
+        let mut linked = vec![false; n];
+        for l in links {
+            linked[l.a as usize] = true;
+            linked[l.b as usize] = true;
+            let (p, q) = (find(&mut parent, l.a), find(&mut parent, l.b));
+            parent[p.max(q) as usize] = p.min(q);
+        }
+        // A component's root is its first record: components come in order of it.
+        let mut part_of = vec![NO_PART; n];
+        let mut sizes: Vec<usize> = Vec::new();
+        for i in 0..n as u32 {
+            if !linked[i as usize] {
+                continue;
+            }
+            let r = find(&mut parent, i);
+            if r == i {
+                // A new component: it opens a new part when the last one holds `budget`
+                // records (so far: its components' later records count as they come).
+                if sizes.last().is_none_or(|&s| s >= budget) {
+                    sizes.push(0);
+                }
+                part_of[i as usize] = (sizes.len() - 1) as u32;
+            } else {
+                part_of[i as usize] = part_of[r as usize];
+            }
+            sizes[part_of[i as usize] as usize] += 1;
+        }
+        let mut members: Vec<Vec<u32>> = sizes.iter().map(|&s| Vec::with_capacity(s)).collect();
+        let mut slot = vec![0; n];
+        for i in 0..n as u32 {
+            let part = part_of[i as usize];
+            if part != NO_PART {
+                slot[i as usize] = members[part as usize].len() as u32;
+                members[part as usize].push(i);
+            }
+        }
+        Parts { part_of, slot, members }
     }
 }
 

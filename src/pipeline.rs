@@ -9,6 +9,7 @@
 //! records already read. `concord run` is [`Run::ingest`] + [`Run::link`] + [`Run::write`],
 //! so the CLI, the fuzz targets, the benches and the tests all go through one engine.
 
+mod partition;
 mod read;
 mod stages;
 mod write;
@@ -29,6 +30,7 @@ use crate::rules::Rules;
 use crate::schema::TableRules;
 use crate::score::Scorer;
 
+pub use partition::Partitioning;
 pub use stages::{Decided, Normalized, Scored};
 
 /// How to run.
@@ -281,6 +283,7 @@ pub struct Run<'a> {
     overrides: &'a Overrides,
     model: Option<&'a Path>,
     progress: bool,
+    partitioning: Partitioning,
     stages: Stages,
 }
 
@@ -293,6 +296,7 @@ impl<'a> Run<'a> {
             overrides,
             model: None,
             progress: false,
+            partitioning: Partitioning::default(),
             stages: Stages::new(),
         }
     }
@@ -305,6 +309,12 @@ impl<'a> Run<'a> {
     /// Shows progress bars on stderr.
     pub fn with_progress(self, progress: bool) -> Run<'a> {
         Run { progress, ..self }
+    }
+
+    /// Blocks, scores and clusters part by part (the default) or in one pass over every
+    /// record: the outputs are the same, byte for byte; only memory and time differ.
+    pub fn with_partitioning(self, partitioning: Partitioning) -> Run<'a> {
+        Run { partitioning, ..self }
     }
 
     /// The run `opts` describes.

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use super::partition::{self, Partitioning};
 use super::{Input, Linkage, Run, Summary, bar};
 use crate::audit::{self, overrides::Applied};
 use crate::block::{self, BlockStat, Blocking, CandidatePair};
@@ -61,11 +62,8 @@ impl<'a> Run<'a> {
     pub fn link(&self, input: Input) -> Result<Linkage, Error> {
         let (files, failed_files, skipped_rows) = (input.files_read, input.failed_files, input.skipped_rows);
         let normalized = self.normalize(input)?;
-        let blocking = self.block(&normalized);
-        let scored = self.score(&normalized, &blocking)?;
-        // Every scored pair carries its candidate pair: the list itself is no longer needed.
+        let (blocking, scored) = self.block_and_score(&normalized)?;
         let Blocking {
-            pairs,
             stats,
             warnings: block_warnings,
             blocks,
@@ -73,7 +71,6 @@ impl<'a> Run<'a> {
             same_page_skipped,
             ..
         } = blocking;
-        drop(pairs);
         self.stages.done("compare");
         let Scored { pairs: scored, scorer } = scored;
         let decided = self.overrides(&normalized, scored, &*scorer);
@@ -185,19 +182,110 @@ impl<'a> Run<'a> {
         records
     }
 
-    /// The block stage: candidate pairs by the blocking rules of pages, or of the table.
+    /// The block stage: candidate pairs by the blocking rules of pages, or of the table
+    /// (part by part, merged: the same pairs and blocks either way).
     pub fn block(&self, n: &Normalized) -> Blocking {
-        let blocking = match n.table {
-            None => block::block(&n.records, &self.rules.blocking),
-            Some(t) => block::block_table(&n.records, t, &self.rules.blocking),
+        let blocking = match (self.partitioning, n.table) {
+            (Partitioning::Whole, None) => block::block(&n.records, &self.rules.blocking),
+            (Partitioning::Whole, Some(t)) => block::block_table(&n.records, t, &self.rules.blocking),
+            (Partitioning::Parts { .. }, _) => {
+                let (mut blocking, mut pairs) =
+                    self.over_parts(n, |pairs, out| out.extend_from_slice(pairs), |p| &mut p.block);
+                pairs.par_sort_unstable();
+                blocking.pairs = pairs;
+                blocking
+            }
         };
         self.stages.done("block");
         blocking
     }
 
-    /// The score stage: every candidate pair by the scorer in force, the weighted scorer or
-    /// the Fellegi-Sunter model (tables, or pages when `model.page_scorer` says so).
-    pub fn score(&self, n: &Normalized, blocking: &Blocking) -> Result<Scored, Error> {
+    /// Blocking and scoring, the pairs' list left out of the blocking (every scored pair
+    /// carries its candidate pair). Part by part, the weighted scorer scores each part's
+    /// pairs as they are made, so the candidate pairs of one part are held at a time; the
+    /// Fellegi-Sunter model trains on every pair of the run (EM is global), so its pairs are
+    /// blocked part by part and scored together.
+    pub fn block_and_score(&self, n: &Normalized) -> Result<(Blocking, Scored), Error> {
+        if self.partitioning == Partitioning::Whole || self.fellegi_sunter(n)? {
+            let mut blocking = self.block(n);
+            let scored = self.score(n, &blocking)?;
+            blocking.pairs = Vec::new();
+            return Ok((blocking, scored));
+        }
+        let scorer: Box<dyn Scorer> = Box::new(score::Weighted::new(&self.rules.comparison));
+        let progress = bar(self.progress, 0, "comparing");
+        let records = &n.records;
+        let (blocking, mut pairs) = self.over_parts(
+            n,
+            |pairs, out| {
+                if let Some(b) = &progress {
+                    b.inc_length(pairs.len() as u64);
+                }
+                // Scored in parallel straight into the run's list (as `Scorer::score_all`
+                // scores, pair by pair).
+                out.par_extend(pairs.par_iter().map(|p| {
+                    let s = scorer.score(p, &records[p.a as usize], &records[p.b as usize]);
+                    if let Some(b) = &progress {
+                        b.inc(1);
+                    }
+                    s
+                }));
+            },
+            |s| &mut s.pair.block,
+        );
+        if let Some(b) = progress {
+            b.finish_and_clear();
+        }
+        self.stages.done("block");
+        // Pairs of two parts are never one pair: (a, b) orders them totally.
+        pairs.par_sort_unstable_by_key(|s| (s.pair.a, s.pair.b));
+        Ok((blocking, Scored { pairs, scorer }))
+    }
+
+    /// Every part blocked in turn ([`partition::parts`]), its pairs handed to `each`, which
+    /// appends its values to the list; returns the merged blocking (without pairs) and the
+    /// values, in part order, each one's block (`block_of`) renamed to the merged blocking's.
+    fn over_parts<T: Send>(
+        &self,
+        n: &Normalized,
+        mut each: impl FnMut(&[CandidatePair], &mut Vec<T>),
+        block_of: impl Fn(&mut T) -> &mut u32 + Sync,
+    ) -> (Blocking, Vec<T>) {
+        let budget = match self.partitioning {
+            Partitioning::Parts { records } => records,
+            Partitioning::Whole => usize::MAX,
+        };
+        // Values go straight into one list (no list per part): a large list grows in place,
+        // while lists per part, freed, would stay with the allocator.
+        let mut out: Vec<T> = Vec::new();
+        let mut ranges = Vec::new();
+        let mut blockings = Vec::new();
+        for part in partition::parts(&n.records, n.table, budget) {
+            let mut b = part.block(&n.records, n.table, &self.rules.blocking);
+            let pairs = std::mem::take(&mut b.pairs);
+            let start = out.len();
+            each(&pairs, &mut out);
+            ranges.push(start..out.len());
+            blockings.push(b);
+        }
+        let resolved = match n.table {
+            None => block::page_rules(&self.rules.blocking),
+            Some(t) => block::table_rules(t),
+        };
+        let merged = partition::merge(blockings, &self.rules.blocking, &resolved);
+        for (range, renames) in ranges.into_iter().zip(&merged.renames) {
+            out[range].par_iter_mut().for_each(|t| {
+                let b = block_of(t);
+                *b = partition::rename(*b, renames);
+            });
+        }
+        (merged.blocking, out)
+    }
+
+    /// True when the Fellegi-Sunter model scores these records (tables, or pages when
+    /// `model.page_scorer` says so); a `--model` for pages the weighted scorer scores is an
+    /// error.
+    fn fellegi_sunter(&self, n: &Normalized) -> Result<bool, Error> {
         let fs = n.table.is_some() || self.rules.model.page_scorer == PageScorer::FellegiSunter;
         if !fs && let Some(path) = self.model {
             return Err(Error::Input {
@@ -205,6 +293,13 @@ impl<'a> Run<'a> {
                 message: "--model scores tables, or pages when model.page_scorer = \"fellegi-sunter\"; these pages are scored by the weighted scorer".into(),
             });
         }
+        Ok(fs)
+    }
+
+    /// The score stage: every candidate pair by the scorer in force, the weighted scorer or
+    /// the Fellegi-Sunter model (tables, or pages when `model.page_scorer` says so).
+    pub fn score(&self, n: &Normalized, blocking: &Blocking) -> Result<Scored, Error> {
+        let fs = self.fellegi_sunter(n)?;
         let progress = bar(self.progress, blocking.pairs.len() as u64, "comparing");
         let mut scorer: Box<dyn Scorer> = if fs {
             Box::new(self.fs_scorer(n, blocking)?)
@@ -280,6 +375,7 @@ impl<'a> Run<'a> {
             &links,
             &d.applied.apart,
             self.rules.clustering.ambiguity_margin,
+            self.partitioning,
         )
     }
 
@@ -360,6 +456,7 @@ fn cluster_records(
     links: &[Link],
     apart: &cluster::Apart,
     ambiguity_margin: f64,
+    partitioning: Partitioning,
 ) -> Clustering {
     let records = &n.records;
     let mut linked = vec![false; records.len()];
@@ -391,7 +488,12 @@ fn cluster_records(
         page_name: &page_name,
         record_name: &record_name,
     };
-    cluster::cluster(&constraints, links, ambiguity_margin)
+    match partitioning {
+        Partitioning::Whole => cluster::cluster(&constraints, links, ambiguity_margin),
+        Partitioning::Parts { records } => {
+            cluster::cluster_by_component(&constraints, links, ambiguity_margin, records)
+        }
+    }
 }
 
 /// The pairs with clustering's outcomes written into the decisions of the links it cut
