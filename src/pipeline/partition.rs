@@ -19,9 +19,9 @@
 use std::collections::BTreeMap;
 
 use crate::block::{self, Blocking, NO_BLOCK, Pass};
-use crate::rules::BlockingKind;
 use crate::date::Precision;
 use crate::record::Record;
+use crate::rules::BlockingKind;
 use crate::rules::BlockingRules;
 use crate::schema::TableRules;
 
