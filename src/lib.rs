@@ -30,6 +30,7 @@ pub mod record;
 pub mod rules;
 pub mod schema;
 pub mod score;
+pub mod summary;
 pub mod synth;
 
 pub use error::{Error, Warning};
