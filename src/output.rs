@@ -17,12 +17,14 @@ use tempfile::{NamedTempFile, TempPath};
 
 use crate::error::Error;
 
+mod format;
 mod parquet;
 pub mod rows;
 pub mod sink;
 
+pub use format::{Format, TableReader, read_all};
 pub use rows::{Column, Fixed, Kind, Row};
-pub use sink::{Format, Sink, TableReader};
+pub use sink::Sink;
 
 /// How output files are written (the rules' `[output]`).
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::output::Format;
+use crate::output::read_all;
 use crate::output::rows::SummaryRow;
-use crate::output::sink::read_all;
 
 pub use crate::output::rows::{
     BlockRow, CanonicalRow as CanonRow, DecisionRow, LinkRow, ModelCells as Waterfall, ProvenanceRow as ProvRow,

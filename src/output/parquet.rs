@@ -26,6 +26,9 @@ use super::sink::{Cells, Sink};
 /// decisions file takes while it is written.
 const BATCH_ROWS: usize = 64 * 1024;
 
+/// Rows per row group: readers can skip by group, and the writer's memory stays bounded.
+const ROW_GROUP_ROWS: usize = 4 * BATCH_ROWS;
+
 /// Parquet, Snappy-compressed.
 pub struct ParquetSink;
 
@@ -104,7 +107,11 @@ impl Builder {
 impl Sink for ParquetSink {
     fn write(&self, w: &mut (dyn Write + Send), columns: &[Column], rows: &mut Cells) -> std::io::Result<()> {
         let schema = schema(columns);
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        // Row groups of a bounded size: the writer holds one in memory until it is full.
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
+            .build();
         let mut writer = ArrowWriter::try_new(w, schema.clone(), Some(props)).map_err(std::io::Error::other)?;
         let mut builders: Vec<Builder> = columns.iter().map(|c| Builder::new(c.kind)).collect();
         let mut pending = 0;

@@ -12,8 +12,8 @@ use arrow_schema::DataType;
 use concord::audit::overrides::Overrides;
 use concord::audit::read::OutputDir;
 use concord::output::Format;
+use concord::output::read_all;
 use concord::output::rows::*;
-use concord::output::sink::read_all;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::workdir::{Workdir, fixture, read_csv, root, stderr, stdout};
