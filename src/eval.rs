@@ -1,13 +1,13 @@
 //! Evaluation against ground truth: how good were a run's merges?
 //!
-//! It owns the measures only. A run's `provenance.csv` says which canonical record each input
+//! It owns the measures only. A run's provenance (CSV or Parquet) says which canonical record each input
 //! record went into (the predicted clusters); a truth file says which true entity each record
 //! shows. From the two: pairwise precision, recall and F1 (over pairs of records put
 //! together), B-cubed precision and recall (per record, averaged), the canonical count
 //! against the true entity count, and the errors themselves: false merges (one canonical
 //! record holding two true entities) and missed duplicates (one entity split over two
 //! canonical records), each with both records' text and, when the run compared them, its
-//! decision from `decisions.csv`; worst first (most wrong pairs).
+//! decision from its decisions; worst first (most wrong pairs).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,6 +16,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::Error;
+use crate::output::rows::{DecisionRow, ProvenanceRow, Row};
+use crate::output::{Format, TableReader};
 
 /// Pairwise measures: a pair is "predicted" when both records share a canonical record and
 /// "true" when both show one entity.
@@ -198,31 +200,31 @@ struct Run {
     records: Vec<RecordText>,
 }
 
-fn read_provenance(path: &Path) -> Result<Run, Error> {
-    let mut r = reader(path)?;
-    let [rid_col, cid_col] = columns(path, &mut r, ["record_id", "canonical_id"])?;
-    let headers = r.headers().map_err(|e| input_err(path, Some(1), e))?.clone();
-    let find = |name: &str| headers.iter().position(|h| h == name);
-    // A page run names date, title and description; a table run's fields follow `format`.
-    let page_cols = [find("raw_date"), find("title"), find("description")];
-    let table_fields = find("format").map(|f| f + 1..headers.len());
-    let mut records = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| input_err(path, e.position().map(|p| p.line()), e))?;
-        let cell = |c: Option<usize>| c.map(|c| rec[c].to_string()).unwrap_or_default();
-        let title = match (&page_cols[1], &table_fields) {
-            (None, Some(fields)) => fields.clone().map(|c| &rec[c]).collect::<Vec<_>>().join(" | "),
-            _ => cell(page_cols[1]),
-        };
-        records.push(RecordText {
-            record_id: rec[rid_col].to_string(),
-            canonical_id: rec[cid_col].to_string(),
+/// The run's records from its provenance: a page record's date, title and description as
+/// written; a table row's fields joined as its title.
+fn read_provenance(out_dir: &Path, format: Format) -> Result<Run, Error> {
+    let rows: Vec<ProvenanceRow> = TableReader::open(out_dir, ProvenanceRow::FILE, format)?.rows()?;
+    let text = |c: &Option<String>| c.clone().unwrap_or_default();
+    let records = rows
+        .into_iter()
+        .map(|r| RecordText {
+            title: match r.fields.is_empty() {
+                true => text(&r.title),
+                false => r
+                    .fields
+                    .0
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            },
+            date: text(&r.raw_date),
+            description: text(&r.description),
+            record_id: r.record_id,
+            canonical_id: r.canonical_id,
             entity_id: String::new(),
-            date: cell(page_cols[0]),
-            title,
-            description: cell(page_cols[2]),
-        });
-    }
+        })
+        .collect();
     Ok(Run { records })
 }
 
@@ -284,9 +286,11 @@ fn split_groups(outer: &[u32], inner: &[u32]) -> Groups {
 /// Per error case, the best-scored compared pair between its two groups and its decision.
 type Best = HashMap<usize, (u32, u32, PairDecision)>;
 
-/// The best-scored compared pair between the two groups of each case, from `decisions.csv`.
+/// The best-scored compared pair between the two groups of each case, from the run's
+/// decisions (none when the folder has no decisions file).
 fn best_decisions(
-    path: &Path,
+    out_dir: &Path,
+    format: Format,
     index: &HashMap<&str, u32>,
     pred: &[u32],
     truth: &[u32],
@@ -294,17 +298,15 @@ fn best_decisions(
     misses: &HashMap<(u32, u32, u32), usize>,
 ) -> Result<[Best; 2], Error> {
     let mut best: [Best; 2] = [HashMap::new(), HashMap::new()];
-    if !path.exists() {
+    if !out_dir.join(format.file(DecisionRow::FILE)).exists() {
         return Ok(best);
     }
-    let mut r = reader(path)?;
-    let [ca, cb, cs, cd, cr] = columns(path, &mut r, ["record_a", "record_b", "score", "decision", "reason"])?;
+    // Streamed: decisions is the largest output (hundreds of MB as CSV at a million pairs).
+    let mut r = TableReader::open(out_dir, DecisionRow::FILE, format)?;
     let mut rec = csv::StringRecord::new();
-    while r
-        .read_record(&mut rec)
-        .map_err(|e| input_err(path, e.position().map(|p| p.line()), e))?
-    {
-        let (Some(&a), Some(&b)) = (index.get(&rec[ca]), index.get(&rec[cb])) else {
+    while let Some(row) = r.next_row::<DecisionRow>(&mut rec) {
+        let d = row?;
+        let (Some(&a), Some(&b)) = (index.get(d.record_a.as_str()), index.get(d.record_b.as_str())) else {
             continue;
         };
         let (ua, ub) = (a as usize, b as usize);
@@ -318,13 +320,13 @@ fn best_decisions(
             continue;
         };
         let Some(&case) = case else { continue };
-        let score: f64 = rec[cs].parse().unwrap_or(0.0);
+        let score = d.score.0;
         let better = best[which].get(&case).is_none_or(|(_, _, d)| score > d.score);
         if better {
             let decision = PairDecision {
                 score,
-                decision: rec[cd].to_string(),
-                reason: rec[cr].to_string(),
+                decision: d.decision,
+                reason: d.reason,
             };
             best[which].insert(case, (a, b, decision));
         }
@@ -368,13 +370,15 @@ fn cases(groups: &Groups, best: &Best, records: &[RecordText], limit: usize) -> 
 /// Evaluates the run in `out_dir` (its `provenance.csv`, and `decisions.csv` when present)
 /// against `truth`. `limit` caps each list of errors (0: all).
 pub fn evaluate(out_dir: &Path, truth_path: &Path, limit: usize) -> Result<Evaluation, Error> {
-    let Run { mut records } = read_provenance(&out_dir.join("provenance.csv"))?;
+    let format = Format::detect(out_dir)?;
+    let provenance = out_dir.join(format.file(ProvenanceRow::FILE));
+    let Run { mut records } = read_provenance(out_dir, format)?;
     let truth_lines = read_truth(truth_path)?;
     let mut index: HashMap<&str, u32> = HashMap::with_capacity(records.len());
     for (i, r) in records.iter().enumerate() {
         if index.insert(r.record_id.as_str(), i as u32).is_some() {
             return Err(input_err(
-                &out_dir.join("provenance.csv"),
+                &provenance,
                 None,
                 format!("record {} appears twice", r.record_id),
             ));
@@ -447,7 +451,8 @@ pub fn evaluate(out_dir: &Path, truth_path: &Path, limit: usize) -> Result<Evalu
     };
     let index_ref: HashMap<&str, u32> = index.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let [best_merge, best_miss] = best_decisions(
-        &out_dir.join("decisions.csv"),
+        out_dir,
+        format,
         &index_ref,
         &pred,
         &truth,

@@ -31,6 +31,7 @@ pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod similarity;
+pub mod summary;
 pub mod synth;
 
 pub use error::{Error, Warning};

@@ -15,13 +15,27 @@ use std::path::{Path, PathBuf};
 
 use tempfile::{NamedTempFile, TempPath};
 
-use crate::compare::ScoredPair;
-use crate::error::{Error, Warning};
-use crate::merge::CanonicalRecord;
-use crate::model::Model;
-use crate::record::Record;
-use crate::rules::OutputRules;
-use crate::schema::TableRules;
+use crate::error::Error;
+
+mod format;
+mod parquet;
+pub mod rows;
+pub mod sink;
+
+pub use format::{Format, TableReader, read_all};
+pub use rows::{Column, Fixed, Kind, Row};
+pub use sink::Sink;
+
+/// How output files are written (the rules' `[output]`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputRules {
+    /// Prefix CSV cells that a spreadsheet would run as a formula with a single quote.
+    pub neutralise_formulas: bool,
+    /// The format of the tabular outputs (`--output-format`; CSV unless asked).
+    #[serde(default)]
+    pub format: Format,
+}
 
 /// The lock file of an output folder.
 pub const LOCK_FILE: &str = ".concord.lock";
@@ -79,7 +93,7 @@ impl OutLock {
 pub fn write_atomic(
     dir: &Path,
     name: &str,
-    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> Result<PathBuf, Error> {
     let batch = Batch::new(dir, &OutputRules::default());
     batch.stage(name, fill)?;
@@ -128,7 +142,11 @@ impl Batch {
 
     /// Writes `name` to a temporary file with `fill`. On failure (a full disk, say) nothing of
     /// it is left in the folder.
-    pub fn stage(&self, name: &str, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), Error> {
+    pub fn stage(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
         let target = self.dir.join(name);
         let written = (|| {
             let mut w = BufWriter::new(temp_in(&self.dir, name, "tmp")?);
@@ -147,6 +165,38 @@ impl Batch {
         })?;
         self.staged().push((tmp, target));
         Ok(())
+    }
+
+    /// Writes output `stem` (`decisions`) in the batch's format: a header of `columns`, then
+    /// `rows`, each written as its cells in field order ([`rows::cells`]). A row whose width is
+    /// not the header's is an error: a row type and its columns never drift apart silently.
+    pub fn table<R: serde::Serialize>(
+        &self,
+        stem: &str,
+        columns: &[Column],
+        rows: impl IntoIterator<Item = R>,
+    ) -> Result<(), Error> {
+        let format = self.rules.format;
+        self.stage(&format.file(stem), |w| {
+            let mut cells = rows.into_iter().map(|row| {
+                let mut out = Vec::with_capacity(columns.len());
+                rows::cells(&row, &mut out).map_err(std::io::Error::other)?;
+                if out.len() != columns.len() {
+                    return Err(std::io::Error::other(format!(
+                        "{stem}: a row of {} cells under {} columns",
+                        out.len(),
+                        columns.len()
+                    )));
+                }
+                Ok(out)
+            });
+            format.sink().write(w, columns, &mut cells)
+        })
+    }
+
+    /// The format of the tabular outputs.
+    pub fn format(&self) -> Format {
+        self.rules.format
     }
 
     fn staged(&self) -> std::sync::MutexGuard<'_, Vec<(TempPath, PathBuf)>> {
@@ -239,29 +289,6 @@ fn with_context(e: std::io::Error, failed: Vec<String>) -> std::io::Error {
     std::io::Error::new(e.kind(), format!("{e}; {}", failed.join("; ")))
 }
 
-fn csv_out(w: &mut dyn Write) -> CsvOut<'_> {
-    CsvOut {
-        inner: csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Necessary)
-            .from_writer(w),
-    }
-}
-
-/// A CSV writer whose errors are I/O errors.
-struct CsvOut<'w> {
-    inner: csv::Writer<&'w mut dyn Write>,
-}
-
-impl CsvOut<'_> {
-    fn write_record<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
-        self.inner.write_record(cells).map_err(std::io::Error::other)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// The CSV file `raw` (staged for `name` in `dir`) rewritten with every cell [`neutralise`]d,
 /// as a new temporary file; `raw` is removed. A pass over the finished file, so that it covers
 /// every CSV written through a [`Batch`], whoever wrote it. On failure neither file is left.
@@ -300,276 +327,6 @@ pub fn neutralise(cell: &str, on: bool) -> Cow<'_, str> {
 
 // Written by the scorer, which formats its own evidence (kept here under its old path).
 pub use crate::score::fixed;
-
-/// `canonical.csv`: one row per document.
-pub fn write_canonical(batch: &Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        c.write_record([
-            "canonical_id",
-            "date",
-            "date_precision",
-            "title",
-            "description",
-            "source_count",
-            "record_ids",
-        ])?;
-        for r in canon {
-            let ids: Vec<String> = r.members.iter().map(|&i| records[i as usize].id()).collect();
-            c.write_record([
-                r.id.as_str(),
-                &r.date.map(|d| d.to_string()).unwrap_or_default(),
-                r.date.map(|d| d.precision().as_str()).unwrap_or(""),
-                r.title(records),
-                r.description(records).unwrap_or(""),
-                &r.members.len().to_string(),
-                &ids.join(";"),
-            ])?;
-        }
-        c.flush()
-    };
-    batch.stage("canonical.csv", csv)
-}
-
-/// The canonical id of each of `n` records.
-fn canonical_of(canon: &[CanonicalRecord], n: usize) -> Vec<&str> {
-    let mut out = vec![""; n];
-    for c in canon {
-        for &m in &c.members {
-            out[m as usize] = c.id.as_str();
-        }
-    }
-    out
-}
-
-/// `provenance.csv`: one row per input record, with the canonical record it went into.
-pub fn write_provenance(batch: &Batch, canon: &[CanonicalRecord], records: &[Record]) -> Result<(), Error> {
-    let canonical_of = canonical_of(canon, records.len());
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        c.write_record([
-            "canonical_id",
-            "record_id",
-            "fingerprint",
-            "file",
-            "position",
-            "line",
-            "layout",
-            "raw_date",
-            "date",
-            "title",
-            "description",
-            "partial",
-        ])?;
-        for (i, r) in records.iter().enumerate() {
-            let p = &r.raw.provenance;
-            c.write_record([
-                canonical_of[i],
-                &r.id(),
-                &r.fingerprint.to_string(),
-                &p.file,
-                &p.position.to_string(),
-                &p.line.to_string(),
-                &p.layout,
-                r.raw.date().unwrap_or(""),
-                &r.date().map(|d| d.to_string()).unwrap_or_default(),
-                r.raw.title(),
-                r.raw.description().unwrap_or(""),
-                if r.raw.partial { "true" } else { "false" },
-            ])?;
-        }
-        c.flush()
-    };
-    batch.stage("provenance.csv", csv)
-}
-
-/// `decisions.csv`: every compared pair, and every pair an override decided (`marks`, one per
-/// scored pair). With the Fellegi-Sunter columns when `model` scored the pairs:
-/// `match_weight`, `match_probability`, `weight_prior`, then `level_<comparison>` and
-/// `weight_<comparison>` for each comparison (the weight is the prior's plus the others).
-pub fn write_decisions(
-    batch: &Batch,
-    scored: &[ScoredPair],
-    marks: &[Option<Box<crate::audit::overrides::Mark>>],
-    blocks: &[crate::block::BlockStat],
-    records: &[Record],
-    model: Option<&Model>,
-) -> Result<(), Error> {
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        let mut header: Vec<String> = [
-            "record_a",
-            "record_b",
-            "block_rule",
-            "block_key",
-            "title_similarity",
-            "description_similarity",
-            "description_mode",
-            "score",
-            "decision",
-            "reason",
-            "override",
-        ]
-        .map(String::from)
-        .to_vec();
-        if let Some(m) = model {
-            header.extend(["match_weight", "match_probability", "weight_prior"].map(String::from));
-            for cm in &m.comparisons {
-                header.push(format!("level_{}", cm.comparison.name));
-                header.push(format!("weight_{}", cm.comparison.name));
-            }
-        }
-        c.write_record(header.iter().map(String::as_str))?;
-        for (s, mark) in scored.iter().zip(marks) {
-            // A pair only an override made has no blocking rule.
-            let forced = mark.as_ref().is_some_and(|m| m.forced);
-            let mut row: Vec<String> = vec![
-                records[s.pair.a as usize].id(),
-                records[s.pair.b as usize].id(),
-                match blocks.get(s.pair.block as usize) {
-                    Some(b) if !forced => b.rule.as_str().to_string(),
-                    _ => "override".into(),
-                },
-                match blocks.get(s.pair.block as usize) {
-                    Some(b) if !forced => b.key.clone(),
-                    _ => String::new(),
-                },
-            ];
-            // A table pair has no title or description similarity: those columns stay empty.
-            if records[s.pair.a as usize].raw.is_page() {
-                row.extend([
-                    fixed(s.title),
-                    s.description.map(fixed).unwrap_or_default(),
-                    s.description_mode.as_str().to_string(),
-                ]);
-            } else {
-                row.extend([String::new(), String::new(), String::new()]);
-            }
-            row.extend([
-                fixed(s.score),
-                s.decision.as_str().to_string(),
-                s.reason().into_owned(),
-                mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
-            ]);
-            if let Some(m) = model {
-                match &s.fs {
-                    Some(fs) => {
-                        row.extend([fixed(fs.match_weight), fixed(s.score), fixed(fs.prior_weight)]);
-                        for ((cm, l), w) in m.comparisons.iter().zip(&fs.levels).zip(&fs.weights) {
-                            row.push(l.map_or("null".to_string(), |l| cm.levels[l as usize].label.clone()));
-                            row.push(fixed(*w));
-                        }
-                    }
-                    // A pair only an override made was never scored.
-                    None => row.extend(std::iter::repeat_n(String::new(), 3 + 2 * m.comparisons.len())),
-                }
-            }
-            c.write_record(row.iter().map(String::as_str))?;
-        }
-        c.flush()
-    };
-    batch.stage("decisions.csv", csv)
-}
-
-/// Members' ids of each canonical record.
-fn member_ids(r: &CanonicalRecord, records: &[Record]) -> String {
-    let ids: Vec<String> = r.members.iter().map(|&i| records[i as usize].id()).collect();
-    ids.join(";")
-}
-
-/// A table's `canonical.csv`: `canonical_id`, the canonical fields, `source_count`,
-/// `record_ids`.
-pub fn write_canonical_table(
-    batch: &Batch,
-    canon: &[CanonicalRecord],
-    records: &[Record],
-    table: &TableRules,
-) -> Result<(), Error> {
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        let mut header = vec!["canonical_id".to_string()];
-        header.extend(table.canonical_fields().iter().map(|&f| table.fields[f].name.clone()));
-        header.extend(crate::schema::CANONICAL_TAIL_COLUMNS.map(String::from));
-        c.write_record(header.iter().map(String::as_str))?;
-        for r in canon {
-            let mut row = vec![r.id.clone()];
-            row.extend(r.fields.iter().map(|v| v.clone().unwrap_or_default()));
-            row.extend([r.members.len().to_string(), member_ids(r, records)]);
-            c.write_record(row.iter().map(String::as_str))?;
-        }
-        c.flush()
-    };
-    batch.stage("canonical.csv", csv)
-}
-
-/// A table's `provenance.csv`: one row per input row: `canonical_id`, `record_id`,
-/// `fingerprint`, `file`, `row`, `line`, `format`, then every field as written.
-pub fn write_provenance_table(
-    batch: &Batch,
-    canon: &[CanonicalRecord],
-    records: &[Record],
-    table: &TableRules,
-) -> Result<(), Error> {
-    let canonical_of = canonical_of(canon, records.len());
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        let mut header: Vec<String> = crate::schema::PROVENANCE_COLUMNS.map(String::from).to_vec();
-        header.extend(table.fields.iter().map(|f| f.name.clone()));
-        c.write_record(header.iter().map(String::as_str))?;
-        for (i, r) in records.iter().enumerate() {
-            let p = &r.raw.provenance;
-            let mut row = vec![
-                canonical_of[i].to_string(),
-                r.id(),
-                r.fingerprint.to_string(),
-                p.file.to_string(),
-                p.position.to_string(),
-                p.line.to_string(),
-                p.layout.to_string(),
-            ];
-            row.extend(r.raw.fields.iter().map(|v| v.clone().unwrap_or_default()));
-            c.write_record(row.iter().map(String::as_str))?;
-        }
-        c.flush()
-    };
-    batch.stage("provenance.csv", csv)
-}
-
-/// `warnings.csv`: every warning of the run.
-pub fn write_warnings(batch: &Batch, warnings: &[Warning]) -> Result<(), Error> {
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        c.write_record(["file", "line", "message"])?;
-        for wa in warnings {
-            c.write_record([
-                wa.file.as_deref().unwrap_or(""),
-                &wa.line.map(|l| l.to_string()).unwrap_or_default(),
-                &wa.message,
-            ])?;
-        }
-        c.flush()
-    };
-    batch.stage("warnings.csv", csv)
-}
-
-/// `blocks.csv`: every block of two records or more.
-pub fn write_blocks(batch: &Batch, stats: &[crate::block::BlockStat]) -> Result<(), Error> {
-    let csv = |w: &mut dyn Write| {
-        let mut c = csv_out(w);
-        c.write_record(["block_rule", "block_key", "records", "pairs", "mode"])?;
-        for b in stats {
-            c.write_record([
-                b.rule.as_str(),
-                &b.key,
-                &b.records.to_string(),
-                &b.pairs.to_string(),
-                b.mode,
-            ])?;
-        }
-        c.flush()
-    };
-    batch.stage("blocks.csv", csv)
-}
 
 #[cfg(test)]
 mod tests {

@@ -68,13 +68,8 @@ impl InputRules {
     }
 }
 
-/// Output policy.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutputRules {
-    /// Prefix CSV cells that a spreadsheet would run as a formula with a single quote.
-    pub neutralise_formulas: bool,
-}
+/// Output policy: defined with the outputs, which depend on nothing above them.
+pub use crate::output::OutputRules;
 
 /// Furniture and markers shared by all layouts of a site.
 #[derive(Debug, Clone, Deserialize)]

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::read::{DecisionRow, OutputDir, ProvRow, Waterfall};
 use crate::error::Error;
+use crate::output::Fixed;
 
 /// How many non-members `explain` lists as "nearest not merged".
 const NEAREST: usize = 5;
@@ -75,11 +76,16 @@ fn record_lines(s: &mut String, r: &ProvRow) {
         r.file,
         r.line,
         r.fingerprint,
-        if r.partial == "true" { ", cut off" } else { "" }
+        if r.partial == Some(true) { ", cut off" } else { "" }
     );
-    let _ = writeln!(s, "      date:        {:?} -> {}", r.raw_date, or_none(&r.date));
-    let _ = writeln!(s, "      title:       {:?}", r.title);
-    let _ = writeln!(s, "      description: {:?}", r.description);
+    let _ = writeln!(
+        s,
+        "      date:        {:?} -> {}",
+        text(&r.raw_date),
+        or_none(text(&r.date))
+    );
+    let _ = writeln!(s, "      title:       {:?}", text(&r.title));
+    let _ = writeln!(s, "      description: {:?}", text(&r.description));
 }
 
 /// A table row: its provenance, then each field as written.
@@ -89,10 +95,20 @@ fn table_record_lines(s: &mut String, r: &ProvRow) {
         "  {}  (file {}, line {}, fingerprint {})",
         r.record_id, r.file, r.line, r.fingerprint
     );
-    let width = r.fields.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0) + 1;
-    for (name, value) in &r.fields {
+    let width = r.fields.0.iter().map(|(n, _)| n.chars().count()).max().unwrap_or(0) + 1;
+    for (name, value) in &r.fields.0 {
         let _ = writeln!(s, "      {:<width$} {value:?}", format!("{name}:"));
     }
+}
+
+/// A page column of a row (empty when the run read tables).
+fn text(cell: &Option<String>) -> &str {
+    cell.as_deref().unwrap_or("")
+}
+
+/// A number as the outputs write it; empty when missing.
+fn num(x: &Option<Fixed>) -> String {
+    x.map(|x| x.to_string()).unwrap_or_default()
 }
 
 fn or_none(s: &str) -> &str {
@@ -105,13 +121,13 @@ fn evidence(s: &mut String, d: &DecisionRow) {
     } else {
         format!("block {}={}", d.block_rule, d.block_key)
     };
-    if d.title_similarity.is_empty() {
+    if d.title_similarity.is_none() {
         // A table pair: the model's waterfall is its evidence.
         let _ = writeln!(s, "      match probability {}; {block}", d.score);
     } else {
         similarities(s, d, &block);
     }
-    if let Some(w) = &d.fs {
+    if let Some(w) = d.waterfall() {
         waterfall(s, w);
     }
     let by = if d.override_.is_empty() {
@@ -124,18 +140,15 @@ fn evidence(s: &mut String, d: &DecisionRow) {
 
 /// The weighted scorer's evidence: title and description similarity.
 fn similarities(s: &mut String, d: &DecisionRow, block: &str) {
-    let desc = if d.description_similarity.is_empty() {
-        format!("description {}", d.description_mode)
-    } else {
-        format!(
-            "description similarity {} ({})",
-            d.description_similarity, d.description_mode
-        )
+    let desc = match d.description_similarity {
+        None => format!("description {}", d.description_mode),
+        Some(x) => format!("description similarity {x} ({})", d.description_mode),
     };
     let _ = writeln!(
         s,
         "      title similarity {}, {desc}, score {}; {block}",
-        d.title_similarity, d.score
+        num(&d.title_similarity),
+        d.score
     );
 }
 
@@ -145,22 +158,26 @@ fn waterfall(s: &mut String, w: &Waterfall) {
     let name_w = w
         .steps
         .iter()
-        .map(|(n, _, _)| n.chars().count())
+        .map(|st| st.comparison.chars().count())
         .fold("prior".len(), usize::max);
-    let level_w = w.steps.iter().map(|(_, l, _)| l.chars().count()).max().unwrap_or(0);
+    let level_w = w.steps.iter().map(|st| st.level.chars().count()).max().unwrap_or(0);
     let _ = writeln!(s, "      waterfall (log2 m/u):");
     let _ = writeln!(
         s,
         "          {:<name_w$} {:<level_w$} {:>8}",
-        "prior", "", w.weight_prior
+        "prior",
+        "",
+        num(&w.weight_prior)
     );
-    for (name, level, weight) in &w.steps {
+    for st in &w.steps {
+        let (name, level, weight) = (&st.comparison, &st.level, num(&st.weight));
         let _ = writeln!(s, "        + {name:<name_w$} {level:<level_w$} {weight:>8}");
     }
     let _ = writeln!(
         s,
         "        = match weight {} -> match probability {}",
-        w.match_weight, w.match_probability
+        num(&w.match_weight),
+        num(&w.match_probability)
     );
 }
 
@@ -170,10 +187,15 @@ fn cluster(out: &OutputDir, id: &str) -> String {
     let mut s = String::new();
     if let Some(c) = out.canonical.iter().find(|c| c.canonical_id == id) {
         if out.table {
-            let values: Vec<String> = c.fields.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
+            let values: Vec<String> = c.fields.0.iter().map(|(n, v)| format!("{n}={v:?}")).collect();
             let _ = writeln!(s, "canonical record {id}: {}", values.join(" "));
         } else {
-            let _ = writeln!(s, "canonical record {id}: {} {:?}", or_none(&c.date), c.title);
+            let _ = writeln!(
+                s,
+                "canonical record {id}: {} {:?}",
+                or_none(text(&c.date)),
+                text(&c.title)
+            );
         }
     }
     s.push_str(&thresholds(out));
@@ -225,10 +247,7 @@ fn nearest(s: &mut String, out: &OutputDir, is_member: &dyn Fn(&str) -> bool) {
         .iter()
         .filter(|d| is_member(&d.record_a) != is_member(&d.record_b))
         .collect();
-    near.sort_by(|x, y| {
-        let score = |d: &DecisionRow| d.score.parse::<f64>().unwrap_or(0.0);
-        score(y).total_cmp(&score(x))
-    });
+    near.sort_by(|x, y| y.score.0.total_cmp(&x.score.0));
     let _ = writeln!(s, "\nnearest records not merged:");
     if near.is_empty() {
         let _ = writeln!(s, "  none: no other record was compared with its members");
@@ -289,9 +308,9 @@ pub fn why_not_compared(out: &OutputDir, x: &ProvRow, y: &ProvRow) -> String {
             x.file
         );
     }
-    match (x.date.as_str(), y.date.as_str()) {
+    match (text(&x.date), text(&y.date)) {
         ("", _) | (_, "") => {
-            let dateless = if x.date.is_empty() { x } else { y };
+            let dateless = if text(&x.date).is_empty() { x } else { y };
             format!(
                 "{} has no usable date, so it is blocked by its rarest title tokens (title_token rule), and the other record shares none of them",
                 dateless.record_id

@@ -1,6 +1,6 @@
 //! Audit: everything that lets a person see why concord merged records, what it almost merged,
 //! and correct it for good. During `run` it writes `review.csv`, `links.csv`, `summary.csv` and
-//! `report.html` beside the CSV outputs; afterwards `explain` and `review` read the output
+//! `report.html` beside the core outputs; afterwards `explain` and `review` read the output
 //! folder back ([`read`]), so they need nothing but that folder.
 
 pub mod explain;
@@ -13,11 +13,12 @@ use crate::cluster::{Clustering, Outcome};
 use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
 use crate::merge::CanonicalRecord;
-use crate::output::{Batch, fixed};
-use crate::pipeline::Summary;
+use crate::output::rows::{LinkRow, ReviewRow, SummaryRow};
+use crate::output::{Batch, Fixed};
 use crate::record::Record;
 use crate::schema::TableRules;
 use crate::score::{Bands, Scorer};
+use crate::summary::Summary;
 
 /// What a run hands to the audit writers.
 pub struct RunAudit<'a> {
@@ -62,10 +63,6 @@ pub fn write_all(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     report::write(batch, a)
 }
 
-fn csv_err(e: csv::Error) -> std::io::Error {
-    std::io::Error::other(e)
-}
-
 /// Indices of the review pairs, most uncertain first (closest to the middle of the scorer's
 /// review band, [`Bands::centre`]); ties in pair order, so the queue is deterministic.
 pub fn review_queue(scored: &[ScoredPair], bands: &Bands) -> Vec<usize> {
@@ -83,49 +80,27 @@ pub fn review_queue(scored: &[ScoredPair], bands: &Bands) -> Vec<usize> {
 fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let bands = a.scorer.bands();
     let mid = bands.centre();
-    batch.stage("review.csv", |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "rank",
-            "record_a",
-            "record_b",
-            "fingerprint_a",
-            "fingerprint_b",
-            "title_similarity",
-            "description_similarity",
-            "score",
-            "boundary_distance",
-            "reason",
-            "title_a",
-            "title_b",
-        ])
-        .map_err(csv_err)?;
-        for (rank, i) in review_queue(a.scored, &bands).into_iter().enumerate() {
-            let s = &a.scored[i];
-            let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
-            // A table pair has no title or description similarity (as in decisions.csv).
-            let (title, description) = match a.table {
-                None => (fixed(s.title), s.description.map(fixed).unwrap_or_default()),
-                Some(_) => (String::new(), String::new()),
-            };
-            c.write_record([
-                &(rank + 1).to_string(),
-                &x.id(),
-                &y.id(),
-                &x.fingerprint.to_string(),
-                &y.fingerprint.to_string(),
-                &title,
-                &description,
-                &fixed(s.score),
-                &fixed((s.score - mid).abs()),
-                s.reason().as_ref(),
-                x.raw.title(),
-                y.raw.title(),
-            ])
-            .map_err(csv_err)?;
+    let rows = review_queue(a.scored, &bands).into_iter().enumerate().map(|(rank, i)| {
+        let s = &a.scored[i];
+        let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
+        // A table pair has no title or description similarity (as in decisions).
+        let page = a.table.is_none();
+        ReviewRow {
+            rank: rank as u64 + 1,
+            record_a: x.id(),
+            record_b: y.id(),
+            fingerprint_a: x.fingerprint.to_string(),
+            fingerprint_b: y.fingerprint.to_string(),
+            title_similarity: page.then_some(Fixed(s.title)),
+            description_similarity: s.description.filter(|_| page).map(Fixed),
+            score: Fixed(s.score),
+            boundary_distance: Fixed((s.score - mid).abs()),
+            reason: s.reason().into_owned(),
+            title_a: x.raw.title().to_string(),
+            title_b: y.raw.title().to_string(),
         }
-        c.flush()
-    })
+    });
+    batch.table("review", &ReviewRow::columns(), rows)
 }
 
 /// A warning for each override "same" that clustering could not honour because a constraint
@@ -157,64 +132,47 @@ pub fn outcome_word(o: &Outcome) -> &'static str {
 
 fn write_links(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let canonical_of = a.canonical_of();
-    batch.stage("links.csv", |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record([
-            "order",
-            "record_a",
-            "record_b",
-            "link",
-            "score",
-            "outcome",
-            "canonical_a",
-            "canonical_b",
-            "reason",
-        ])
-        .map_err(csv_err)?;
-        // Links left for review as ambiguous were never considered; they are listed last.
-        let ambiguous = a
-            .clustering
-            .ambiguous
-            .iter()
-            .map(|c| (&c.link, "ambiguous", c.reason.as_str()));
-        let considered = a.clustering.log.iter().map(|(link, outcome)| {
-            let reason = match outcome {
-                Outcome::Joined => "joined two clusters",
-                Outcome::AlreadyJoined => "already in one cluster through stronger links",
-                Outcome::Cut(r) => r.as_str(),
-            };
-            (link, outcome_word(outcome), reason)
+    // Links left for review as ambiguous were never considered; they are listed last.
+    let ambiguous = a
+        .clustering
+        .ambiguous
+        .iter()
+        .map(|c| (&c.link, "ambiguous", c.reason.as_str()));
+    let considered = a.clustering.log.iter().map(|(link, outcome)| {
+        let reason = match outcome {
+            Outcome::Joined => "joined two clusters",
+            Outcome::AlreadyJoined => "already in one cluster through stronger links",
+            Outcome::Cut(r) => r.as_str(),
+        };
+        (link, outcome_word(outcome), reason)
+    });
+    let rows = considered
+        .chain(ambiguous)
+        .enumerate()
+        .map(|(n, (link, outcome, reason))| LinkRow {
+            order: n as u64 + 1,
+            record_a: a.records[link.a as usize].id(),
+            record_b: a.records[link.b as usize].id(),
+            link: if link.must { "override" } else { "score" }.to_string(),
+            score: Fixed(link.score),
+            outcome: outcome.to_string(),
+            canonical_a: canonical_of[link.a as usize].to_string(),
+            canonical_b: canonical_of[link.b as usize].to_string(),
+            reason: reason.to_string(),
         });
-        for (n, (link, outcome, reason)) in considered.chain(ambiguous).enumerate() {
-            let order = (n + 1).to_string();
-            c.write_record([
-                order.as_str(),
-                a.records[link.a as usize].id().as_str(),
-                a.records[link.b as usize].id().as_str(),
-                if link.must { "override" } else { "score" },
-                fixed(link.score).as_str(),
-                outcome,
-                canonical_of[link.a as usize],
-                canonical_of[link.b as usize],
-                reason,
-            ])
-            .map_err(csv_err)?;
-        }
-        c.flush()
-    })
+    batch.table("links", &LinkRow::columns(), rows)
 }
 
 fn write_summary(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
-    batch.stage("summary.csv", |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(["name", "value"]).map_err(csv_err)?;
-        for (name, value) in a.summary.rows() {
-            c.write_record([name, &value.to_string()]).map_err(csv_err)?;
-        }
-        // The thresholds and settings of the scorer that decided the pairs.
-        for (name, value) in a.scorer.settings() {
-            c.write_record([name, value]).map_err(csv_err)?;
-        }
-        c.flush()
-    })
+    let figures = a.summary.rows().into_iter().map(|(name, value)| SummaryRow {
+        name: name.to_string(),
+        value: value.to_string(),
+    });
+    // The thresholds and settings of the scorer that decided the pairs.
+    let settings = a
+        .scorer
+        .settings()
+        .into_iter()
+        .map(|(name, value)| SummaryRow { name, value });
+    batch.table("summary", &SummaryRow::columns(), figures.chain(settings))
 }

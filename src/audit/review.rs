@@ -125,22 +125,23 @@ fn render_line(words: &[Word], left: bool, style: Style) -> (String, usize) {
 
 /// Both records side by side, field by field, in columns `width` wide; words that differ are
 /// highlighted.
-pub fn side_by_side(a: &ProvRow, b: &ProvRow, width: usize, style: Style) -> String {
+pub fn side_by_side<'a>(a: &'a ProvRow, b: &'a ProvRow, width: usize, style: Style) -> String {
     let label = 12;
     // Brackets widen a marked word by 2; leave room so columns stay aligned.
     let col = width.saturating_sub(label + 3) / 2;
     let wrap_at = col.saturating_sub(if style.colour { 0 } else { 2 }).max(10);
     let mut out = String::new();
-    let mut fields: Vec<(&str, &str, &str)> = vec![("record", &a.record_id, &b.record_id)];
+    let mut fields: Vec<(&str, &'a str, &'a str)> = vec![("record", &a.record_id, &b.record_id)];
     if a.fields.is_empty() {
+        let text = |c: &'a Option<String>| c.as_deref().unwrap_or("");
         fields.extend([
-            ("date", a.raw_date.as_str(), b.raw_date.as_str()),
-            ("title", &a.title, &b.title),
-            ("description", &a.description, &b.description),
+            ("date", text(&a.raw_date), text(&b.raw_date)),
+            ("title", text(&a.title), text(&b.title)),
+            ("description", text(&a.description), text(&b.description)),
         ]);
     } else {
         // A table row: its own fields, as written (both rows have the same columns).
-        for ((name, x), (_, y)) in a.fields.iter().zip(&b.fields) {
+        for ((name, x), (_, y)) in a.fields.0.iter().zip(&b.fields.0) {
             fields.push((name, x, y));
         }
     }

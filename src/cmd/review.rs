@@ -32,9 +32,12 @@ enum Step {
 /// Runs the interactive loop.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !std::io::stdin().is_terminal() {
+        let review = concord::output::Format::detect(&args.out)
+            .unwrap_or_default()
+            .file("review");
         bail!(
             "review is interactive and stdin is not a terminal; run it in a terminal, or read {} and write overrides in {} by hand",
-            args.out.join("review.csv").display(),
+            args.out.join(review).display(),
             args.overrides.display()
         );
     }
@@ -53,7 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if items.is_empty() {
         outln!(
             "Nothing to review: {} holds no unanswered pair.",
-            args.out.join("review.csv").display()
+            args.out.join(out.file("review")).display()
         )?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -75,12 +78,8 @@ fn show(item: &Item, n: usize, total: usize, style: Style) -> std::io::Result<()
         outln!(
             "score {}  title {}  description {}",
             r.score,
-            r.title_similarity,
-            if r.description_similarity.is_empty() {
-                "-"
-            } else {
-                &r.description_similarity
-            }
+            r.title_similarity.map(|x| x.to_string()).unwrap_or_default(),
+            r.description_similarity.map_or("-".to_string(), |x| x.to_string())
         )?;
     } else {
         // A table pair: the model's probability (its waterfall is in the reason).

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use concord::ingest::table::Format;
+use concord::output::Format as OutputFormat;
 use concord::{Rules, RunOptions};
 
 /// Arguments of `concord run`.
@@ -40,6 +41,11 @@ pub struct Args {
     /// Prefix CSV cells that begin with = + - @ (a spreadsheet formula) with a single quote.
     #[arg(long)]
     safe_csv: bool,
+    /// Format of the tabular outputs: csv, or parquet (NAME.parquet, same columns, numbers as
+    /// numbers). report.html and model.json are written as always. Default: csv (or the
+    /// rules' [output] format).
+    #[arg(long, value_enum)]
+    output_format: Option<OutputFormat>,
 }
 
 /// Runs the pipeline and prints the summary.
@@ -49,6 +55,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Rules::builtin(),
     };
     rules.output.neutralise_formulas |= args.safe_csv;
+    if let Some(f) = args.output_format {
+        rules.output.format = f;
+    }
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }

@@ -1,4 +1,6 @@
 //! The write stage of a run: every output of a [`Linkage`], staged and committed together.
+//! The domain values become the typed rows of [`crate::output::rows`] here (and the audit's
+//! in [`crate::audit`]): the output layer knows rows and sinks, nothing of records or pairs.
 
 use std::path::{Path, PathBuf};
 
@@ -6,8 +8,16 @@ use rayon::prelude::*;
 
 use super::{Linkage, Run};
 use crate::audit;
-use crate::error::Error;
-use crate::output::{self, Batch};
+use crate::audit::overrides::Mark;
+use crate::block::BlockStat;
+use crate::compare::ScoredPair;
+use crate::error::{Error, Warning};
+use crate::merge::CanonicalRecord;
+use crate::model::Model;
+use crate::output::rows::{BlockRow, CanonicalRow, DecisionRow, Fields, ModelCells, ProvenanceRow, Step, WarningRow};
+use crate::output::{Batch, Fixed};
+use crate::record::Record;
+use crate::schema::TableRules;
 
 impl Run<'_> {
     /// The write stage: every output file into `out` (created if missing). Every file is
@@ -43,22 +53,205 @@ impl Run<'_> {
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
         let writers: Vec<Writer> = vec![
-            Box::new(|| output::write_decisions(batch, &l.pairs, &l.marks, &l.blocks, &l.records, l.model())),
-            Box::new(|| match table {
-                None => output::write_provenance(batch, &l.canonical, &l.records),
-                Some(t) => output::write_provenance_table(batch, &l.canonical, &l.records, t),
-            }),
-            Box::new(|| match table {
-                None => output::write_canonical(batch, &l.canonical, &l.records),
-                Some(t) => output::write_canonical_table(batch, &l.canonical, &l.records, t),
-            }),
+            Box::new(|| write_decisions(batch, &l.pairs, &l.marks, &l.blocks, &l.records, l.model())),
+            Box::new(|| write_provenance(batch, &l.canonical, &l.records, table)),
+            Box::new(|| write_canonical(batch, &l.canonical, &l.records, table)),
             Box::new(|| audit::write_all(batch, &audit)),
-            Box::new(|| output::write_warnings(batch, &l.warnings)),
-            Box::new(|| output::write_blocks(batch, &l.blocks)),
+            Box::new(|| write_warnings(batch, &l.warnings)),
+            Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
         ];
         // The first error in this order is reported, whichever writer finished first.
         let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();
         results.into_iter().collect()
     }
+}
+
+/// The names of a table's fields (all of them), or of its canonical fields.
+fn field_names(table: &TableRules, canonical: bool) -> Vec<String> {
+    if canonical {
+        table
+            .canonical_fields()
+            .iter()
+            .map(|&f| table.fields[f].name.clone())
+            .collect()
+    } else {
+        table.fields.iter().map(|f| f.name.clone()).collect()
+    }
+}
+
+/// Values as (column, value): empty for a missing value, as written.
+fn fields(names: &[String], values: &[Option<String>]) -> Fields {
+    Fields(
+        names
+            .iter()
+            .cloned()
+            .zip(values.iter().map(|v| v.clone().unwrap_or_default()))
+            .collect(),
+    )
+}
+
+/// The canonical id of each of `n` records.
+fn canonical_of(canon: &[CanonicalRecord], n: usize) -> Vec<&str> {
+    let mut out = vec![""; n];
+    for c in canon {
+        for &m in &c.members {
+            out[m as usize] = c.id.as_str();
+        }
+    }
+    out
+}
+
+/// The provenance row of record `r` (the one place its raw fields are read for output).
+fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>) -> ProvenanceRow {
+    let p = &r.raw.provenance;
+    let page = names.is_none();
+    let page_text = |s: &str| page.then(|| s.to_string());
+    ProvenanceRow {
+        canonical_id: canonical_id.to_string(),
+        record_id: r.id(),
+        fingerprint: r.fingerprint.to_string(),
+        file: p.file.to_string(),
+        position: p.position as u64,
+        line: p.line as u64,
+        layout: p.layout.to_string(),
+        raw_date: page_text(r.raw.date().unwrap_or("")),
+        date: page_text(&r.date().map(|d| d.to_string()).unwrap_or_default()),
+        title: page_text(r.raw.title()),
+        description: page_text(r.raw.description().unwrap_or("")),
+        partial: page.then_some(r.raw.partial),
+        fields: names.map(|n| fields(n, &r.raw.fields)).unwrap_or_default(),
+    }
+}
+
+/// `provenance`: one row per input record, with the canonical record it went into; a page
+/// record's date, title and description, or a table row's fields, as written.
+fn write_provenance(
+    batch: &Batch,
+    canon: &[CanonicalRecord],
+    records: &[Record],
+    table: Option<&TableRules>,
+) -> Result<(), Error> {
+    let canonical_of = canonical_of(canon, records.len());
+    let names = table.map(|t| field_names(t, false));
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| provenance_row(canonical_of[i], r, names.as_deref()));
+    batch.table("provenance", &ProvenanceRow::columns(names.as_deref()), rows)
+}
+
+/// `canonical`: one row per document (a table's: its canonical fields).
+fn write_canonical(
+    batch: &Batch,
+    canon: &[CanonicalRecord],
+    records: &[Record],
+    table: Option<&TableRules>,
+) -> Result<(), Error> {
+    let names = table.map(|t| field_names(t, true));
+    let page = |s: &str| names.is_none().then(|| s.to_string());
+    let rows = canon.iter().map(|r| {
+        let ids: Vec<String> = r.members.iter().map(|&i| records[i as usize].id()).collect();
+        CanonicalRow {
+            canonical_id: r.id.clone(),
+            date: page(&r.date.map(|d| d.to_string()).unwrap_or_default()),
+            date_precision: page(r.date.map(|d| d.precision().as_str()).unwrap_or("")),
+            title: names.is_none().then(|| r.title(records).to_string()),
+            description: page(r.description(records).unwrap_or("")),
+            fields: names.as_deref().map(|n| fields(n, &r.fields)).unwrap_or_default(),
+            source_count: r.members.len() as u64,
+            record_ids: ids.join(";"),
+        }
+    });
+    batch.table("canonical", &CanonicalRow::columns(names.as_deref()), rows)
+}
+
+/// The Fellegi-Sunter cells of a pair (all empty when an override alone made it).
+fn model_cells(m: &Model, s: &ScoredPair) -> ModelCells {
+    let Some(fs) = &s.fs else {
+        let empty = m.comparisons.iter().map(|_| Step::default()).collect();
+        return ModelCells {
+            steps: empty,
+            ..ModelCells::default()
+        };
+    };
+    let steps = m
+        .comparisons
+        .iter()
+        .zip(&fs.levels)
+        .zip(&fs.weights)
+        .map(|((cm, l), w)| Step {
+            comparison: cm.comparison.name.clone(),
+            level: l.map_or("null".to_string(), |l| cm.levels[l as usize].label.clone()),
+            weight: Some(Fixed(*w)),
+        })
+        .collect();
+    ModelCells {
+        match_weight: Some(Fixed(fs.match_weight)),
+        match_probability: Some(Fixed(s.score)),
+        weight_prior: Some(Fixed(fs.prior_weight)),
+        steps,
+    }
+}
+
+/// `decisions`: every compared pair, and every pair an override decided (`marks`, one per
+/// scored pair). With the Fellegi-Sunter columns when `model` scored the pairs.
+fn write_decisions(
+    batch: &Batch,
+    scored: &[ScoredPair],
+    marks: &[Option<Box<Mark>>],
+    blocks: &[BlockStat],
+    records: &[Record],
+    model: Option<&Model>,
+) -> Result<(), Error> {
+    let comparisons: Option<Vec<String>> =
+        model.map(|m| m.comparisons.iter().map(|c| c.comparison.name.clone()).collect());
+    let rows = scored.iter().zip(marks).map(|(s, mark)| {
+        // A pair only an override made has no blocking rule.
+        let forced = mark.as_ref().is_some_and(|m| m.forced);
+        let block = blocks.get(s.pair.block as usize).filter(|_| !forced);
+        // A table pair has no title or description similarity: those columns stay empty.
+        let page = records[s.pair.a as usize].raw.is_page();
+        DecisionRow {
+            record_a: records[s.pair.a as usize].id(),
+            record_b: records[s.pair.b as usize].id(),
+            block_rule: block.map_or("override".into(), |b| b.rule.as_str().to_string()),
+            block_key: block.map_or(String::new(), |b| b.key.clone()),
+            title_similarity: page.then_some(Fixed(s.title)),
+            description_similarity: s.description.filter(|_| page).map(Fixed),
+            description_mode: if page {
+                s.description_mode.as_str().to_string()
+            } else {
+                String::new()
+            },
+            score: Fixed(s.score),
+            decision: s.decision.as_str().to_string(),
+            reason: s.reason().into_owned(),
+            override_: mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
+            model: model.map(|m| model_cells(m, s)),
+        }
+    });
+    batch.table("decisions", &DecisionRow::columns(comparisons.as_deref()), rows)
+}
+
+/// `warnings`: every warning of the run.
+fn write_warnings(batch: &Batch, warnings: &[Warning]) -> Result<(), Error> {
+    let rows = warnings.iter().map(|w| WarningRow {
+        file: w.file.clone().unwrap_or_default(),
+        line: w.line.map(|l| l as u64),
+        message: w.message.clone(),
+    });
+    batch.table("warnings", &WarningRow::columns(), rows)
+}
+
+/// `blocks`: every block of two records or more.
+fn write_blocks(batch: &Batch, stats: &[BlockStat]) -> Result<(), Error> {
+    let rows = stats.iter().map(|b| BlockRow {
+        block_rule: b.rule.as_str().to_string(),
+        block_key: b.key.clone(),
+        records: b.records as u64,
+        pairs: b.pairs as u64,
+        mode: b.mode.to_string(),
+    });
+    batch.table("blocks", &BlockRow::columns(), rows)
 }

@@ -142,6 +142,7 @@ fn a_symlink_planted_at_a_temporary_name_is_never_followed() {
     }
     let rules = OutputRules {
         neutralise_formulas: true,
+        ..Default::default()
     };
     let batch = Batch::new(&dir, &rules);
     batch.stage("x.csv", |f| f.write_all(b"=1+1\n")).unwrap();
@@ -213,6 +214,7 @@ fn a_failed_safe_csv_pass_leaves_no_temporary_file() {
     std::fs::create_dir_all(&dir).unwrap();
     let rules = OutputRules {
         neutralise_formulas: true,
+        ..Default::default()
     };
     let batch = Batch::new(&dir, &rules);
     // Not UTF-8: the neutralising pass cannot read it back and fails.
