@@ -5,10 +5,11 @@ use std::hint::black_box;
 use std::path::Path;
 
 use concord::audit::overrides::Overrides;
-use concord::block::Blocking;
+use concord::linkage::block::Blocking;
+use concord::linkage::compare;
 use concord::pipeline::{Input, Normalized, Run, link};
 use concord::synth::{SynthOptions, generate};
-use concord::{Rules, compare, normalize};
+use concord::{Rules, normalize};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 const TITLE: &str = "Cable from Mao Zedong to Filippov [Stalin], ‘Plans to Publicize the Confessions’";

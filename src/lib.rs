@@ -1,36 +1,30 @@
 //! concord: turns overlapping scrapes of archive result pages into one canonical dataset,
 //! and shows its work.
 //!
-//! The pipeline, one module per stage, typed values flowing one way:
-//! [`ingest`] (raw records with provenance) -> [`normalize`] (records ready to compare) ->
-//! [`block`] (candidate pairs) -> [`compare`] (scored pairs with decisions, by the
-//! [`score::Scorer`] in force, which also owns the match and review bands) -> [`cluster`]
-//! (clusters under constraints) -> [`merge`] (canonical records) -> [`output`] (CSV files).
-//! [`pipeline`] runs them in order: [`pipeline::Run`] has one method per stage, and
-//! [`link`] links records already read in memory, the same engine `concord run` uses;
-//! [`rules`] holds the policy every stage reads.
+//! The pipeline, one folder per stage, typed values flowing one way:
+//! [`source`] (raw records with provenance, one shape for pages and tables) -> [`normalize`]
+//! (records ready to compare) -> [`linkage`] (blocking, scoring by the
+//! [`linkage::score::Scorer`] in force, which owns the match and review bands, clustering
+//! under constraints, merging into canonical records, part by part) -> [`output`] (typed
+//! rows through a CSV or Parquet sink, committed all together) and [`audit`] (review, links,
+//! summary, report, explain). [`pipeline`] runs them in order: [`pipeline::Run`] has one
+//! method per stage, and [`link`] links records already read in memory, the same engine
+//! `concord run` uses; [`rules`] holds the policy every stage reads.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod audit;
-pub mod block;
-pub mod cluster;
-pub mod compare;
-pub mod date;
 pub mod error;
 pub mod eval;
-pub mod ingest;
-pub mod merge;
-pub mod model;
+pub mod linkage;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
 pub mod schema;
-pub mod score;
-pub mod similarity;
+pub mod source;
 pub mod summary;
 pub mod synth;
 

@@ -124,7 +124,7 @@ pub struct Batch {
 }
 
 // The model stages its file through this, without importing the writers.
-impl crate::model::StageFile for Batch {
+impl crate::linkage::model::StageFile for Batch {
     fn stage_file(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         self.stage(name, |w| w.write_all(bytes))
     }
@@ -326,7 +326,7 @@ pub fn neutralise(cell: &str, on: bool) -> Cow<'_, str> {
 }
 
 // Written by the scorer, which formats its own evidence (kept here under its old path).
-pub use crate::score::fixed;
+pub use crate::linkage::score::fixed;
 
 #[cfg(test)]
 mod tests {

@@ -3,13 +3,12 @@
 //!
 //! A [`Run`] holds what every stage reads (the rules, the overrides, an optional trained
 //! model) and has one method per stage, each taking earlier stages' values and returning its
-//! own typed value ([`Input`] -> [`Normalized`] -> [`crate::block::Blocking`] -> [`Scored`] ->
+//! own typed value ([`Input`] -> [`Normalized`] -> [`crate::linkage::block::Blocking`] -> [`Scored`] ->
 //! [`Decided`] -> [`Clustering`] -> canonical records -> files). [`Run::link`]
 //! chains the in-memory stages into a [`Linkage`]; [`link`] is the same for a caller with
 //! records already read. `concord run` is [`Run::ingest`] + [`Run::link`] + [`Run::write`],
 //! so the CLI, the fuzz targets, the benches and the tests all go through one engine.
 
-mod partition;
 mod read;
 mod stages;
 mod write;
@@ -18,20 +17,20 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::audit::overrides::{Mark, Overrides};
-use crate::block::BlockStat;
-use crate::cluster::Clustering;
-use crate::compare::ScoredPair;
 use crate::error::{Error, Warning};
-use crate::ingest::table::Format;
-use crate::merge::CanonicalRecord;
-use crate::model::Model;
+use crate::linkage::block::BlockStat;
+use crate::linkage::cluster::Clustering;
+use crate::linkage::compare::ScoredPair;
+use crate::linkage::merge::CanonicalRecord;
+use crate::linkage::model::Model;
+use crate::linkage::score::Scorer;
 use crate::record::{RawRecord, Record};
 use crate::rules::Rules;
 use crate::schema::TableRules;
-use crate::score::Scorer;
+use crate::source::table::Format;
 
+pub use crate::linkage::partition::Partitioning;
 pub use crate::summary::Summary;
-pub use partition::Partitioning;
 pub use stages::{Decided, Normalized, Scored};
 
 /// How to run.
@@ -122,7 +121,7 @@ impl Input {
     }
 
     /// Adds one file read as a page (or a table): its records are one page.
-    pub fn add_page(&mut self, name: &str, page: crate::ingest::page::ParsedPage) {
+    pub fn add_page(&mut self, name: &str, page: crate::source::page::ParsedPage) {
         let index = self.page_names.len() as u32;
         self.page_names.push(name.to_string());
         self.files_read += 1;
@@ -133,7 +132,7 @@ impl Input {
 
     /// Adds what reading one file gave; the error of a file that could not be used is given
     /// back (counted in `failed_files`, its page left empty).
-    pub fn add(&mut self, outcome: crate::ingest::FileOutcome) -> Option<Error> {
+    pub fn add(&mut self, outcome: crate::source::FileOutcome) -> Option<Error> {
         self.skipped_rows += outcome.skipped_rows;
         match outcome.result {
             Ok(page) => {

@@ -7,7 +7,7 @@
 //! Record ids are `FILE#POSITION`, positions 1-based on their page (or row of their table),
 //! or a table's id column.
 
-use crate::date::PartialDate;
+use crate::normalize::date::PartialDate;
 use crate::schema::{Role, page_field};
 
 /// Positions of the page fields (resolved through the page schema at compile time).

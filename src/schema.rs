@@ -5,7 +5,7 @@
 //! by a number written in code.
 //!
 //! A field has a kind that says how it is read and compared: `date` (partial dates, see
-//! [`crate::date`]), `text` (free text), `name` (personal names), `code` (postcodes, ids:
+//! [`crate::normalize::date`]), `text` (free text), `name` (personal names), `code` (postcodes, ids:
 //! exact strings) or `number`. An empty cell is a missing value, never an empty string that
 //! agrees with another empty string.
 //!

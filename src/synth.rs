@@ -47,7 +47,7 @@ pub struct SynthSummary {
     pub cut_pages: usize,
 }
 
-use crate::date::MONTH_NAMES as MONTHS;
+use crate::normalize::date::MONTH_NAMES as MONTHS;
 
 /// People as the archive names them (diacritics and bracketed aliases included).
 const PEOPLE: &[&str] = &[

@@ -2,7 +2,7 @@
 //! date must be shaped like one, print in ISO form, parse back to itself, and be compatible with itself.
 #![no_main]
 
-use concord::date;
+use concord::normalize::date;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,6 +1,6 @@
 //! Fuzz target: the page parser alone (fast, so it explores the parser deeply; `pipeline`
 //! runs the later stages too). Bytes are taken as ingest takes a file: not UTF-8 or holding
-//! NUL is rejected before parsing, as `ingest::read` does. Besides "no panic" it checks what
+//! NUL is rejected before parsing, as `source::read` does. Besides "no panic" it checks what
 //! provenance promises: positions 1..=n in order, lines inside the page and in page order,
 //! no field holding a line break, only the last record marked partial.
 #![no_main]
@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use concord::Rules;
-use concord::ingest::page;
+use concord::source::page;
 use concord::rules::CompiledPageRules;
 use libfuzzer_sys::fuzz_target;
 

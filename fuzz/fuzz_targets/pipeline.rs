@@ -2,7 +2,7 @@
 //! memory on what it found (slower per input than `page`, which fuzzes the parser alone).
 //!
 //! Bytes are read as the ingest stage reads a file (not UTF-8 or holding NUL: rejected, as
-//! `ingest::read` does); the text is parsed as a page, and its records are linked as
+//! `source::read` does); the text is parsed as a page, and its records are linked as
 //! `concord run` links them: normalize, shared titles, block, score, overrides, constraints,
 //! cluster, merge. Besides "no panic", it checks the invariants a user relies on: positions
 //! 1..=n in order, lines inside the page, no two records of one page in one cluster, every
@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use concord::audit::overrides::Overrides;
 use concord::pipeline::{Input, link};
 use concord::rules::CompiledPageRules;
-use concord::{Rules, ingest};
+use concord::{Rules, source};
 use libfuzzer_sys::fuzz_target;
 
 fn rules() -> &'static (Rules, CompiledPageRules) {
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let Ok(text) = std::str::from_utf8(data) else { return };
     let (rules, page_rules) = rules();
-    let page = ingest::page::parse("fuzz.txt", text, page_rules);
+    let page = source::page::parse("fuzz.txt", text, page_rules);
     // At most this many lines: the parser breaks at LF and CRLF, and at a lone CR too in a
     // file that uses it as often as LF (as the `page` target counts them).
     let lines = text.replace("\r\n", "\n").split(['\r', '\n']).count();

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use concord::Rules;
-use concord::ingest::table;
+use concord::source::table;
 use concord::schema::TableRules;
 use libfuzzer_sys::fuzz_target;
 

@@ -9,15 +9,15 @@ pub mod read;
 pub mod report;
 pub mod review;
 
-use crate::cluster::{Clustering, Outcome};
-use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
-use crate::merge::CanonicalRecord;
+use crate::linkage::cluster::{Clustering, Outcome};
+use crate::linkage::compare::{MatchDecision, ScoredPair};
+use crate::linkage::merge::CanonicalRecord;
+use crate::linkage::score::{Bands, Scorer};
 use crate::output::rows::{LinkRow, ReviewRow, SummaryRow};
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
 use crate::schema::TableRules;
-use crate::score::{Bands, Scorer};
 use crate::summary::Summary;
 
 /// What a run hands to the audit writers.

@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::block::CandidatePair;
-use crate::cluster::{Apart, NO_CLASS};
-use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
+use crate::linkage::block::CandidatePair;
+use crate::linkage::cluster::{Apart, NO_CLASS};
+use crate::linkage::compare::{MatchDecision, ScoredPair};
+use crate::linkage::score::Scorer;
 use crate::record::Record;
-use crate::score::Scorer;
 
 /// Where `concord run` and `concord review` look when no `--overrides` is given.
 pub const DEFAULT_PATH: &str = "rules/overrides.toml";
@@ -477,7 +477,7 @@ fn add_star_pairs(
         let pair = CandidatePair {
             a,
             b,
-            block: crate::block::NO_BLOCK,
+            block: crate::linkage::block::NO_BLOCK,
         };
         // Scored by the scorer in force, as a blocked pair would have been.
         let mut s = scorer.score(&pair, &records[a as usize], &records[b as usize]);

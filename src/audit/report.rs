@@ -7,14 +7,14 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::{RunAudit, outcome_word, review_queue};
-use crate::cluster::Outcome;
-use crate::compare::{FsDetail, MatchDecision, ScoredPair};
 use crate::error::Error;
-use crate::merge::CanonicalRecord;
-use crate::model::Model;
+use crate::linkage::cluster::Outcome;
+use crate::linkage::compare::{FsDetail, MatchDecision, ScoredPair};
+use crate::linkage::merge::CanonicalRecord;
+use crate::linkage::model::Model;
+use crate::linkage::score;
 use crate::output::{Batch, fixed};
 use crate::record::Record;
-use crate::score;
 
 /// Rows shown per table; the CSV files hold everything.
 const MAX_ROWS: usize = 500;

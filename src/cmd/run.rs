@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use concord::ingest::table::Format;
 use concord::output::Format as OutputFormat;
+use concord::source::table::Format;
 use concord::{Rules, RunOptions};
 
 /// Arguments of `concord run`.

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use super::{Input, Run, bar};
 use crate::error::Error;
-use crate::ingest::{self, InputFile, table::Format};
 use crate::rules::CompiledPageRules;
 use crate::schema::TableRules;
+use crate::source::{self, InputFile, table::Format};
 
 impl Run<'_> {
     /// The ingest stage: every file under `inputs`, read as `format` (None: by each file's
@@ -20,15 +20,15 @@ impl Run<'_> {
         format: Option<Format>,
         page_rules: &CompiledPageRules,
     ) -> Result<(Input, Vec<Error>), Error> {
-        let (files, mut errors, walk_warnings) = ingest::discover(inputs);
+        let (files, mut errors, walk_warnings) = source::discover(inputs);
         let format_of = |f: &InputFile| format.unwrap_or_else(|| Format::from_name(&f.name));
         let table = table_mapping(&files, &format_of, self.rules.table.as_ref())?;
         let progress = bar(self.progress, files.len() as u64, "reading");
         let max_bytes = self.rules.input.max_file_bytes;
-        let outcomes: Vec<ingest::FileOutcome> = files
+        let outcomes: Vec<source::FileOutcome> = files
             .par_iter()
             .map(|f| {
-                let o = ingest::read_as(f, format_of(f), page_rules, table, max_bytes);
+                let o = source::read_as(f, format_of(f), page_rules, table, max_bytes);
                 if let Some(b) = &progress {
                     b.inc(1);
                 }

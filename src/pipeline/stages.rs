@@ -4,19 +4,19 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use super::partition::{self, Partitioning};
 use super::{Input, Linkage, Run, Summary, bar};
 use crate::audit::{self, overrides::Applied};
-use crate::block::{self, BlockStat, Blocking, CandidatePair};
-use crate::cluster::{self, Clustering, Link};
-use crate::compare::{MatchDecision, ScoredPair};
 use crate::error::{Error, Warning};
-use crate::merge::{self, CanonicalRecord};
-use crate::model::{self, Model, PageScorer};
+use crate::linkage::block::{self, BlockStat, Blocking, CandidatePair};
+use crate::linkage::cluster::{self, Clustering, Link};
+use crate::linkage::compare::{MatchDecision, ScoredPair};
+use crate::linkage::merge::{self, CanonicalRecord};
+use crate::linkage::model::{self, Model, PageScorer};
+use crate::linkage::partition::{self, Partitioning};
+use crate::linkage::score::{self, Scorer};
 use crate::normalize;
 use crate::record::Record;
 use crate::schema::TableRules;
-use crate::score::{self, Scorer};
 
 /// The normalize stage's value: records ready to block and compare.
 #[derive(Debug)]
@@ -136,7 +136,7 @@ impl<'a> Run<'a> {
             mut warnings,
             ..
         } = input;
-        crate::ingest::table::settle_ids(&mut records, &mut warnings);
+        crate::source::table::settle_ids(&mut records, &mut warnings);
         let records = match table {
             None => records
                 .into_par_iter()

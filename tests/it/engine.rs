@@ -6,8 +6,8 @@ use std::path::Path;
 
 use concord::Rules;
 use concord::audit::overrides::Overrides;
-use concord::ingest::{self, InputFile, table::Format};
 use concord::pipeline::{Input, Run, link};
+use concord::source::{self, InputFile, table::Format};
 use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
@@ -52,7 +52,7 @@ fn pages_input(w: &Workdir, pages: &[Vec<PageRecord>], rules: &Rules) -> Input {
         let name = format!("page{i}.txt");
         let text = separated_page(records);
         w.write(&format!("in/{name}"), &text);
-        input.add_page(&name, ingest::page::parse(&name, &text, &compiled));
+        input.add_page(&name, source::page::parse(&name, &text, &compiled));
     }
     input
 }
@@ -88,11 +88,11 @@ fn link_with_overrides_equals_the_binary() {
     let file = w.write("overrides.toml", overrides);
     let rules = Rules::builtin();
     let compiled = rules.compile_pages().unwrap();
-    let (files, errors, _) = ingest::discover(&[fixture("pages")]);
+    let (files, errors, _) = source::discover(&[fixture("pages")]);
     assert!(errors.is_empty());
     let mut input = Input::default();
     for f in &files {
-        let outcome = ingest::read(f, &compiled, rules.input.max_file_bytes);
+        let outcome = source::read(f, &compiled, rules.input.max_file_bytes);
         assert!(input.add(outcome).is_none());
     }
     library(input, &rules, &Overrides::load(&file).unwrap(), &w.path("lib"));
@@ -118,7 +118,7 @@ fn link_of_a_table_equals_the_binary() {
         path: path.clone(),
     };
     let compiled = rules.compile_pages().unwrap();
-    let outcome = ingest::read_as(
+    let outcome = source::read_as(
         &file,
         Format::Csv,
         &compiled,

@@ -8,8 +8,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use concord::linkage::block;
 use concord::record::{Provenance, RawRecord};
-use concord::{Rules, block, normalize};
+use concord::{Rules, normalize};
 
 use crate::workdir::{Workdir, fixture, read_csv, run_args, stderr};
 
@@ -44,7 +45,7 @@ pub fn separated_page(records: &[PageRecord]) -> String {
 
 /// `n` distinct records, dates spread over many days of 1940-1989.
 fn many_records(n: usize, tag: &str) -> Vec<PageRecord> {
-    use concord::date::MONTH_NAMES as MONTHS;
+    use concord::normalize::date::MONTH_NAMES as MONTHS;
     (0..n)
         .map(|i| PageRecord {
             date: Some(format!("{} {}, {}", MONTHS[i % 12], i % 28 + 1, 1940 + (i / 336) % 50)),
@@ -541,7 +542,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
     }
     let Ok(text) = std::str::from_utf8(data) else { return };
     let rules = Rules::builtin();
-    let parsed = concord::ingest::page::parse(name, text, &rules.compile_pages().unwrap());
+    let parsed = concord::source::page::parse(name, text, &rules.compile_pages().unwrap());
     // Lines as the parser counts them: by LF, or by CR in a file that has no LF.
     let separator = if !text.contains('\n') && text.contains('\r') {
         '\r'
@@ -573,12 +574,14 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
         })
         .collect();
     let b = block::block(&records, &rules.blocking);
-    let links: Vec<concord::cluster::Link> = b
+    let links: Vec<concord::linkage::cluster::Link> = b
         .pairs
         .iter()
-        .map(|p| concord::compare::compare(p, &records[p.a as usize], &records[p.b as usize], &rules.comparison))
-        .filter(|s| s.decision == concord::compare::MatchDecision::Match)
-        .map(|s| concord::cluster::Link {
+        .map(|p| {
+            concord::linkage::compare::compare(p, &records[p.a as usize], &records[p.b as usize], &rules.comparison)
+        })
+        .filter(|s| s.decision == concord::linkage::compare::MatchDecision::Match)
+        .map(|s| concord::linkage::cluster::Link {
             a: s.pair.a,
             b: s.pair.b,
             score: s.score,
@@ -588,7 +591,7 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
     let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
     let dates: Vec<_> = records.iter().map(|r| r.date()).collect();
     let label = |p: u32| p.to_string();
-    let constraints = concord::cluster::Constraints {
+    let constraints = concord::linkage::cluster::Constraints {
         page_of: &pages,
         date_of: &dates,
         cannot_link: &Default::default(),
@@ -597,8 +600,8 @@ fn check_page_like_the_fuzzers(name: &str, data: &[u8]) {
         page_name: &label,
         record_name: &label,
     };
-    let c = concord::cluster::cluster(&constraints, &links, rules.clustering.ambiguity_margin);
-    let canon = concord::merge::merge(&records, &c.clusters);
+    let c = concord::linkage::cluster::cluster(&constraints, &links, rules.clustering.ambiguity_margin);
+    let canon = concord::linkage::merge::merge(&records, &c.clusters);
     let mut members: Vec<u32> = canon.iter().flat_map(|c| c.members.clone()).collect();
     members.sort_unstable();
     assert_eq!(members, (0..records.len() as u32).collect::<Vec<_>>(), "{name}");
@@ -621,9 +624,14 @@ fn fuzz_regressions_replay() {
         let Ok(text) = String::from_utf8(std::fs::read(&p).unwrap()) else {
             continue;
         };
-        let _ = concord::date::looks_like_cut_date(&text);
-        if let Some(d) = concord::date::parse(&text) {
-            assert_eq!(concord::date::parse(&d.to_string()), Some(d), "{}", p.display());
+        let _ = concord::normalize::date::looks_like_cut_date(&text);
+        if let Some(d) = concord::normalize::date::parse(&text) {
+            assert_eq!(
+                concord::normalize::date::parse(&d.to_string()),
+                Some(d),
+                "{}",
+                p.display()
+            );
         }
     }
     // And the whole folder through the binary: every page is read (none is an error).

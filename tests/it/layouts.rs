@@ -2,8 +2,8 @@
 //! header, parse back to the same fields. This checks the parser on page shapes beyond the
 //! five seed pages, using the seeds' own records as content.
 
-use concord::ingest::page::{self, ParsedPage};
 use concord::rules::Rules;
+use concord::source::page::{self, ParsedPage};
 
 use crate::workdir::fixture;
 

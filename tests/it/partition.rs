@@ -8,9 +8,9 @@ use std::path::Path;
 
 use concord::Rules;
 use concord::audit::overrides::Overrides;
-use concord::ingest::{self, InputFile, table::Format};
-use concord::model::PageScorer;
+use concord::linkage::model::PageScorer;
 use concord::pipeline::{Input, Partitioning, Run};
+use concord::source::{self, InputFile, table::Format};
 use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
@@ -71,7 +71,7 @@ fn pages_input(pages: &[Vec<PageRecord>], rules: &Rules) -> Input {
     let mut input = Input::default();
     for (i, records) in pages.iter().enumerate() {
         let name = format!("page{i}.txt");
-        input.add_page(&name, ingest::page::parse(&name, &separated_page(records), &compiled));
+        input.add_page(&name, source::page::parse(&name, &separated_page(records), &compiled));
     }
     input
 }
@@ -104,7 +104,7 @@ fn table_input(w: &Workdir, rows: &[(Option<&str>, Option<&str>, Option<&str>)],
         path,
     };
     let compiled = rules.compile_pages().unwrap();
-    let outcome = ingest::read_as(
+    let outcome = source::read_as(
         &file,
         Format::Csv,
         &compiled,
@@ -173,7 +173,7 @@ fn the_febrl_sample_partitioned_equals_one_pass() {
             path: path.clone(),
         };
         let compiled = rules.compile_pages().unwrap();
-        let outcome = ingest::read_as(
+        let outcome = source::read_as(
             &file,
             Format::Csv,
             &compiled,
@@ -204,13 +204,13 @@ fn the_seeds_with_overrides_partitioned_equal_one_pass() {
     let rules = Rules::builtin();
     let input = || {
         let compiled = rules.compile_pages().unwrap();
-        let (files, errors, _) = ingest::discover(&[fixture("pages")]);
+        let (files, errors, _) = source::discover(&[fixture("pages")]);
         assert!(errors.is_empty());
         let mut input = Input::default();
         for f in &files {
             assert!(
                 input
-                    .add(ingest::read(f, &compiled, rules.input.max_file_bytes))
+                    .add(source::read(f, &compiled, rules.input.max_file_bytes))
                     .is_none()
             );
         }

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use concord::block;
-use concord::cluster::{self, Link};
-use concord::date::{PartialDate, Precision};
+use concord::linkage::block;
+use concord::linkage::cluster::{self, Link};
+use concord::linkage::compare;
+use concord::normalize::date::{PartialDate, Precision};
 use concord::record::{Provenance, RawRecord, Record};
-use concord::{Rules, compare, normalize};
+use concord::{Rules, normalize};
 use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
@@ -549,7 +550,7 @@ proptest! {
     #[test]
     fn dates_round_trip_through_iso(d in date()) {
         if let Some(d) = d {
-            prop_assert_eq!(concord::date::parse(&d.to_string()), Some(d));
+            prop_assert_eq!(concord::normalize::date::parse(&d.to_string()), Some(d));
             prop_assert_eq!(d.truncate(Precision::Day), d);
         }
     }

@@ -3,11 +3,11 @@
 //! their schema's order; the page blocking rules are data in `rules/default.toml`.
 
 use concord::Rules;
-use concord::block;
-use concord::ingest::{page, table};
+use concord::linkage::block;
 use concord::normalize;
 use concord::record::{Provenance, RawRecord, Record, Value};
 use concord::schema::{Role, Schema};
+use concord::source::{page, table};
 
 const PAGE: &str = "1 - 2 of 2\n\nSeptember 6, 1952\n\nTelegram No. 25553 from Zhou Enlai\n\nZhou asks about the talks.\n\nSeptember 7, 1952\n\nLetter to Molotov\n";
 

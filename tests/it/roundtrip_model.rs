@@ -10,8 +10,8 @@
 //! bullet or a lone `-` (they are the layouts' record markers), and a page whose last line
 //! reads as its footer (a last record titled "Back to top" with nothing after it).
 
-use concord::ingest::page;
 use concord::rules::CompiledPageRules;
+use concord::source::page;
 
 /// Choices read from bytes: each draw consumes one or two bytes; past the end, zeros.
 pub struct Choices<'a> {
@@ -177,9 +177,9 @@ fn ambiguous(line: &str, rules: &CompiledPageRules) -> bool {
     t.is_empty()
         || t == "-"
         || t.starts_with(['•', '·', '▪', '●', '◦', '‣'])
-        || concord::date::parse(t).is_some()
-        || concord::date::shaped_like_date(t)
-        || concord::date::looks_like_cut_date(t)
+        || concord::normalize::date::parse(t).is_some()
+        || concord::normalize::date::shaped_like_date(t)
+        || concord::normalize::date::looks_like_cut_date(t)
         || (rules.range_header.is_match(t))
 }
 

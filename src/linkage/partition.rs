@@ -14,12 +14,12 @@
 //!   share a `postcode` block).
 //!
 //! Clustering is then done per connected component of the match links
-//! ([`crate::cluster::cluster_by_component`]).
+//! ([`crate::linkage::cluster::cluster_by_component`]).
 
 use std::collections::BTreeMap;
 
-use crate::block::{self, Blocking, NO_BLOCK, Pass};
-use crate::date::Precision;
+use crate::linkage::block::{self, Blocking, NO_BLOCK, Pass};
+use crate::normalize::date::Precision;
 use crate::record::Record;
 use crate::rules::BlockingKind;
 use crate::rules::BlockingRules;

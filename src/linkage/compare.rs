@@ -3,11 +3,11 @@
 
 use rayon::prelude::*;
 
-use crate::block::CandidatePair;
+use crate::linkage::block::CandidatePair;
+pub use crate::linkage::similarity::{DescriptionMode, similarity};
+use crate::linkage::similarity::{prefix_similarity_at_least, text_similarity};
 use crate::record::Record;
 use crate::rules::ComparisonRules;
-pub use crate::similarity::{DescriptionMode, similarity};
-use crate::similarity::{prefix_similarity_at_least, text_similarity};
 
 /// What was decided for a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -298,11 +298,11 @@ fn decide(
 /// What the Fellegi-Sunter scorer needs besides the pair.
 pub struct FsScorer<'a> {
     /// The trained model.
-    pub model: &'a crate::model::Model,
+    pub model: &'a crate::linkage::model::Model,
     /// Term frequencies of the run's values.
-    pub tf: &'a crate::model::TermFrequencies,
+    pub tf: &'a crate::linkage::model::TermFrequencies,
     /// The model's comparisons.
-    pub comparisons: &'a [crate::model::Comparison],
+    pub comparisons: &'a [crate::linkage::model::Comparison],
     /// Comparison rules (text similarity and the page policy).
     pub rules: &'a ComparisonRules,
     /// Match and review probabilities.
@@ -377,7 +377,13 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
 }
 
 /// The match weight in words: "weight 12.31 = prior -9.64 + surname exact +8.10 + ...".
-fn waterfall(model: &crate::model::Model, levels: &[Option<u8>], weights: &[f64], prior: f64, total: f64) -> String {
+fn waterfall(
+    model: &crate::linkage::model::Model,
+    levels: &[Option<u8>],
+    weights: &[f64],
+    prior: f64,
+    total: f64,
+) -> String {
     let mut s = format!("weight {total:.2} = prior {prior:.2}");
     for ((c, l), w) in model.comparisons.iter().zip(levels).zip(weights) {
         let label = l.map_or("null", |l| c.levels[l as usize].label.as_str());
@@ -408,7 +414,7 @@ pub fn compare_all_fs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::similarity::head;
+    use crate::linkage::similarity::head;
 
     #[test]
     fn similarity_is_symmetric_bounded_and_reflexive() {
@@ -475,7 +481,7 @@ mod tests {
         let pair = CandidatePair {
             a: 0,
             b: 1,
-            block: crate::block::NO_BLOCK,
+            block: crate::linkage::block::NO_BLOCK,
         };
         compare(&pair, x, y, &crate::rules::Rules::builtin().comparison)
     }

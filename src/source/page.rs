@@ -10,8 +10,8 @@
 //! title (its footer). From the first record to the last date line, record marker or
 //! separator, every line is record text.
 
-use crate::date;
 use crate::error::Warning;
+use crate::normalize::date;
 use crate::record::{Provenance, RawRecord};
 use crate::rules::{CompiledLayout, CompiledPageRules};
 

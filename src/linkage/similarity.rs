@@ -1,6 +1,6 @@
 //! Text similarity: how alike two normalized texts are, whole or as a truncated copy. Shared
-//! by the weighted page scorer ([`crate::compare`]) and the Fellegi-Sunter comparisons
-//! ([`crate::model::comparison`]), which is why it is a module of its own: both depend on it,
+//! by the weighted page scorer ([`crate::linkage::compare`]) and the Fellegi-Sunter comparisons
+//! ([`crate::linkage::model::comparison`]), which is why it is a module of its own: both depend on it,
 //! neither on the other.
 
 use crate::rules::ComparisonRules;

@@ -4,11 +4,14 @@
 //! Saypiddin), curly and straight quotes alike, `[ ]` and `( )` alike, dashes alike,
 //! whitespace collapsed, invisible characters (see [`is_invisible`]) dropped. `match_key` goes one step further for similarity: only letters and
 //! digits survive, as space-separated tokens, so punctuation variants cannot move a score.
+//! [`date`] reads partial dates.
+
+pub mod date;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::date::PartialDate;
 use crate::error::Warning;
+use crate::normalize::date::PartialDate;
 use crate::record::{RawRecord, Record, Text, Value};
 use crate::schema::{FieldKind, Role, Schema, TableRules};
 use unicode_normalization::char::is_combining_mark;
@@ -153,7 +156,7 @@ pub fn prepare(raw: RawRecord, page: u32) -> Record {
             let cell = cell.as_deref()?;
             match field.kind {
                 // A page's date line is read as a page writes dates, not as a table's cell.
-                FieldKind::Date => crate::date::parse(cell).map(Value::Date),
+                FieldKind::Date => crate::normalize::date::parse(cell).map(Value::Date),
                 // Only a title's numbers are compared (numbers_must_agree).
                 _ => text_value(cell, schema.role(Role::Title) == Some(f)),
             }
@@ -225,14 +228,14 @@ pub fn parse_cell(kind: FieldKind, raw: &str) -> Result<Option<Value>, String> {
     })
 }
 
-/// A table date: what [`crate::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
+/// A table date: what [`crate::normalize::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
 /// forms that exports use.
 fn parse_date(text: &str) -> Option<PartialDate> {
     let digits = text.bytes().all(|b| b.is_ascii_digit());
     match text.len() {
-        8 if digits => crate::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
-        6 if digits => crate::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
-        _ => crate::date::parse(text),
+        8 if digits => crate::normalize::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
+        6 if digits => crate::normalize::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
+        _ => crate::normalize::date::parse(text),
     }
 }
 
@@ -276,7 +279,7 @@ pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
 /// The records of `group` (one title) whose title is shared, by the rules of
 /// [`mark_shared_titles`].
 fn shared_in_group(records: &[Record], group: &[u32], max_expected_others: f64) -> Vec<u32> {
-    use crate::date::{PartialDate, Precision};
+    use crate::normalize::date::{PartialDate, Precision};
     use std::collections::{HashMap, HashSet};
     let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
     // Months and years that hold a record of the title at a finer date.

@@ -1,5 +1,5 @@
-//! The scorer seam: the weighted scorer ([`crate::compare`]) and the Fellegi-Sunter model
-//! ([`crate::model`]) behind one trait. A scorer scores a pair, names its comparison columns,
+//! The scorer seam: the weighted scorer ([`crate::linkage::compare`]) and the Fellegi-Sunter model
+//! ([`crate::linkage::model`]) behind one trait. A scorer scores a pair, names its comparison columns,
 //! and owns its bands (the match and review thresholds, and what they are thresholds of).
 //! Everything downstream of the compare stage (overrides, the review queue, `summary.csv`,
 //! `report.html`) asks the scorer in force, never the `[comparison]` section directly: a
@@ -7,9 +7,9 @@
 
 use rayon::prelude::*;
 
-use crate::block::CandidatePair;
-use crate::compare::{self, FsScorer, ScoredPair};
-use crate::model::{Comparison, Model, TermFrequencies};
+use crate::linkage::block::CandidatePair;
+use crate::linkage::compare::{self, FsScorer, ScoredPair};
+use crate::linkage::model::{Comparison, Model, TermFrequencies};
 use crate::record::Record;
 use crate::rules::ComparisonRules;
 
@@ -229,7 +229,7 @@ impl Scorer for FellegiSunter {
     }
 
     fn score(&self, pair: &CandidatePair, x: &Record, y: &Record) -> ScoredPair {
-        let levels = crate::model::levels_of(&self.comparisons, x, y, &self.rules);
+        let levels = crate::linkage::model::levels_of(&self.comparisons, x, y, &self.rules);
         compare::compare_fs(pair, x, y, &levels, &self.view())
     }
 

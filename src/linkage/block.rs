@@ -16,8 +16,8 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::date::{PartialDate, Precision};
 use crate::error::Warning;
+use crate::normalize::date::{PartialDate, Precision};
 use crate::record::Record;
 use crate::rules::{BlockingKind, BlockingRules};
 use crate::schema::{Role, Schema, TableRules};

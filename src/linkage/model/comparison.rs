@@ -5,10 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::linkage::similarity::text_similarity;
 use crate::record::Value;
 use crate::rules::ComparisonRules;
 use crate::schema::FieldKind;
-use crate::similarity::text_similarity;
 
 /// One comparison: a field, its kind and its fuzzy thresholds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use crate::record::content_digest;
 use rayon::prelude::*;
 
-use crate::date::PartialDate;
+use crate::normalize::date::PartialDate;
 use crate::normalize::{has_invisible, hex, match_key};
 use crate::record::Record;
 

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::date::PartialDate;
+use crate::normalize::date::PartialDate;
 
 /// A matched pair, as clustering sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -696,7 +696,11 @@ mod tests {
         // r0 and r1 have incompatible dates and were judged distinct; a must-link joins them
         // anyway, and the scored link 1~2 (stronger, but r2 shares r0's page) is then cut.
         let mut f = Fixture::new(&[0, 1, 0]);
-        f.dates = vec![crate::date::parse("1950-02-03"), crate::date::parse("1952-01-01"), None];
+        f.dates = vec![
+            crate::normalize::date::parse("1950-02-03"),
+            crate::normalize::date::parse("1952-01-01"),
+            None,
+        ];
         f.cannot.insert((0, 1), "descriptions differ".into());
         let c = f.run(&[link(1, 2, 0.99), must(0, 1)]);
         assert_eq!(c.clusters, vec![vec![0, 1], vec![2]]);
@@ -752,9 +756,9 @@ mod tests {
         // A month-only record between two different days of that month.
         let mut f = Fixture::new(&[0, 1, 2]);
         f.dates = vec![
-            crate::date::parse("1950-02-03"),
-            crate::date::parse("1950-02-20"),
-            crate::date::parse("1950-02"),
+            crate::normalize::date::parse("1950-02-03"),
+            crate::normalize::date::parse("1950-02-20"),
+            crate::normalize::date::parse("1950-02"),
         ];
         let c = f.run(&[link(0, 2, 1.0), link(1, 2, 0.95)]);
         assert_eq!(c.clusters, vec![vec![0, 2], vec![1]]);
