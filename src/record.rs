@@ -206,7 +206,7 @@ pub enum Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
     /// Its normalized tokens joined by single spaces.
-    pub key: String,
+    pub key: Box<str>,
     /// The numbers written in it, sorted and unique (kept for a page's title only, whose
     /// numbers tell documents apart; empty, and unallocated, elsewhere).
     pub numbers: Box<[String]>,
@@ -216,7 +216,7 @@ impl Value {
     /// A text value of `key` without numbers.
     pub fn text(key: String) -> Value {
         Value::Text(Text {
-            key,
+            key: key.into(),
             numbers: Box::default(),
         })
     }
@@ -231,7 +231,7 @@ impl Value {
     pub fn key_str(&self) -> std::borrow::Cow<'_, str> {
         match self {
             Value::Date(d) => d.to_string().into(),
-            Value::Text(t) => t.key.as_str().into(),
+            Value::Text(t) => (*t.key).into(),
             Value::Number(n) => format!("{n}").into(),
         }
     }
@@ -312,9 +312,7 @@ impl Record {
 
     /// A page record's normalized title ("" when it has none, and for a table row).
     pub fn title_key(&self) -> &str {
-        self.page_value(TITLE)
-            .and_then(Value::as_text)
-            .map_or("", |t| t.key.as_str())
+        self.page_value(TITLE).and_then(Value::as_text).map_or("", |t| &*t.key)
     }
 
     /// The numbers written in a page record's title.
@@ -326,8 +324,6 @@ impl Record {
 
     /// A page record's normalized description (None when it has none, and for a table row).
     pub fn description_key(&self) -> Option<&str> {
-        self.page_value(DESCRIPTION)
-            .and_then(Value::as_text)
-            .map(|t| t.key.as_str())
+        self.page_value(DESCRIPTION).and_then(Value::as_text).map(|t| &*t.key)
     }
 }

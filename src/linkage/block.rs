@@ -475,7 +475,7 @@ fn title_token_blocks(
         return blocks;
     }
     fn key(r: &Record, field: usize) -> &str {
-        r.text(field).map_or("", |t| t.key.as_str())
+        r.text(field).map_or("", |t| &*t.key)
     }
     let tokens_of = |r: &Record| -> Vec<String> {
         let mut t: Vec<String> = key(r, field)

@@ -200,7 +200,10 @@ fn text_value(text: &str, with_numbers: bool) -> Option<Value> {
         true => numbers(&key).into_boxed_slice(),
         false => Box::default(),
     };
-    Some(Value::Text(Text { key, numbers }))
+    Some(Value::Text(Text {
+        key: key.into(),
+        numbers,
+    }))
 }
 
 /// Reads one table cell as `kind`. `Ok(None)` is a missing value; `Err` says why the cell

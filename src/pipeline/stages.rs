@@ -201,45 +201,15 @@ impl<'a> Run<'a> {
     }
 
     /// Blocking and scoring, the pairs' list left out of the blocking (every scored pair
-    /// carries its candidate pair). Part by part, the weighted scorer scores each part's
-    /// pairs as they are made, so the candidate pairs of one part are held at a time; the
-    /// Fellegi-Sunter model trains on every pair of the run (EM is global), so its pairs are
-    /// blocked part by part and scored together.
+    /// carries its candidate pair). The parts are blocked in turn and their candidate pairs
+    /// (12 bytes each) merged, then every pair is scored at once into a list of its exact
+    /// size: scoring part by part into one growing list would hold up to twice the scored
+    /// pairs (a hundred bytes each) while it doubles.
     pub fn block_and_score(&self, n: &Normalized) -> Result<(Blocking, Scored), Error> {
-        if self.partitioning == Partitioning::Whole || self.fellegi_sunter(n)? {
-            let mut blocking = self.block(n);
-            let scored = self.score(n, &blocking)?;
-            blocking.pairs = Vec::new();
-            return Ok((blocking, scored));
-        }
-        let scorer: Box<dyn Scorer> = Box::new(score::Weighted::new(&self.rules.comparison));
-        let progress = bar(self.progress, 0, "comparing");
-        let records = &n.records;
-        let (blocking, mut pairs) = self.over_parts(
-            n,
-            |pairs, out| {
-                if let Some(b) = &progress {
-                    b.inc_length(pairs.len() as u64);
-                }
-                // Scored in parallel straight into the run's list (as `Scorer::score_all`
-                // scores, pair by pair).
-                out.par_extend(pairs.par_iter().map(|p| {
-                    let s = scorer.score(p, &records[p.a as usize], &records[p.b as usize]);
-                    if let Some(b) = &progress {
-                        b.inc(1);
-                    }
-                    s
-                }));
-            },
-            |s| &mut s.pair.block,
-        );
-        if let Some(b) = progress {
-            b.finish_and_clear();
-        }
-        self.stages.done("block");
-        // Pairs of two parts are never one pair: (a, b) orders them totally.
-        pairs.par_sort_unstable_by_key(|s| (s.pair.a, s.pair.b));
-        Ok((blocking, Scored { pairs, scorer }))
+        let mut blocking = self.block(n);
+        let scored = self.score(n, &blocking)?;
+        blocking.pairs = Vec::new();
+        Ok((blocking, scored))
     }
 
     /// Every part blocked in turn ([`partition::parts`]), its pairs handed to `each`, which

@@ -18,7 +18,7 @@ fn person_rules() -> Rules {
 
 /// The text of field `name` of a record under `schema`.
 fn text<'r>(r: &'r Record, schema: &Schema, name: &str) -> Option<&'r str> {
-    r.text(schema.index(name)?).map(|t| t.key.as_str())
+    r.text(schema.index(name)?).map(|t| &*t.key)
 }
 
 #[test]
