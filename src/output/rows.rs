@@ -137,20 +137,9 @@ impl Fields {
     }
 }
 
-/// The fixed columns of a table run's `provenance`, before the mapped fields (the same list
-/// as `schema::PROVENANCE_COLUMNS`, which keeps field names off them; a test holds the two
-/// equal).
-pub const TABLE_PROVENANCE: [&str; 7] = [
-    "canonical_id",
-    "record_id",
-    "fingerprint",
-    "file",
-    "row",
-    "line",
-    "format",
-];
-/// The fixed columns of a table run's `canonical` after the canonical fields.
-pub const CANONICAL_TAIL: [&str; 2] = ["source_count", "record_ids"];
+// The fixed columns of a table run's `provenance` (before the mapped fields) and `canonical`
+// (after the canonical fields): the schema's lists, which keep field names off them.
+pub use crate::schema::{CANONICAL_TAIL_COLUMNS as CANONICAL_TAIL, PROVENANCE_COLUMNS as TABLE_PROVENANCE};
 
 /// A row of `provenance`: one per input record. A page record has its date, title,
 /// description and `partial`; a table row its fields (and `row`, `format` name the page's

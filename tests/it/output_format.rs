@@ -235,9 +235,3 @@ fn a_folder_with_both_formats_or_neither_is_refused_clearly() {
         stderr(&o)
     );
 }
-
-#[test]
-fn the_row_types_name_the_schemas_fixed_columns() {
-    assert_eq!(TABLE_PROVENANCE, concord::schema::PROVENANCE_COLUMNS);
-    assert_eq!(CANONICAL_TAIL, concord::schema::CANONICAL_TAIL_COLUMNS);
-}
