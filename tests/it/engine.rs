@@ -7,12 +7,12 @@ use std::path::Path;
 use concord::Rules;
 use concord::audit::overrides::Overrides;
 use concord::pipeline::{Input, Run, link};
-use concord::source::{self, InputFile, table::Format};
+use concord::source;
 use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
-use crate::workdir::{Workdir, fixture, root};
+use crate::workdir::{Workdir, fixture, root, table_input};
 
 /// Every file of an output folder by name, but the lock file (the CLI's, not an output).
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -113,23 +113,7 @@ fn link_of_a_table_equals_the_binary() {
     let w = Workdir::new();
     let rules = Rules::load(&root().join("rules/person.toml")).unwrap();
     let path = fixture("febrl/febrl1_sample.csv");
-    let file = InputFile {
-        name: "febrl1_sample.csv".into(),
-        path: path.clone(),
-    };
-    let compiled = rules.compile_pages().unwrap();
-    let outcome = source::read_as(
-        &file,
-        Format::Csv,
-        &compiled,
-        rules.table.as_ref(),
-        rules.input.max_file_bytes,
-    );
-    let mut input = Input {
-        table: true,
-        ..Input::default()
-    };
-    assert!(input.add(outcome).is_none());
+    let input = table_input("febrl1_sample.csv", &path, &rules);
     library(input, &rules, &Overrides::default(), &w.path("lib"));
     let rules_file = root().join("rules/person.toml");
     w.run_ok(&[&path], "bin", &["-q", "--rules", rules_file.to_str().unwrap()]);

@@ -10,12 +10,12 @@ use concord::Rules;
 use concord::audit::overrides::Overrides;
 use concord::linkage::model::PageScorer;
 use concord::pipeline::{Input, Partitioning, Run};
-use concord::source::{self, InputFile, table::Format};
+use concord::source;
 use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
-use crate::workdir::{Workdir, fixture, root};
+use crate::workdir::{Workdir, fixture, root, table_input};
 
 /// The partitionings compared with one pass: parts of one component each (every boundary a
 /// run can have is crossed), and the default packing.
@@ -92,31 +92,14 @@ fn rows() -> impl Strategy<Value = Vec<(Option<&'static str>, Option<&'static st
 }
 
 /// The rows as a CSV file read by the mapping.
-fn table_input(w: &Workdir, rows: &[(Option<&str>, Option<&str>, Option<&str>)], rules: &Rules) -> Input {
+fn rows_input(w: &Workdir, rows: &[(Option<&str>, Option<&str>, Option<&str>)], rules: &Rules) -> Input {
     let mut csv = String::from("id,name,born,zip\n");
     for (i, (name, born, zip)) in rows.iter().enumerate() {
         let cell = |v: &Option<&str>| v.unwrap_or("").to_string();
         csv.push_str(&format!("r{i},{},{},{}\n", cell(name), cell(born), cell(zip)));
     }
     let path = w.write("rows.csv", &csv);
-    let file = InputFile {
-        name: "rows.csv".into(),
-        path,
-    };
-    let compiled = rules.compile_pages().unwrap();
-    let outcome = source::read_as(
-        &file,
-        Format::Csv,
-        &compiled,
-        rules.table.as_ref(),
-        rules.input.max_file_bytes,
-    );
-    let mut input = Input {
-        table: true,
-        ..Input::default()
-    };
-    assert!(input.add(outcome).is_none());
-    input
+    table_input("rows.csv", &path, rules)
 }
 
 /// The table mapping of the random rows: blocked by name and by zip, so one rule's key alone
@@ -156,7 +139,7 @@ proptest! {
     fn partitioned_tables_write_what_one_pass_writes(rows in rows()) {
         let w = Workdir::new();
         let rules = table_rules(&w);
-        let differ = differing(&w, &|| table_input(&w, &rows, &rules), &rules, &Overrides::default());
+        let differ = differing(&w, &|| rows_input(&w, &rows, &rules), &rules, &Overrides::default());
         prop_assert!(differ.is_empty(), "partitioned and whole runs differ in {:?}", differ);
     }
 }
@@ -167,26 +150,7 @@ fn the_febrl_sample_partitioned_equals_one_pass() {
     let w = Workdir::new();
     let rules = Rules::load(&root().join("rules/person.toml")).unwrap();
     let path = fixture("febrl/febrl1_sample.csv");
-    let input = || {
-        let file = InputFile {
-            name: "febrl1_sample.csv".into(),
-            path: path.clone(),
-        };
-        let compiled = rules.compile_pages().unwrap();
-        let outcome = source::read_as(
-            &file,
-            Format::Csv,
-            &compiled,
-            rules.table.as_ref(),
-            rules.input.max_file_bytes,
-        );
-        let mut input = Input {
-            table: true,
-            ..Input::default()
-        };
-        assert!(input.add(outcome).is_none());
-        input
-    };
+    let input = || table_input("febrl1_sample.csv", &path, &rules);
     assert_eq!(
         differing(&w, &input, &rules, &Overrides::default()),
         Vec::<String>::new()

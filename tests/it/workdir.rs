@@ -125,3 +125,27 @@ pub fn run_args(inputs: &[&Path], out: &Path, extra: &[&str]) -> Vec<std::ffi::O
     a.extend(extra.iter().map(|s| s.into()));
     a
 }
+
+/// The rows of the CSV table at `path` (named `name` in outputs), read by the rules' `[table]`
+/// mapping into an engine input, as `concord run` reads them.
+pub fn table_input(name: &str, path: &Path, rules: &concord::Rules) -> concord::Input {
+    use concord::source::{self, InputFile, table::Format};
+    let file = InputFile {
+        name: name.into(),
+        path: path.to_path_buf(),
+    };
+    let compiled = rules.compile_pages().unwrap();
+    let outcome = source::read_as(
+        &file,
+        Format::Csv,
+        &compiled,
+        rules.table.as_ref(),
+        rules.input.max_file_bytes,
+    );
+    let mut input = concord::Input {
+        table: true,
+        ..concord::Input::default()
+    };
+    assert!(input.add(outcome).is_none());
+    input
+}
