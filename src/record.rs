@@ -208,8 +208,10 @@ pub struct Text {
     /// Its normalized tokens joined by single spaces.
     pub key: Box<str>,
     /// The numbers written in it, sorted and unique (kept for a page's title only, whose
-    /// numbers tell documents apart; empty, and unallocated, elsewhere).
-    pub numbers: Box<[String]>,
+    /// numbers tell documents apart; None elsewhere, and when it has none). Boxed once more:
+    /// a thin pointer keeps every value of every record 8 bytes smaller (24 MB at 1M
+    /// records), and few titles have numbers.
+    pub numbers: Option<Box<Vec<String>>>,
 }
 
 impl Value {
@@ -217,7 +219,7 @@ impl Value {
     pub fn text(key: String) -> Value {
         Value::Text(Text {
             key: key.into(),
-            numbers: Box::default(),
+            numbers: None,
         })
     }
 
@@ -319,7 +321,8 @@ impl Record {
     pub fn title_numbers(&self) -> &[String] {
         self.page_value(TITLE)
             .and_then(Value::as_text)
-            .map_or(&[], |t| &t.numbers)
+            .and_then(|t| t.numbers.as_deref())
+            .map_or(&[], |n| n.as_slice())
     }
 
     /// A page record's normalized description (None when it has none, and for a table row).

@@ -387,8 +387,32 @@ struct Pass {
     cut: Vec<CutLink>,
     /// Links left ambiguous, with their index in the pass's links.
     ambiguous: Vec<(usize, CutLink)>,
-    /// Links considered, in order, with their outcome.
-    log: Vec<(Link, Outcome)>,
+    /// Links considered, in order: each one's index in the pass's links, and its outcome.
+    /// Kept small (8 bytes a link, not the 48 of the log's entry) because the parts' passes
+    /// are all held at once while their logs are merged.
+    log: Vec<(u32, Step)>,
+}
+
+/// An [`Outcome`] within a pass: a cut by its index in [`Pass::cut`].
+#[derive(Clone, Copy)]
+enum Step {
+    Joined,
+    AlreadyJoined,
+    Cut(u32),
+}
+
+impl Pass {
+    /// The log entries of this pass, for its links (`links[i]` is the pass's link `i`).
+    fn entries<'p>(&'p self, link: impl Fn(u32) -> Link + 'p) -> impl Iterator<Item = (Link, Outcome)> + 'p {
+        self.log.iter().map(move |&(i, step)| {
+            let outcome = match step {
+                Step::Joined => Outcome::Joined,
+                Step::AlreadyJoined => Outcome::AlreadyJoined,
+                Step::Cut(k) => Outcome::Cut(self.cut[k as usize].reason.clone()),
+            };
+            (link(i), outcome)
+        })
+    }
 }
 
 /// Clusters the records of `scope` from their `links` (both ends in scope) under the
@@ -401,31 +425,29 @@ fn pass<'c>(
     ambiguity_margin: f64,
 ) -> Pass {
     let flagged = ambiguous_links(c, links, ambiguity_margin);
-    let mut order: Vec<&Link> = (0..links.len())
+    let mut order: Vec<u32> = (0..links.len())
         .filter(|i| !flagged.contains_key(i))
-        .map(|i| &links[i])
+        .map(|i| i as u32)
         .collect();
-    order.sort_by(|x, y| considered_first(x, y));
+    order.sort_by(|&x, &y| considered_first(&links[x as usize], &links[y as usize]));
     let mut forest = Forest::new(c, scope, cannot);
     let mut cut = Vec::new();
     let mut log = Vec::with_capacity(order.len());
-    for link in order {
+    for i in order {
+        let link = &links[i as usize];
         let (p, q) = (forest.find(link.a), forest.find(link.b));
         forest.ensure(p);
         forest.ensure(q);
-        let outcome = if p == q {
-            Outcome::AlreadyJoined
+        let step = if p == q {
+            Step::AlreadyJoined
         } else if let Some(reason) = forest.conflict(p, q, link.must) {
-            cut.push(CutLink {
-                link: *link,
-                reason: reason.clone(),
-            });
-            Outcome::Cut(reason)
+            cut.push(CutLink { link: *link, reason });
+            Step::Cut(cut.len() as u32 - 1)
         } else {
             forest.union(p, q);
-            Outcome::Joined
+            Step::Joined
         };
-        log.push((*link, outcome));
+        log.push((i, step));
     }
     let roots = (0..scope.len as u32)
         .map(|i| {
@@ -485,8 +507,9 @@ pub fn cluster(c: &Constraints, links: &[Link], ambiguity_margin: f64) -> Cluste
         len: n,
     };
     let p = pass(c, scope, links, c.cannot_link.iter().copied(), ambiguity_margin);
+    let log = p.entries(|i| links[i as usize]).collect();
     let ambiguous = p.ambiguous.into_iter().map(|(_, l)| l).collect();
-    assemble(n, &p.roots, p.cut, ambiguous, p.log)
+    assemble(n, &p.roots, p.cut, ambiguous, log)
 }
 
 /// [`cluster`], computed per connected component of the links: the same clusters, cut and
@@ -534,12 +557,12 @@ pub fn cluster_by_component(c: &Constraints, links: &[Link], ambiguity_margin: f
     let mut log = Vec::with_capacity(passes.iter().map(|(p, _)| p.log.len()).sum());
     let (mut cut, mut ambiguous) = (Vec::new(), Vec::new());
     for ((p, ids), members) in passes.into_iter().zip(&parts.members) {
-        for (&m, r) in members.iter().zip(p.roots) {
+        for (&m, &r) in members.iter().zip(&p.roots) {
             root_of[m as usize] = r;
         }
+        log.extend(p.entries(|i| links[ids[i as usize]]));
         cut.extend(p.cut);
         ambiguous.extend(p.ambiguous.into_iter().map(|(i, l)| (ids[i], l)));
-        log.extend(p.log);
     }
     // Links are unique by (a, b): these orders are total, as in one pass, and an unstable
     // sort (in place, no buffer of the log's size) gives the same order.

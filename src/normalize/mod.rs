@@ -196,10 +196,10 @@ fn text_value(text: &str, with_numbers: bool) -> Option<Value> {
     if key.is_empty() {
         return None;
     }
-    let numbers = match with_numbers {
-        true => numbers(&key).into_boxed_slice(),
-        false => Box::default(),
-    };
+    let numbers = with_numbers
+        .then(|| numbers(&key))
+        .filter(|n| !n.is_empty())
+        .map(Box::new);
     Some(Value::Text(Text {
         key: key.into(),
         numbers,
