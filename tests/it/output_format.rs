@@ -140,8 +140,9 @@ fn assert_same_explain(w: &Workdir, csv_dir: &Path, pq_dir: &Path) {
     }
 }
 
-/// `review`'s queue (the library's `pending`) is the same on both folders.
-fn assert_same_review(csv_dir: &Path, pq_dir: &Path) {
+/// `review`'s queue (the library's `pending`) is the same on both folders; returns its
+/// length.
+fn assert_same_review(csv_dir: &Path, pq_dir: &Path) -> usize {
     let (c, p) = (OutputDir::open(csv_dir).unwrap(), OutputDir::open(pq_dir).unwrap());
     assert_eq!((c.format, p.format), (Format::Csv, Format::Parquet));
     let none = Overrides::default();
@@ -153,6 +154,7 @@ fn assert_same_review(csv_dir: &Path, pq_dir: &Path) {
     for (a, b) in x.iter().zip(&y) {
         assert_eq!((a.row, a.a, a.b), (b.row, b.a, b.b));
     }
+    x.len()
 }
 
 fn eval(w: &Workdir, dir: &Path, truth: &Path) -> String {
@@ -210,6 +212,16 @@ fn a_parquet_table_run_holds_the_csv_runs_rows_and_the_models_columns() {
     assert_same_review(&c, &p);
     let truth = fixture("febrl/febrl1_sample_truth.csv");
     assert_eq!(eval(&w, &c, &truth), eval(&w, &p, &truth));
+}
+
+#[test]
+fn a_parquet_review_queue_reads_back_the_pairs_the_csv_queue_holds() {
+    // fixtures/edge leaves a pair for review (the seed pages leave none): the queue read
+    // from review.parquet must hold it, in the same order, as review.csv does.
+    let w = Workdir::new();
+    let (c, p) = both_runs(&w, &[&fixture("edge")], &[]);
+    assert_same_typed_rows(&c, &p);
+    assert!(assert_same_review(&c, &p) > 0, "fixtures/edge should leave a pair for review");
 }
 
 #[test]
