@@ -16,6 +16,7 @@ mod write;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::audit::Settled;
 use crate::audit::overrides::{Mark, Overrides};
 use crate::error::{Error, Warning};
 use crate::linkage::block::BlockStat;
@@ -148,15 +149,18 @@ impl Input {
     }
 }
 
-/// The in-memory stages' value: everything the outputs are written from. No stage after
-/// scoring rewrites `pairs` except clustering's outcomes, joined once in [`Run::link`].
+/// The in-memory stages' value: everything the outputs are written from. No stage writes
+/// back into an earlier stage's value: `pairs` are as the overrides stage decided them, and
+/// clustering's outcomes are joined to them when read ([`Linkage::settled`]).
 pub struct Linkage {
     /// Records, in input order.
     pub records: Vec<Record>,
     /// The `[table]` mapping the records were read by (None: pages).
     pub table: Option<TableRules>,
-    /// Scored pairs, sorted by (a, b): overrides applied, and links clustering cut or left
-    /// ambiguous carrying its reason (ambiguous ones decided review).
+    /// Scored pairs, sorted by (a, b), overrides applied: the overrides stage's
+    /// [`Decided::pairs`], untouched by clustering. A pair's final decision and reason (a link
+    /// clustering cut or left ambiguous says so; an ambiguous one is decided review) are
+    /// [`Linkage::settled`]'s, as every output writes them.
     pub pairs: Vec<ScoredPair>,
     /// The override that decided each pair, if any (same order as `pairs`).
     pub marks: Vec<Option<Box<Mark>>>,
@@ -175,6 +179,12 @@ pub struct Linkage {
 }
 
 impl Linkage {
+    /// The pairs with clustering's outcomes joined: the final decision and reason of each
+    /// pair, as decisions.csv, review.csv, report.html and the summary give them.
+    pub fn settled(&self) -> Settled<'_> {
+        Settled::new(&self.pairs, &self.clustering)
+    }
+
     /// The Fellegi-Sunter model that scored the pairs, if it did.
     pub fn model(&self) -> Option<&Model> {
         self.scorer.model()

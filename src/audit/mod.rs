@@ -8,10 +8,11 @@ pub mod overrides;
 pub mod read;
 pub mod report;
 pub mod review;
+pub mod settled;
 
 use crate::error::{Error, Warning};
 use crate::linkage::cluster::{Clustering, Outcome};
-use crate::linkage::compare::{MatchDecision, ScoredPair};
+use crate::linkage::compare::MatchDecision;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::score::{Bands, Scorer};
 use crate::output::rows::{LinkRow, ReviewRow, SummaryRow};
@@ -19,13 +20,15 @@ use crate::output::{Batch, Fixed};
 use crate::record::Record;
 use crate::schema::TableRules;
 use crate::summary::Summary;
+pub use settled::Settled;
 
 /// What a run hands to the audit writers.
 pub struct RunAudit<'a> {
     /// Records, in input order.
     pub records: &'a [Record],
-    /// Scored pairs, sorted by (a, b), overrides applied.
-    pub scored: &'a [ScoredPair],
+    /// The decided pairs, sorted by (a, b), with clustering's outcomes joined: every
+    /// decision and reason the audit writes is read through it.
+    pub pairs: &'a Settled<'a>,
     /// The override that decided each scored pair, if any.
     pub marks: &'a [Option<Box<overrides::Mark>>],
     /// Clusters and the log of links considered.
@@ -63,13 +66,15 @@ pub fn write_all(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     report::write(batch, a)
 }
 
-/// Indices of the review pairs, most uncertain first (closest to the middle of the scorer's
-/// review band, [`Bands::centre`]); ties in pair order, so the queue is deterministic.
-pub fn review_queue(scored: &[ScoredPair], bands: &Bands) -> Vec<usize> {
+/// Indices of the pairs finally decided review (ambiguous links included), most uncertain
+/// first (closest to the middle of the scorer's review band, [`Bands::centre`]); ties in pair
+/// order, so the queue is deterministic.
+pub fn review_queue(pairs: &Settled, bands: &Bands) -> Vec<usize> {
     let mid = bands.centre();
-    let mut q: Vec<usize> = (0..scored.len())
-        .filter(|&i| scored[i].decision == MatchDecision::Review)
+    let mut q: Vec<usize> = (0..pairs.len())
+        .filter(|&i| pairs.decision(i) == MatchDecision::Review)
         .collect();
+    let scored = pairs.pairs();
     q.sort_by(|&x, &y| {
         let (dx, dy) = ((scored[x].score - mid).abs(), (scored[y].score - mid).abs());
         dx.total_cmp(&dy).then(x.cmp(&y))
@@ -80,8 +85,8 @@ pub fn review_queue(scored: &[ScoredPair], bands: &Bands) -> Vec<usize> {
 fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let bands = a.scorer.bands();
     let mid = bands.centre();
-    let rows = review_queue(a.scored, &bands).into_iter().enumerate().map(|(rank, i)| {
-        let s = &a.scored[i];
+    let rows = review_queue(a.pairs, &bands).into_iter().enumerate().map(|(rank, i)| {
+        let s = &a.pairs.pairs()[i];
         let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
         // A table pair has no title or description similarity (as in decisions).
         let page = a.table.is_none();
@@ -95,7 +100,7 @@ fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
             description_similarity: s.description.filter(|_| page).map(Fixed),
             score: Fixed(s.score),
             boundary_distance: Fixed((s.score - mid).abs()),
-            reason: s.reason().into_owned(),
+            reason: a.pairs.reason(i).into_owned(),
             title_a: x.raw.title().to_string(),
             title_b: y.raw.title().to_string(),
         }

@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, html};
 use super::{RunAudit, outcome_word, review_queue};
 use crate::error::Error;
 use crate::linkage::cluster::Outcome;
-use crate::linkage::compare::{FsDetail, MatchDecision, ScoredPair};
+use crate::linkage::compare::{FsDetail, MatchDecision};
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::linkage::score;
@@ -83,7 +83,7 @@ fn figures(a: &RunAudit) -> Markup {
 fn histogram(a: &RunAudit) -> Markup {
     let bands = a.scorer.bands();
     let mut counts = [0usize; BINS];
-    for s in a.scored {
+    for s in a.pairs.pairs() {
         counts[((s.score * BINS as f64) as usize).min(BINS - 1)] += 1;
     }
     let (w, h, left, bottom) = (900.0, 260.0, 40.0, 30.0);
@@ -125,7 +125,7 @@ fn histogram(a: &RunAudit) -> Markup {
             text x=(match_x + 4.0) y="12" font-size="11" fill="#1a7f37" { "match " (fixed(bands.match_at)) }
         }
         p.muted {
-            (a.scored.len()) " pairs compared; bars: "
+            (a.pairs.len()) " pairs compared; bars: "
             span.no-match { "no-match" } ", " span.review { "review" } ", " span.match { "match" }
             " band (by the bar's middle score), heights on a log scale."
         }
@@ -187,15 +187,19 @@ fn canonical_label(a: &RunAudit, c: &CanonicalRecord) -> Markup {
     }
 }
 
-fn find_pair(scored: &[ScoredPair], a: u32, b: u32) -> Option<&ScoredPair> {
-    let (a, b) = (a.min(b), a.max(b));
-    scored
-        .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
+/// The index of the pair of records `a` and `b`, if they were paired.
+fn find_pair(a: &RunAudit, x: u32, y: u32) -> Option<usize> {
+    let (x, y) = (x.min(y), x.max(y));
+    a.pairs
+        .pairs()
+        .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(x, y)))
         .ok()
-        .map(|i| &scored[i])
 }
 
-fn evidence(a: &RunAudit, s: &ScoredPair) -> Markup {
+/// Pair `i`'s evidence and its final decision and reason.
+fn evidence(a: &RunAudit, i: usize) -> Markup {
+    let s = &a.pairs.pairs()[i];
+    let decision = a.pairs.decision(i);
     html! {
         @if a.table.is_none() {
             "title " (fixed(s.title)) ", description "
@@ -206,7 +210,7 @@ fn evidence(a: &RunAudit, s: &ScoredPair) -> Markup {
             _ => { "score " }
         }
         b { (fixed(s.score)) } ": "
-        span class=(s.decision.as_str()) { (s.decision.as_str()) } " - " (s.reason().as_ref())
+        span class=(decision.as_str()) { (decision.as_str()) } " - " (a.pairs.reason(i).as_ref())
     }
 }
 
@@ -240,7 +244,7 @@ fn clusters(a: &RunAudit) -> Markup {
                         li {
                             code { (a.records[link.a as usize].id()) } " ~ " code { (a.records[link.b as usize].id()) }
                             ": " (outcome_word(outcome)) (if link.must { " (override)" } else { "" }) "; "
-                            @if let Some(s) = find_pair(a.scored, link.a, link.b) { (evidence(a, s)) }
+                            @if let Some(i) = find_pair(a, link.a, link.b) { (evidence(a, i)) }
                         }
                     }
                 }
@@ -260,7 +264,7 @@ fn cut_links(a: &RunAudit) -> Markup {
             _ => None,
         })
         .collect();
-    let overridden: Vec<_> = a.scored.iter().zip(a.marks).filter(|(_, m)| m.is_some()).collect();
+    let overridden: Vec<usize> = (0..a.marks.len()).filter(|&i| a.marks[i].is_some()).collect();
     html! {
         h2 { "Links cut by constraints" }
         @if cut.is_empty() { p.muted { "None." } }
@@ -275,10 +279,11 @@ fn cut_links(a: &RunAudit) -> Markup {
         h2 { "Overrides" }
         @if overridden.is_empty() { p.muted { "No pair was decided by an override." } }
         ul {
-            @for (s, _) in overridden.iter().take(MAX_ROWS) {
+            @for &i in overridden.iter().take(MAX_ROWS) {
+                @let s = &a.pairs.pairs()[i];
                 li {
                     code { (a.records[s.pair.a as usize].id()) } " ~ " code { (a.records[s.pair.b as usize].id()) } ": "
-                    (evidence(a, s))
+                    (evidence(a, i))
                 }
             }
         }
@@ -287,7 +292,7 @@ fn cut_links(a: &RunAudit) -> Markup {
 
 fn review(a: &RunAudit) -> Markup {
     let bands = a.scorer.bands();
-    let q = review_queue(a.scored, &bands);
+    let q = review_queue(a.pairs, &bands);
     let mid = bands.centre();
     html! {
         p.muted {
@@ -302,7 +307,7 @@ fn review(a: &RunAudit) -> Markup {
                     th.num { (bands.measure) } th { "why" }
                 }
                 @for (rank, &i) in q.iter().enumerate().take(MAX_ROWS) {
-                    @let s = &a.scored[i];
+                    @let s = &a.pairs.pairs()[i];
                     @let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
                     tr {
                         td.num { (rank + 1) }
@@ -310,13 +315,13 @@ fn review(a: &RunAudit) -> Markup {
                         td { code { (y.id()) } br; (record_label(a, y)) }
                         @for value in a.scorer.evidence(s) { td.num { (value) } }
                         td.num { (fixed(s.score)) }
-                        td { (s.reason().as_ref()) }
+                        td { (a.pairs.reason(i).as_ref()) }
                     }
                 }
             }
         }
         @if q.len() > MAX_ROWS { p.muted { "First " (MAX_ROWS) " shown; review.csv holds all." } }
-        @let reviewed_matches = a.scored.iter().filter(|s| s.decision == MatchDecision::Match).count();
+        @let reviewed_matches = a.pairs.count(MatchDecision::Match);
         p.muted { (reviewed_matches) " pairs matched (by score or override)." }
     }
 }

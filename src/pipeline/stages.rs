@@ -75,9 +75,6 @@ impl<'a> Run<'a> {
         let Scored { pairs: scored, scorer } = scored;
         let decided = self.overrides(&normalized, scored, &*scorer);
         let clustering = self.cluster(&normalized, &decided);
-        // The one write-back: clustering's outcomes join the decisions they changed, so that
-        // decisions.csv, review.csv and the report read one decision per pair.
-        let pairs = settle(decided.pairs, &clustering);
         self.stages.done("cluster");
         let canonical = self.merge(&normalized, &clustering);
         let Normalized {
@@ -104,7 +101,7 @@ impl<'a> Run<'a> {
         let linkage = Linkage {
             records,
             table: table.cloned(),
-            pairs,
+            pairs: decided.pairs,
             marks: decided.applied.marks,
             blocks: stats,
             clustering,
@@ -466,41 +463,22 @@ fn cluster_records(
     }
 }
 
-/// The pairs with clustering's outcomes written into the decisions of the links it cut
-/// (reason only) or left ambiguous (decided review).
-fn settle(mut pairs: Vec<ScoredPair>, clustering: &Clustering) -> Vec<ScoredPair> {
-    annotate(&mut pairs, &clustering.cut, None);
-    annotate(&mut pairs, &clustering.ambiguous, Some(MatchDecision::Review));
-    pairs
-}
-
-/// Writes what clustering did with a matched link into its decision.
-fn annotate(scored: &mut [ScoredPair], links: &[cluster::CutLink], decision: Option<MatchDecision>) {
-    for cut in links {
-        if let Ok(i) = scored.binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(cut.link.a, cut.link.b))) {
-            let reason = format!("{}; not joined in clustering: {}", scored[i].reason(), cut.reason);
-            scored[i].set_reason(reason);
-            if let Some(d) = decision {
-                scored[i].decision = d;
-            }
-        }
-    }
-}
-
 impl Linkage {
     /// The linkage with its summary's figures counted (those of `summary` that earlier
-    /// stages gave are kept).
+    /// stages gave are kept). The match and review counts are of the final decisions
+    /// (ambiguous links counted in review), as decisions.csv writes them.
     fn summed(mut self) -> Linkage {
         let clustering = &self.clustering;
+        let settled = self.settled();
+        let (match_pairs, review_pairs) = (
+            settled.count(MatchDecision::Match),
+            settled.count(MatchDecision::Review),
+        );
         self.summary = Summary {
             records: self.records.len(),
             pairs_compared: self.pairs.len(),
-            match_pairs: self.pairs.iter().filter(|s| s.decision == MatchDecision::Match).count(),
-            review_pairs: self
-                .pairs
-                .iter()
-                .filter(|s| s.decision == MatchDecision::Review)
-                .count(),
+            match_pairs,
+            review_pairs,
             cut_links: clustering.cut.len(),
             ambiguous_links: clustering.ambiguous.len(),
             clusters: clustering.clusters.len(),

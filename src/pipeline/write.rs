@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{Linkage, Run};
-use crate::audit;
 use crate::audit::overrides::Mark;
+use crate::audit::{self, Settled};
 use crate::error::{Error, Warning};
 use crate::linkage::block::BlockStat;
 use crate::linkage::compare::ScoredPair;
@@ -39,9 +39,11 @@ impl Run<'_> {
 
     /// Stages every output file in `batch`. The files are independent: written in parallel.
     pub fn stage(&self, l: &Linkage, batch: &Batch) -> Result<(), Error> {
+        // Every file reads a pair's final decision and reason through this one join.
+        let settled = l.settled();
         let audit = audit::RunAudit {
             records: &l.records,
-            scored: &l.pairs,
+            pairs: &settled,
             marks: &l.marks,
             clustering: &l.clustering,
             canonical: &l.canonical,
@@ -53,7 +55,7 @@ impl Run<'_> {
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
         let writers: Vec<Writer> = vec![
-            Box::new(|| write_decisions(batch, &l.pairs, &l.marks, &l.blocks, &l.records, l.model())),
+            Box::new(|| write_decisions(batch, &settled, &l.marks, &l.blocks, &l.records, l.model())),
             Box::new(|| write_provenance(batch, &l.canonical, &l.records, table)),
             Box::new(|| write_canonical(batch, &l.canonical, &l.records, table)),
             Box::new(|| audit::write_all(batch, &audit)),
@@ -195,10 +197,11 @@ fn model_cells(m: &Model, s: &ScoredPair) -> ModelCells {
 }
 
 /// `decisions`: every compared pair, and every pair an override decided (`marks`, one per
-/// scored pair). With the Fellegi-Sunter columns when `model` scored the pairs.
+/// scored pair), with its final decision and reason. With the Fellegi-Sunter columns when
+/// `model` scored the pairs.
 fn write_decisions(
     batch: &Batch,
-    scored: &[ScoredPair],
+    settled: &Settled,
     marks: &[Option<Box<Mark>>],
     blocks: &[BlockStat],
     records: &[Record],
@@ -206,7 +209,7 @@ fn write_decisions(
 ) -> Result<(), Error> {
     let comparisons: Option<Vec<String>> =
         model.map(|m| m.comparisons.iter().map(|c| c.comparison.name.clone()).collect());
-    let rows = scored.iter().zip(marks).map(|(s, mark)| {
+    let rows = settled.pairs().iter().enumerate().zip(marks).map(|((i, s), mark)| {
         // A pair only an override made has no blocking rule.
         let forced = mark.as_ref().is_some_and(|m| m.forced);
         let block = blocks.get(s.pair.block as usize).filter(|_| !forced);
@@ -225,8 +228,8 @@ fn write_decisions(
                 String::new()
             },
             score: Fixed(s.score),
-            decision: s.decision.as_str().to_string(),
-            reason: s.reason().into_owned(),
+            decision: settled.decision(i).as_str().to_string(),
+            reason: settled.reason(i).into_owned(),
             override_: mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
             model: model.map(|m| model_cells(m, s)),
         }

@@ -17,6 +17,7 @@ mod properties;
 mod record_shape;
 mod roundtrip_model;
 mod scorer;
+mod settled;
 mod spine;
 mod synth;
 mod tables;
