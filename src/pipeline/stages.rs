@@ -198,7 +198,7 @@ impl<'a> Run<'a> {
     }
 
     /// Blocking and scoring, the pairs' list left out of the blocking (every scored pair
-    /// carries its candidate pair). The parts are blocked in turn and their candidate pairs
+    /// carries its candidate pair). The parts are blocked and their candidate pairs
     /// (12 bytes each) merged, then every pair is scored at once into a list of its exact
     /// size: scoring part by part into one growing list would hold up to twice the scored
     /// pairs (a hundred bytes each) while it doubles.
@@ -209,8 +209,8 @@ impl<'a> Run<'a> {
         Ok((blocking, scored))
     }
 
-    /// Every part blocked in turn ([`partition::parts`]), its pairs handed to `each`, which
-    /// appends its values to the list; returns the merged blocking (without pairs) and the
+    /// Every part blocked ([`partition::parts`], in parallel), its pairs handed to `each` in
+    /// part order, which appends its values (one per pair) to the list; returns the merged blocking (without pairs) and the
     /// values, in part order, each one's block (`block_of`) renamed to the merged blocking's.
     fn over_parts<T: Send>(
         &self,
@@ -222,18 +222,22 @@ impl<'a> Run<'a> {
             Partitioning::Parts { records } => records,
             Partitioning::Whole => usize::MAX,
         };
-        // Values go straight into one list (no list per part): a large list grows in place,
-        // while lists per part, freed, would stay with the allocator.
-        let mut out: Vec<T> = Vec::new();
+        // The parts are blocked in parallel, as one pass over every record blocks its
+        // blocks: in turn, a year's few large blocks kept one thread busy while the other
+        // waited (1M records: blocking 5.8 s in one pass, 9.5 s part by part in turn). Their
+        // candidate pairs (12 bytes each) are then taken into one list of their exact size.
+        let parts = partition::parts(&n.records, n.table, budget);
+        let mut blockings: Vec<Blocking> = parts
+            .par_iter()
+            .map(|part| part.block(&n.records, n.table, &self.rules.blocking))
+            .collect();
+        let mut out: Vec<T> = Vec::with_capacity(blockings.iter().map(|b| b.pairs.len()).sum());
         let mut ranges = Vec::new();
-        let mut blockings = Vec::new();
-        for part in partition::parts(&n.records, n.table, budget) {
-            let mut b = part.block(&n.records, n.table, &self.rules.blocking);
+        for b in &mut blockings {
             let pairs = std::mem::take(&mut b.pairs);
             let start = out.len();
             each(&pairs, &mut out);
             ranges.push(start..out.len());
-            blockings.push(b);
         }
         let resolved = match n.table {
             None => block::page_rules(&self.rules.blocking),

@@ -221,7 +221,10 @@ fn a_parquet_review_queue_reads_back_the_pairs_the_csv_queue_holds() {
     let w = Workdir::new();
     let (c, p) = both_runs(&w, &[&fixture("edge")], &[]);
     assert_same_typed_rows(&c, &p);
-    assert!(assert_same_review(&c, &p) > 0, "fixtures/edge should leave a pair for review");
+    assert!(
+        assert_same_review(&c, &p) > 0,
+        "fixtures/edge should leave a pair for review"
+    );
 }
 
 #[test]
