@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
-use crate::workdir::{Workdir, fixture, root, table_input};
+use crate::workdir::{Workdir, fixture, page_input, root, table_input};
 
 /// Every file of an output folder by name, but the lock file (the CLI's, not an output).
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -87,14 +87,7 @@ fn link_with_overrides_equals_the_binary() {
         [[override]]\na = \"ffffffffffffffff\"\nb = \"04885ddadc6a25e0\"\ndecision = \"same\"\n";
     let file = w.write("overrides.toml", overrides);
     let rules = Rules::builtin();
-    let compiled = rules.compile_pages().unwrap();
-    let (files, errors, _) = source::discover(&[fixture("pages")]);
-    assert!(errors.is_empty());
-    let mut input = Input::default();
-    for f in &files {
-        let outcome = source::read(f, &compiled, rules.input.max_file_bytes);
-        assert!(input.add(outcome).is_none());
-    }
+    let input = page_input(&fixture("pages"), &rules);
     library(input, &rules, &Overrides::load(&file).unwrap(), &w.path("lib"));
     w.run_ok(
         &[&fixture("pages")],

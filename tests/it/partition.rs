@@ -15,7 +15,7 @@ use proptest::prelude::*;
 
 use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
-use crate::workdir::{Workdir, fixture, root, table_input};
+use crate::workdir::{Workdir, fixture, page_input, root, table_input};
 
 /// The partitionings compared with one pass: parts of one component each (every boundary a
 /// run can have is crossed), and the default packing.
@@ -166,20 +166,7 @@ fn the_seeds_with_overrides_partitioned_equal_one_pass() {
         [[override]]\na = \"553fe5aee30ba70c\"\nb = \"2327477ceb238b67\"\ndecision = \"different\"\n";
     let overrides = Overrides::load(&w.write("overrides.toml", overrides)).unwrap();
     let rules = Rules::builtin();
-    let input = || {
-        let compiled = rules.compile_pages().unwrap();
-        let (files, errors, _) = source::discover(&[fixture("pages")]);
-        assert!(errors.is_empty());
-        let mut input = Input::default();
-        for f in &files {
-            assert!(
-                input
-                    .add(source::read(f, &compiled, rules.input.max_file_bytes))
-                    .is_none()
-            );
-        }
-        input
-    };
+    let input = || page_input(&fixture("pages"), &rules);
     assert_eq!(differing(&w, &input, &rules, &overrides), Vec::<String>::new());
     let summary = std::fs::read_to_string(w.path("parts0/summary.csv")).unwrap();
     assert!(summary.contains("overrides applied,2"), "{summary}");

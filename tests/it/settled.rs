@@ -10,27 +10,16 @@ use concord::audit::Settled;
 use concord::audit::overrides::Overrides;
 use concord::linkage::cluster::{Clustering, CutLink};
 use concord::linkage::compare::MatchDecision;
-use concord::pipeline::{Input, Linkage, Run, link};
-use concord::source;
+use concord::pipeline::{Linkage, Run, link};
 
-use crate::workdir::{Workdir, read_csv};
+use crate::workdir::{Workdir, page_input, read_csv};
 
 const JOINED: &str = "; not joined in clustering: ";
 
 /// The pages of folder `dir` linked through the library and written into `out`.
 fn link_folder(dir: &Path, out: &Path) -> Linkage {
     let rules = Rules::builtin();
-    let compiled = rules.compile_pages().unwrap();
-    let (files, errors, _) = source::discover(&[dir.to_path_buf()]);
-    assert!(errors.is_empty(), "{errors:?}");
-    let mut input = Input::default();
-    for f in &files {
-        assert!(
-            input
-                .add(source::read(f, &compiled, rules.input.max_file_bytes))
-                .is_none()
-        );
-    }
+    let input = page_input(dir, &rules);
     let overrides = Overrides::default();
     let linkage = link(input, &rules, &overrides).expect("link");
     Run::new(&rules, &overrides).write(&linkage, out).expect("write");

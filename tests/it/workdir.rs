@@ -149,3 +149,18 @@ pub fn table_input(name: &str, path: &Path, rules: &concord::Rules) -> concord::
     assert!(input.add(outcome).is_none());
     input
 }
+
+/// The result pages under `dir`, read into an engine input as `concord run` reads them (every
+/// file must read).
+pub fn page_input(dir: &Path, rules: &concord::Rules) -> concord::Input {
+    use concord::source;
+    let compiled = rules.compile_pages().unwrap();
+    let (files, errors, _) = source::discover(&[dir.to_path_buf()]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let mut input = concord::Input::default();
+    for f in &files {
+        let outcome = source::read(f, &compiled, rules.input.max_file_bytes);
+        assert!(input.add(outcome).is_none());
+    }
+    input
+}
