@@ -83,6 +83,10 @@ pub struct PageRules {
     pub end_markers: Vec<String>,
     /// "1 - 10 of 47", with named groups `first`, `last`, `total`.
     pub range_header: String,
+    /// Lines that stand where a record's date line stands and say it has none ("Date
+    /// unknown", "n.d."): the record's date line, read as no date.
+    #[serde(default)]
+    pub no_date_lines: Vec<String>,
 }
 
 /// How one layout delimits records.
@@ -455,6 +459,8 @@ pub struct CompiledPageRules {
     pub end_markers: Vec<Regex>,
     /// The range header.
     pub range_header: Regex,
+    /// Date lines that say a record has no date.
+    pub no_date_lines: Vec<Regex>,
     /// Layouts, in order.
     pub layouts: Vec<CompiledLayout>,
 }
@@ -508,6 +514,7 @@ impl Rules {
             start_markers: compile_all(file, &self.page.start_markers, "page.start_markers")?,
             end_markers: compile_all(file, &self.page.end_markers, "page.end_markers")?,
             range_header: compile(file, &self.page.range_header, "page.range_header")?,
+            no_date_lines: compile_all(file, &self.page.no_date_lines, "page.no_date_lines")?,
             layouts,
         })
     }

@@ -14,6 +14,7 @@ use crate::error::Warning;
 use crate::normalize::date;
 use crate::record::{Provenance, RawRecord};
 use crate::rules::{CompiledLayout, CompiledPageRules};
+use regex::Regex;
 
 /// What one page gave.
 #[derive(Debug, Clone)]
@@ -99,19 +100,32 @@ fn range_of(t: &str, rules: &CompiledPageRules) -> Option<(usize, usize, usize)>
     Some((num("first")?, num("last")?, num("total")?))
 }
 
-/// How the chosen layout delimits records.
-struct Delimiters<'r>(&'r CompiledLayout);
+/// How the chosen layout delimits records, and which lines are date lines.
+struct Delimiters<'r> {
+    layout: &'r CompiledLayout,
+    /// Date lines that say a record has none (`page.no_date_lines`).
+    no_date: &'r [Regex],
+}
 
 impl Delimiters<'_> {
+    /// A record's date line: shaped like a date (valid or not), or a line saying the record
+    /// has no date ("Date unknown"), which begins a record as a date line does.
+    fn date_line(&self, t: &str) -> bool {
+        date::shaped_like_date(t) || self.says_no_date(t)
+    }
+    /// A line of `page.no_date_lines`.
+    fn says_no_date(&self, t: &str) -> bool {
+        self.no_date.iter().any(|r| r.is_match(t))
+    }
     fn marker(&self, t: &str) -> bool {
-        self.0.record_marker.as_ref().is_some_and(|r| r.is_match(t))
+        self.layout.record_marker.as_ref().is_some_and(|r| r.is_match(t))
     }
     fn separator(&self, t: &str) -> bool {
-        self.0.record_separator.as_ref().is_some_and(|r| r.is_match(t))
+        self.layout.record_separator.as_ref().is_some_and(|r| r.is_match(t))
     }
     /// A line that begins a record: a record marker or a line shaped like a date.
     fn starts_record(&self, l: &Line) -> bool {
-        l.kind == Kind::Content && (self.marker(l.text) || date::shaped_like_date(l.text))
+        l.kind == Kind::Content && (self.marker(l.text) || self.date_line(l.text))
     }
     /// A line after which the next line is a record's first field (its date or its title).
     fn boundary(&self, l: &Line) -> bool {
@@ -119,18 +133,18 @@ impl Delimiters<'_> {
     }
     /// The text after a record marker, if the line begins with one.
     fn after_marker<'t>(&self, t: &'t str) -> Option<&'t str> {
-        let m = self.0.record_marker.as_ref()?.find(t)?;
+        let m = self.layout.record_marker.as_ref()?.find(t)?;
         Some(t[m.end()..].trim())
     }
     /// A line that holds a date line: shaped like a date, alone or after a record marker.
     fn dated(&self, l: &Line) -> bool {
-        l.kind == Kind::Content && date::shaped_like_date(self.after_marker(l.text).unwrap_or(l.text))
+        l.kind == Kind::Content && self.date_line(self.after_marker(l.text).unwrap_or(l.text))
     }
     /// True when a boundary line already holds the record's title (a marker and a title on
     /// one line: "• Cable, Zhou Enlai to Wang Zhen").
     fn holds_title(&self, t: &str) -> bool {
         self.after_marker(t)
-            .is_some_and(|rest| !rest.is_empty() && !date::shaped_like_date(rest))
+            .is_some_and(|rest| !rest.is_empty() && !self.date_line(rest))
     }
 }
 
@@ -262,7 +276,10 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         .collect();
 
     let layout = choose_layout(&lines, rules);
-    let d = Delimiters(layout);
+    let d = Delimiters {
+        layout,
+        no_date: &rules.no_date_lines,
+    };
     let region = Region::find(&lines, &d);
     let closed_by_marker = region.footer < lines.len();
     // The range header is page metadata only where furniture stands (a title may read
@@ -282,7 +299,7 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
 
     let last_line = lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number);
     let mut cut = Cut {
-        layout,
+        d: &d,
         last_line,
         file,
         records: Vec::new(),
@@ -369,7 +386,7 @@ impl<'a> Chunks<'a> {
                 }
                 continue;
             }
-            if let Some(marker) = d.0.record_marker.as_ref().and_then(|r| r.find(l.text)) {
+            if let Some(marker) = d.layout.record_marker.as_ref().and_then(|r| r.find(l.text)) {
                 read[i] = true;
                 if !current.is_empty() {
                     chunks.push(std::mem::take(&mut current));
@@ -379,14 +396,14 @@ impl<'a> Chunks<'a> {
                 current.push((l.number, rest));
                 continue;
             }
-            if d.0.record_marker.is_some() && current.is_empty() && chunks.is_empty() {
+            if d.layout.record_marker.is_some() && current.is_empty() && chunks.is_empty() {
                 // Text between a start marker and the first list item is header too.
                 skipped_before_marker += 1;
                 continue;
             }
             // A date line begins a record in every layout: a page that lost a marker or a
             // separator still splits where its dates are.
-            if date::shaped_like_date(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
+            if d.date_line(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
                 chunks.push(std::mem::take(&mut current));
             }
             read[i] = true;
@@ -477,7 +494,7 @@ fn ends_like_sentence(text: &str) -> bool {
 
 /// Cuts chunks of a page into records.
 struct Cut<'a> {
-    layout: &'a CompiledLayout,
+    d: &'a Delimiters<'a>,
     /// The page's last non-blank line.
     last_line: Option<usize>,
     file: &'a str,
@@ -538,14 +555,14 @@ impl Cut<'_> {
     ) -> &'l [(usize, &'l str)] {
         let (line, head) = rest[0];
         let ends_page = is_last && rest.len() == 1 && Some(line) == self.last_line;
-        let shaped = date::shaped_like_date(head);
+        let shaped = self.d.date_line(head);
         let is_date_line = (first && shaped) || (ends_page && date::looks_like_cut_date(head));
         if !is_date_line {
             return rest;
         }
         record.partial = !shaped;
         record.set_date(Some(head.to_string()));
-        if shaped && date::parse(head).is_none() {
+        if shaped && !self.d.says_no_date(head) && date::parse(head).is_none() {
             self.warnings.push(Warning::at(
                 self.file,
                 Some(line),
@@ -557,7 +574,7 @@ impl Cut<'_> {
 
     fn take_description<'l>(&self, mut rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
         let mut description: Vec<&str> = Vec::new();
-        if self.layout.dateless_by_shape {
+        if self.d.layout.dateless_by_shape {
             // "title, X, Y": X is this record's description unless X reads like a title and
             // Y like a sentence, in which case X begins a dateless record. After the first
             // description line, sentences continue the description; anything else begins a

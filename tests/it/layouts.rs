@@ -128,6 +128,34 @@ fn dateless_records_survive_every_layout() {
 }
 
 #[test]
+fn date_unknown_lines_are_date_lines_in_every_layout() {
+    // Every second record says "Date unknown" (and its kin) where its date stands, the first
+    // record of each page among them: each is a record of its own, read as undated, with the
+    // line kept as written; none becomes a title, splits its record or is taken for header.
+    let phrases = ["Date unknown", "Undated", "n.d.", "No date", "DATE UNKNOWN"];
+    for records in seed_records() {
+        let records: Vec<Fields> = records
+            .into_iter()
+            .enumerate()
+            .map(|(i, (d, t, x))| match i % 2 {
+                0 => (Some(phrases[(i / 2) % phrases.len()].to_string()), t, x),
+                _ => (d, t, x),
+            })
+            .collect();
+        for render in [plain as fn(&[Fields], &str) -> String, bulleted, separated] {
+            for header in ["", HEADER] {
+                let p = parse("x", &render(&records, header));
+                assert_eq!(fields(&p), records);
+                assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+                // Normalized, a "Date unknown" record has no date.
+                let mut undated = p.records.iter().step_by(2);
+                assert!(undated.all(|r| concord::normalize::prepare(r.clone(), 0).date().is_none()));
+            }
+        }
+    }
+}
+
+#[test]
 fn a_page_cut_anywhere_in_its_last_record_keeps_every_record() {
     let records = &seed_records()[0];
     let full = plain(records, "").replace("Pagination", "");
