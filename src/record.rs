@@ -269,9 +269,9 @@ pub struct Record {
     /// Index of the record's page among all pages of the run (for the same-page constraint).
     /// A table row is its own "page": rows of one table may match each other.
     pub page: u32,
-    /// Records of this run carry the same title with descriptions that begin differently:
-    /// the title alone does not identify one document (a term-frequency signal).
-    pub title_shared: bool,
+    /// What the run's other records say of its title (a term-frequency signal): whether the
+    /// title alone identifies one document.
+    pub title_signal: crate::normalize::TitleSignal,
 }
 
 impl Record {
@@ -287,7 +287,7 @@ impl Record {
             values,
             fingerprint,
             page,
-            title_shared: false,
+            title_signal: crate::normalize::TitleSignal::default(),
         }
     }
 

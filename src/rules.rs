@@ -235,6 +235,9 @@ pub struct ComparisonRules {
     /// A title alone is not acted on when, by how many documents carry the title in the
     /// year, this many other documents are expected within the pair's date.
     pub title_only_max_expected_others: f64,
+    /// The coarsest date at which a copy shown at a coarser date than its pair ("May 1964" /
+    /// "May 14, 1964") may match on a title alone or a truncated description.
+    pub coarse_copy_precision: crate::normalize::date::Precision,
     /// Shortest title of a cut-off record that may match as a prefix of another.
     pub min_title_prefix_chars: usize,
     /// Similarity the overlap of a prefix match must reach.

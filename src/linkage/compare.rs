@@ -269,24 +269,42 @@ fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: Desc
 /// - a title alone (a description is missing or too short a copy) that is not near-identical
 ///   (`title_only_min_similarity`): "Speech by Lê Duẩn at ..." / "Speech by I.V. Stalin at ...";
 /// - a title alone, with dates not the same as written (one known only to the month or year,
-///   or missing): another document of that title may fit the coarser date as well;
+///   or missing): another document of that title may fit the coarser date as well, unless
+///   the pair is a coarse copy (see [`coarse_copy`]) whose title is rare in the run;
 /// - a title alone that other documents of the run carry too: it does not identify one;
 /// - a truncated description (prefix mode) with dates not the same: the copy's lost text
-///   and the coarse date could both hide a different document.
+///   and the coarse date could both hide a different document, unless the pair is a coarse
+///   copy and no other document carries the title within the coarser date.
 fn thin_evidence(x: &Record, y: &Record, title: f64, mode: DescriptionMode, rules: &ComparisonRules) -> Option<Thin> {
     let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
     let title_only = matches!(mode, DescriptionMode::Missing | DescriptionMode::ShortPrefix);
+    let copy = (!same_dates).then(|| coarse_copy(x, y, rules)).flatten();
     if title_only && title < rules.title_only_min_similarity {
         Some(Thin::TitlesNotNearIdentical)
-    } else if title_only && !same_dates {
-        Some(Thin::TitleAloneDatesDiffer)
-    } else if title_only && (x.title_shared || y.title_shared) {
-        Some(Thin::TitleShared)
+    } else if title_only && same_dates {
+        (x.title_signal.shared || y.title_signal.shared).then_some(Thin::TitleShared)
+    } else if title_only {
+        let known = copy.is_some_and(|(coarse, fine)| coarse.title_signal.rare && !fine.title_signal.shared);
+        (!known).then_some(Thin::TitleAloneDatesDiffer)
     } else if mode == DescriptionMode::Prefix && !same_dates {
-        Some(Thin::TruncatedDatesDiffer)
+        let known = copy.is_some_and(|(coarse, _)| coarse.title_signal.alone_within);
+        (!known).then_some(Thin::TruncatedDatesDiffer)
     } else {
         None
     }
+}
+
+/// The pair as (coarser, finer) when it is a copy at two precisions: both dated, one date
+/// inside the other, the coarser known at least to `coarse_copy_precision` ("May 1964" and
+/// "May 14, 1964").
+fn coarse_copy<'r>(x: &'r Record, y: &'r Record, rules: &ComparisonRules) -> Option<(&'r Record, &'r Record)> {
+    let (a, b) = (x.date()?, y.date()?);
+    let (coarse, fine, date) = if a.precision() <= b.precision() {
+        (x, y, a)
+    } else {
+        (y, x, b)
+    };
+    (a.compatible(&b) && date.precision() >= rules.coarse_copy_precision).then_some((coarse, fine))
 }
 
 /// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.

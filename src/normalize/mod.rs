@@ -11,7 +11,7 @@ pub mod date;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::error::Warning;
-use crate::normalize::date::PartialDate;
+use crate::normalize::date::{PartialDate, Precision};
 use crate::record::{RawRecord, Record, Text, Value};
 use crate::schema::{FieldKind, Role, Schema, TableRules};
 use unicode_normalization::char::is_combining_mark;
@@ -246,8 +246,24 @@ fn parse_date(text: &str) -> Option<PartialDate> {
 /// [`mark_shared_titles`]: truncated copies shorter than this still agree with the full one.
 const DESCRIPTION_HEAD: usize = 24;
 
-/// Marks the records whose title, at a date that fits their own, does not identify one
-/// document (a term-frequency signal): a match on such a title alone is not evidence enough.
+/// What the run's other records say of a record's title (a term-frequency signal): the
+/// evidence a match on the title alone, or on a truncated description, needs besides the
+/// title itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TitleSignal {
+    /// The title, at a date that fits the record's own, does not identify one document (see
+    /// [`mark_shared_titles`]): a match on it alone is not evidence enough.
+    pub shared: bool,
+    /// No other document carries the title within the record's own date: records of the
+    /// title inside that date begin their descriptions alike (or have none).
+    pub alone_within: bool,
+    /// `alone_within`, and by how many documents carry the title in the whole run, none
+    /// other is expected within the record's date: a copy of the title at a finer date
+    /// inside it is most likely this document.
+    pub rare: bool,
+}
+
+/// Marks each record's [`TitleSignal`].
 ///
 /// Documents are told apart by the beginnings of their descriptions (truncated copies, one
 /// head a prefix of the other, count as one). A record's title is shared when, within its
@@ -260,6 +276,12 @@ const DESCRIPTION_HEAD: usize = 24;
 /// too when records carry it at a finer date inside its own: a copy without a description
 /// could belong to that document as well as to another shown as coarsely. Records without a
 /// date count every year.
+///
+/// A record's title is rare when no other document carries it within the record's date and,
+/// by the documents carrying it across the run (its distinct dates, a coarse date that holds
+/// a finer one counting once), the others expected within that date (their number times the
+/// date's share of the months the run's dates span) stay under `max_expected_others`. The
+/// year is too small a sample for a title a handful of documents carry: the run is not.
 pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
     use rayon::prelude::*;
     // Records grouped by title (sorted, not hashed: titles are long and a million of them
@@ -272,26 +294,59 @@ pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
         .map(|(i, r)| (r.title_key(), i as u32))
         .collect();
     order.par_sort_unstable();
-    let groups: Vec<&[(&str, u32)]> = order.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).collect();
-    let shared: Vec<u32> = groups
+    let scope = TitleScope {
+        max_expected_others,
+        span_months: span_months(records),
+    };
+    let groups: Vec<&[(&str, u32)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
+    let signals: Vec<(u32, TitleSignal)> = groups
         .par_iter()
-        .flat_map_iter(|g| shared_in_group(records, g, max_expected_others))
+        .flat_map_iter(|g| signals_in_group(records, g, &scope))
         .collect();
     drop(groups);
     drop(order);
-    for i in shared {
-        records[i as usize].title_shared = true;
+    for (i, signal) in signals {
+        records[i as usize].title_signal = signal;
     }
 }
 
-/// The records of `group` (one title) whose title is shared, by the rules of
-/// [`mark_shared_titles`].
-fn shared_in_group(records: &[Record], group: &[(&str, u32)], max_expected_others: f64) -> Vec<u32> {
-    use crate::normalize::date::{PartialDate, Precision};
+/// Months from the run's earliest date to its latest (at least one).
+fn span_months(records: &[Record]) -> f64 {
+    use rayon::prelude::*;
+    let month_index = |d: PartialDate| i64::from(d.year) * 12 + i64::from(d.month.unwrap_or(1)) - 1;
+    let last = |d: PartialDate| i64::from(d.year) * 12 + i64::from(d.month.unwrap_or(12)) - 1;
+    let (lo, hi) = records
+        .par_iter()
+        .filter_map(Record::date)
+        .map(|d| (month_index(d), last(d)))
+        .reduce(|| (i64::MAX, i64::MIN), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    if lo > hi { 1.0 } else { (hi - lo + 1) as f64 }
+}
+
+/// The run-wide figures [`signals_in_group`] judges a title by.
+struct TitleScope {
+    max_expected_others: f64,
+    span_months: f64,
+}
+
+/// The [`TitleSignal`] of each record of `group` (one title) that has any.
+fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScope) -> Vec<(u32, TitleSignal)> {
     use std::collections::{HashMap, HashSet};
+    if let [(_, i)] = group {
+        // A title one record carries: nothing shares it, and no other document of it is
+        // expected anywhere (most titles of a run: no tables needed).
+        let dated = records[*i as usize].date().is_some();
+        let signal = TitleSignal {
+            shared: false,
+            alone_within: true,
+            rare: dated,
+        };
+        return vec![(*i, signal)];
+    }
     let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
     // Months and years that hold a record of the title at a finer date.
     let mut finer: HashSet<PartialDate> = HashSet::new();
+    let mut dates: HashSet<PartialDate> = HashSet::new();
     for &(_, i) in group {
         let r = &records[i as usize];
         let coarser = |date: PartialDate| {
@@ -302,6 +357,7 @@ fn shared_in_group(records: &[Record], group: &[(&str, u32)], max_expected_other
         };
         if let Some(date) = r.date() {
             finer.extend(coarser(date));
+            dates.insert(date);
         }
         let Some(d) = r.description_key() else { continue };
         let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
@@ -322,6 +378,9 @@ fn shared_in_group(records: &[Record], group: &[(&str, u32)], max_expected_other
         })
         .collect();
     let count = |scope| documents.get(&scope).copied().unwrap_or(0);
+    // Documents of the title across the run: its dates, a coarse one holding a finer counting
+    // once (it may be the finer one's copy).
+    let in_run = dates.iter().filter(|d| !finer.contains(d)).count();
     let is_shared = |r: &Record| {
         if count(r.date()) > 1 {
             return true;
@@ -330,19 +389,36 @@ fn shared_in_group(records: &[Record], group: &[(&str, u32)], max_expected_other
         if date.precision() < Precision::Day && finer.contains(&date) {
             return true;
         }
-        let share = match date.precision() {
-            Precision::Day => 1.0 / 365.0,
-            Precision::Month => 1.0 / 12.0,
-            Precision::Year => 1.0,
-        };
         let others = count(Some(date.truncate(Precision::Year))).saturating_sub(1);
-        others as f64 * share >= max_expected_others
+        others as f64 * share_of_year(date) >= scope.max_expected_others
+    };
+    let is_rare = |r: &Record| {
+        let Some(date) = r.date() else { return false };
+        let months = 12.0 * share_of_year(date);
+        in_run.saturating_sub(1) as f64 * months / scope.span_months < scope.max_expected_others
     };
     group
         .iter()
-        .map(|&(_, i)| i)
-        .filter(|&i| is_shared(&records[i as usize]))
+        .filter_map(|&(_, i)| {
+            let r = &records[i as usize];
+            let alone_within = count(r.date()) <= 1;
+            let signal = TitleSignal {
+                shared: is_shared(r),
+                alone_within,
+                rare: alone_within && is_rare(r),
+            };
+            (signal != TitleSignal::default()).then_some((i, signal))
+        })
         .collect()
+}
+
+/// The share of a year a date covers: one in 365 for a day, one in 12 for a month.
+fn share_of_year(date: PartialDate) -> f64 {
+    match date.precision() {
+        Precision::Day => 1.0 / 365.0,
+        Precision::Month => 1.0 / 12.0,
+        Precision::Year => 1.0,
+    }
 }
 
 /// Lower-case hexadecimal of `bytes`.
@@ -455,7 +531,7 @@ mod tests {
 
     fn shared(records: &mut [Record]) -> Vec<bool> {
         mark_shared_titles(records, 0.01);
-        records.iter().map(|r| r.title_shared).collect()
+        records.iter().map(|r| r.title_signal.shared).collect()
     }
 
     #[test]
@@ -495,6 +571,49 @@ mod tests {
             dated("February 1979", t, None),
         ];
         assert_eq!(shared(&mut records), [true, true, false, false]);
+    }
+
+    fn rare(records: &mut [Record]) -> Vec<bool> {
+        mark_shared_titles(records, 0.01);
+        records.iter().map(|r| r.title_signal.rare).collect()
+    }
+
+    #[test]
+    fn a_title_few_documents_carry_across_the_run_is_rare_within_a_month() {
+        let t = "Cable from Lin Biao to Gao Gang";
+        // A run spanning 1945-1991 (564 months); the title on one day and a month copy of it.
+        let span = [
+            dated("January 1, 1945", "Another", None),
+            dated("December 31, 1991", "Other", None),
+        ];
+        let mut two = vec![dated("April 20, 1963", t, None), dated("April 1963", t, None)];
+        two.extend(span.clone());
+        assert_eq!(rare(&mut two)[..2], [true, true]);
+        // Known only to the year, the copy's date holds twelve times the chance of another.
+        let mut year: Vec<_> = ["March 1, 1950", "April 2, 1960", "May 3, 1970", "June 4, 1980"]
+            .iter()
+            .map(|d| dated(d, t, None))
+            .chain([dated("1963", t, None), dated("April 1963", t, None)])
+            .chain(span.clone())
+            .collect();
+        // Five documents (the year copy holds the month one): 4 / 564 < 0.01 for the month,
+        // 4 * 12 / 564 for the year.
+        assert_eq!(rare(&mut year)[4..6], [false, true]);
+        // Two documents of the title inside the month: not rare, whatever the run says.
+        let mut two_docs = vec![
+            dated("April 1963", t, None),
+            dated("April 20, 1963", t, Some("Lin Biao asks for trucks.")),
+            dated("April 22, 1963", t, Some("Gao Gang answers a cable.")),
+        ];
+        two_docs.extend(span);
+        assert!(!rare(&mut two_docs)[0]);
+        // Eleven documents of the title across the run: another in a given month is expected
+        // 10 / 564 >= 0.01 of the time.
+        let mut common: Vec<_> = (0..10)
+            .map(|y| dated(&format!("May 3, {}", 1950 + y), t, None))
+            .collect();
+        common.push(dated("May 1963", t, None));
+        assert!(!rare(&mut common)[10]);
     }
 
     #[test]
