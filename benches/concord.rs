@@ -26,6 +26,7 @@ fn input(n: usize, dir: &Path, run: &Run) -> Input {
         records: n,
         seed: 1,
         csv: false,
+        shapes: Default::default(),
     };
     generate(&opts, dir).expect("synth");
     let pages = Rules::builtin().compile_pages().expect("rules");

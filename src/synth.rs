@@ -32,6 +32,40 @@ pub struct SynthOptions {
     pub seed: u64,
     /// Also write `records.csv` (every record as written on its page).
     pub csv: bool,
+    /// Record shapes real pages show (issue 12), each a share in percent; all 0 by default.
+    pub shapes: Shapes,
+}
+
+/// Shapes of records that real result pages show, each a share in percent (0 = off). With
+/// every share at 0 the generator makes exactly the draws it made before they existed, so a
+/// seed's output keeps its bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shapes {
+    /// Pages that are title-less listings: each record is its date line and one line, its
+    /// whole description (or its title when the appearance has none).
+    pub titleless_pages: u32,
+    /// Of the pages cut off, those cut inside the last record's title after 1 to 12
+    /// characters (the record then has no description).
+    pub short_cut_titles: u32,
+    /// Documents with no date in the archive: "Date unknown", "Undated", "n.d." or "No date"
+    /// stands where the date line does.
+    pub date_unknown: u32,
+    /// Appearances whose description is broken over two lines (two paragraphs, or a line
+    /// that stops inside a word and goes on on the next).
+    pub broken_descriptions: u32,
+    /// Appearances of day-dated documents shown at month (mostly) or year precision.
+    pub coarse_dates: u32,
+}
+
+impl Shapes {
+    /// Every shape at the share `--realistic` uses.
+    pub const REALISTIC: Shapes = Shapes {
+        titleless_pages: 5,
+        short_cut_titles: 40,
+        date_unknown: 2,
+        broken_descriptions: 5,
+        coarse_dates: 10,
+    };
 }
 
 /// What was written.
@@ -45,6 +79,16 @@ pub struct SynthSummary {
     pub pages: usize,
     /// Pages cut off inside their last record.
     pub cut_pages: usize,
+    /// Title-less listing pages.
+    pub titleless_pages: usize,
+    /// Cut-off pages whose last record's title was cut short.
+    pub short_cut_titles: usize,
+    /// Documents with no date.
+    pub undated_documents: usize,
+    /// Appearances whose description is broken over two lines.
+    pub broken_descriptions: usize,
+    /// Appearances of day-dated documents shown at a coarser precision.
+    pub coarse_dates: usize,
 }
 
 use crate::normalize::date::MONTH_NAMES as MONTHS;
@@ -224,15 +268,50 @@ struct Doc {
     description: Option<String>,
     /// How many pages show it.
     appearances: usize,
+    /// No date in the archive: every appearance shows a "Date unknown" phrase.
+    undated: bool,
 }
 
 /// One record as a page writes it.
 #[derive(Debug, Clone)]
 struct Shown {
     date: String,
+    /// Empty on a title-less page when the description stands in its place.
     title: String,
     description: Option<String>,
+    /// Where the description is broken over two lines, if it is.
+    brk: Option<Break>,
 }
+
+/// A description shown over two lines: `description[..first_end]`, then on the next line
+/// `description[rest_start..]` (past the space at a sentence boundary; at the same byte when
+/// broken inside a word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Break {
+    first_end: usize,
+    rest_start: usize,
+}
+
+impl Shown {
+    /// The description as a reader joining its lines with one space sees it.
+    fn description_joined(&self) -> String {
+        match (&self.description, self.brk) {
+            (Some(d), Some(b)) => format!("{} {}", &d[..b.first_end], &d[b.rest_start..]),
+            (Some(d), None) => d.clone(),
+            (None, _) => String::new(),
+        }
+    }
+}
+
+/// What the shapes made, counted as they are drawn.
+#[derive(Debug, Default)]
+struct ShapeCounts {
+    broken_descriptions: usize,
+    coarse_dates: usize,
+}
+
+/// The phrases a page shows where an undated document's date line stands.
+const NO_DATE_PHRASES: &[&str] = &["Date unknown", "Undated", "n.d.", "No date"];
 
 #[derive(Debug, Clone, Copy)]
 enum Layout {
@@ -393,6 +472,7 @@ impl Gen {
             title,
             description,
             appearances: self.appearances(),
+            undated: false,
         }
     }
 }
@@ -587,8 +667,90 @@ fn render_date(g: &mut Gen, d: Date, layout: Layout) -> String {
     }
 }
 
-/// One appearance of `doc`, with the variation a scrape shows.
-fn appearance(g: &mut Gen, doc: &Doc, layout: Layout) -> Shown {
+/// A day-dated document shown at month precision (four times in five) or year precision.
+fn coarse_date(g: &mut Gen, d: Date) -> String {
+    match d.month {
+        Some(m) if g.below(5) < 4 => {
+            let month = MONTHS[m as usize - 1];
+            if g.chance(50) {
+                format!("{month}, {}", d.year)
+            } else {
+                format!("{month} {}", d.year)
+            }
+        }
+        _ => d.year.to_string(),
+    }
+}
+
+/// Sentence boundaries of a description: the byte of the space in ". X" where the period
+/// ends a word in lower case or a number (not an initial, as in "I.V. Stalin").
+fn sentence_breaks(d: &str) -> Vec<usize> {
+    let b = d.as_bytes();
+    (1..b.len().saturating_sub(2))
+        .filter(|&i| {
+            b[i] == b'.'
+                && b[i + 1] == b' '
+                && (b[i - 1].is_ascii_lowercase() || b[i - 1].is_ascii_digit())
+                && b[i + 2].is_ascii_uppercase()
+        })
+        .map(|i| i + 1)
+        .collect()
+}
+
+/// Words a line may stop inside, as (byte where the word starts, its length in characters):
+/// lower-case words of four letters or more that start 20 bytes or more into the
+/// description, so the first line reads as a line and the next goes on in lower case.
+/// Descriptions under 40 characters are never broken.
+fn mid_word_breaks(d: &str) -> Vec<(usize, usize)> {
+    if d.chars().count() < 40 {
+        return Vec::new();
+    }
+    let mut words = Vec::new();
+    let mut at = 0;
+    for w in d.split(' ') {
+        let n = w.chars().count();
+        if at >= 20 && n >= 4 && w.chars().all(char::is_lowercase) {
+            words.push((at, n));
+        }
+        at += w.len() + 1;
+    }
+    words
+}
+
+/// Draws how a description is broken over two lines, if it is long enough to break.
+fn break_description(g: &mut Gen, d: &str) -> Option<Break> {
+    let sentences = sentence_breaks(d);
+    let words = mid_word_breaks(d);
+    if sentences.is_empty() && words.is_empty() {
+        return None;
+    }
+    let paragraphs = g.chance(50);
+    if (paragraphs || words.is_empty()) && !sentences.is_empty() {
+        let at = sentences[g.below(sentences.len())];
+        return Some(Break {
+            first_end: at,
+            rest_start: at + 1,
+        });
+    }
+    let (start, n) = words[g.below(words.len())];
+    let inside = 1 + g.below(n - 1);
+    let at = start + d[start..].char_indices().nth(inside).map_or(0, |(i, _)| i);
+    Some(Break {
+        first_end: at,
+        rest_start: at,
+    })
+}
+
+/// One appearance of `doc`, with the variation a scrape shows. On a `titleless` page the
+/// description (whole) stands in the title's place.
+fn appearance(
+    g: &mut Gen,
+    doc: &Doc,
+    layout: Layout,
+    shapes: &Shapes,
+    titleless: bool,
+    counts: &mut ShapeCounts,
+) -> Shown {
     let mut title = doc.title.clone();
     let mut description = doc.description.clone();
     if g.chance(15) {
@@ -615,13 +777,36 @@ fn appearance(g: &mut Gen, doc: &Doc, layout: Layout) -> Shown {
     let roll = g.below(100);
     if roll < 4 {
         description = None;
-    } else if roll < 8 {
+    } else if roll < 8 && !titleless {
+        // A title-less listing shows the whole line, never the truncated form.
         description = description.map(|d| truncate(g, &d));
     }
+    let mut brk = None;
+    if shapes.broken_descriptions > 0
+        && !titleless
+        && let Some(d) = &description
+        && (!sentence_breaks(d).is_empty() || !mid_word_breaks(d).is_empty())
+        && g.chance(shapes.broken_descriptions)
+    {
+        brk = break_description(g, d);
+        counts.broken_descriptions += usize::from(brk.is_some());
+    }
+    if titleless && description.is_some() {
+        title.clear();
+    }
+    let date = if doc.undated {
+        g.pick(NO_DATE_PHRASES).to_string()
+    } else if shapes.coarse_dates > 0 && doc.date.day.is_some() && g.chance(shapes.coarse_dates) {
+        counts.coarse_dates += 1;
+        coarse_date(g, doc.date)
+    } else {
+        render_date(g, doc.date, layout)
+    };
     Shown {
-        date: render_date(g, doc.date, layout),
+        date,
         title,
         description,
+        brk,
     }
 }
 
@@ -676,10 +861,45 @@ fn deal(g: &mut Gen, docs: &[Doc]) -> Vec<(Layout, Vec<u32>)> {
     pages
 }
 
-/// The text of one page; `cut` cuts it off inside its last record's description.
-fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> String {
+/// How a page ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Whole,
+    /// Cut off inside its last record's description (the existing 3%).
+    Cut,
+    /// Cut off inside its last record's title, after 1 to 12 characters.
+    CutInTitle,
+}
+
+/// The text between the two lines of a broken description: a line of its own in the
+/// bulleted and plain layouts (indented like the first in the bulleted one), the next line
+/// in the separated one.
+fn line_break(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Plain => "\n\n",
+        Layout::Bulleted => "\n\n    ",
+        Layout::Separated => "\n",
+    }
+}
+
+/// A description as the page writes it: on one line, or over two at its break.
+fn description_text(d: &str, brk: Option<Break>, layout: Layout) -> String {
+    match brk {
+        Some(b) if b.rest_start < d.len() => {
+            format!("{}{}{}", &d[..b.first_end], line_break(layout), &d[b.rest_start..])
+        }
+        // Cut off before its second line: the page shows one line.
+        _ => d.to_string(),
+    }
+}
+
+/// The text of one page, ending as `ending` says. A record with an empty title (a
+/// title-less page) shows its description on the title's line. A title cut short is written
+/// back into `shown` (the record then has no description), so records.csv shows it.
+fn render_page(g: &mut Gen, layout: Layout, shown: &mut [Shown], ending: Ending) -> String {
     let mut s = String::new();
     let mut last_desc_at = None;
+    let mut last_title_at = 0;
     match layout {
         Layout::Plain => {
             let page_no = g.below(5);
@@ -694,11 +914,15 @@ fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> Strin
                     "Skip to content\n\nResults:\n\n{first} - {last} of {total}\n\nDocuments\n\n"
                 );
             }
-            for r in shown {
-                let _ = write!(s, "{}\n\n{}\n\n", r.date, r.title);
+            for r in shown.iter() {
+                let _ = write!(s, "{}\n\n", r.date);
+                last_title_at = s.len();
+                if !r.title.is_empty() {
+                    let _ = write!(s, "{}\n\n", r.title);
+                }
                 if let Some(d) = &r.description {
                     last_desc_at = Some(s.len());
-                    let _ = write!(s, "{d}\n\n");
+                    let _ = write!(s, "{}\n\n", description_text(d, r.brk, layout));
                 } else {
                     last_desc_at = None;
                 }
@@ -711,11 +935,15 @@ fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> Strin
             }
             s.push_str("Digital Archive International History Declassified\n\n");
             s.push_str(if g.chance(40) { "SEARCH RESULTS\n\n" } else { "\n" });
-            for r in shown {
-                let _ = write!(s, "  • {}\n\n    {}\n\n", r.date, r.title);
+            for r in shown.iter() {
+                let _ = write!(s, "  • {}\n\n", r.date);
+                last_title_at = s.len() + 4;
+                if !r.title.is_empty() {
+                    let _ = write!(s, "    {}\n\n", r.title);
+                }
                 if let Some(d) = &r.description {
                     last_desc_at = Some(s.len() + 4);
-                    let _ = write!(s, "    {d}\n\n");
+                    let _ = write!(s, "    {}\n\n", description_text(d, r.brk, layout));
                 } else {
                     last_desc_at = None;
                 }
@@ -727,25 +955,56 @@ fn render_page(g: &mut Gen, layout: Layout, shown: &[Shown], cut: bool) -> Strin
                 if i > 0 {
                     s.push_str("-\n");
                 }
-                let _ = write!(s, "{}\n{}\n", r.date, r.title);
+                let _ = writeln!(s, "{}", r.date);
+                last_title_at = s.len();
+                if !r.title.is_empty() {
+                    let _ = writeln!(s, "{}", r.title);
+                }
                 if let Some(d) = &r.description {
                     last_desc_at = Some(s.len());
-                    let _ = writeln!(s, "{d}");
+                    let _ = writeln!(s, "{}", description_text(d, r.brk, layout));
                 } else {
                     last_desc_at = None;
                 }
             }
         }
     }
-    if cut && let (Some(at), Some(d)) = (last_desc_at, shown.last().and_then(|r| r.description.as_deref())) {
-        let kept = truncate(g, d);
-        if kept.len() < d.len() {
-            s.truncate(at);
-            s.push_str(&kept);
-            s.push('\n');
+    match ending {
+        Ending::Whole => {}
+        Ending::Cut => {
+            if let (Some(at), Some(r)) = (last_desc_at, shown.last())
+                && let Some(d) = r.description.as_deref()
+            {
+                let kept = truncate(g, d);
+                if kept.len() < d.len() {
+                    s.truncate(at);
+                    s.push_str(&description_text(&kept, r.brk, layout));
+                    s.push('\n');
+                }
+            }
+        }
+        Ending::CutInTitle => {
+            if let Some(r) = shown.last_mut() {
+                let cut = cut_title(g, &r.title);
+                s.truncate(last_title_at);
+                s.push_str(&cut);
+                s.push('\n');
+                r.title = cut;
+                r.description = None;
+                r.brk = None;
+            }
         }
     }
     s
+}
+
+/// The first 1 to 12 characters of a title ("The", "Polish M", "Report o"), never the whole
+/// title, with no space at the end.
+fn cut_title(g: &mut Gen, title: &str) -> String {
+    let n = title.trim_end().chars().count();
+    let keep = 1 + g.below(n.saturating_sub(1).clamp(1, 12));
+    let cut: String = title.chars().take(keep).collect();
+    cut.trim_end().to_string()
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> crate::Error {
@@ -755,16 +1014,78 @@ fn io_err(path: &Path, e: std::io::Error) -> crate::Error {
     }
 }
 
-/// Generates `opts.records` records into `out`: `pages/` (saved result pages, 1000 to a
-/// folder), `truth.csv` (`record_id,entity_id`, ids relative to `pages/`), and with
-/// `opts.csv` also `records.csv` (`record_id,date,title,description` as written).
-pub fn generate(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, crate::Error> {
+/// One generated page, handed to the sink of [`produce`].
+struct Page<'a> {
+    /// Its path under `pages/`.
+    rel: String,
+    text: String,
+    /// Each record in page order: the document it shows and how it shows it.
+    records: Vec<(&'a Doc, Shown)>,
+}
+
+/// Generates the scrape `opts` describes, page by page, into `sink`. Every draw comes from
+/// one ChaCha stream in a fixed order; a shape whose share is 0 draws nothing.
+fn produce(
+    opts: &SynthOptions,
+    mut sink: impl FnMut(&Page) -> Result<(), crate::Error>,
+) -> Result<SynthSummary, crate::Error> {
+    let shapes = &opts.shapes;
     let mut g = Gen {
         rng: ChaCha8Rng::seed_from_u64(opts.seed),
         descriptions: HashSet::new(),
     };
-    let docs = documents(&mut g, opts.records);
+    let mut docs = documents(&mut g, opts.records);
     let pages = deal(&mut g, &docs);
+    if shapes.date_unknown > 0 {
+        for d in &mut docs {
+            d.undated = g.chance(shapes.date_unknown);
+        }
+    }
+    let mut summary = SynthSummary {
+        entities: docs.len(),
+        pages: pages.len(),
+        undated_documents: docs.iter().filter(|d| d.undated).count(),
+        ..SynthSummary::default()
+    };
+    let mut counts = ShapeCounts::default();
+    for (n, (layout, members)) in pages.iter().enumerate() {
+        let titleless = shapes.titleless_pages > 0 && g.chance(shapes.titleless_pages);
+        summary.titleless_pages += usize::from(titleless);
+        let mut shown: Vec<Shown> = members
+            .iter()
+            .map(|&d| appearance(&mut g, &docs[d as usize], *layout, shapes, titleless, &mut counts))
+            .collect();
+        let cut = g.chance(3);
+        summary.cut_pages += usize::from(cut);
+        // A title-less page has no title to cut short.
+        let ending = match cut {
+            false => Ending::Whole,
+            true if shapes.short_cut_titles > 0 && !titleless && g.chance(shapes.short_cut_titles) => {
+                summary.short_cut_titles += 1;
+                Ending::CutInTitle
+            }
+            true => Ending::Cut,
+        };
+        let text = render_page(&mut g, *layout, &mut shown, ending);
+        let hash: u64 = g.rng.random();
+        let page = Page {
+            rel: format!("{:04}/{n:07}_{hash:016x}.txt", n / 1000),
+            text,
+            records: members.iter().map(|&d| &docs[d as usize]).zip(shown).collect(),
+        };
+        summary.records += page.records.len();
+        sink(&page)?;
+    }
+    summary.broken_descriptions = counts.broken_descriptions;
+    summary.coarse_dates = counts.coarse_dates;
+    Ok(summary)
+}
+
+/// Generates `opts.records` records into `out`: `pages/` (saved result pages, 1000 to a
+/// folder), `truth.csv` (`record_id,entity_id`, ids relative to `pages/`), and with
+/// `opts.csv` also `records.csv` (`record_id,date,title,description` as written, a
+/// description broken over two lines joined with one space).
+pub fn generate(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, crate::Error> {
     let pages_dir = out.join("pages");
     std::fs::create_dir_all(&pages_dir).map_err(|e| io_err(&pages_dir, e))?;
     let mut truth = csv_file(&out.join("truth.csv"), &["record_id", "entity_id"])?;
@@ -775,36 +1096,24 @@ pub fn generate(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, crate::
         )?),
         false => None,
     };
-    let mut summary = SynthSummary {
-        entities: docs.len(),
-        pages: pages.len(),
-        ..SynthSummary::default()
-    };
-    for (n, (layout, members)) in pages.iter().enumerate() {
-        let shown: Vec<Shown> = members
-            .iter()
-            .map(|&d| appearance(&mut g, &docs[d as usize], *layout))
-            .collect();
-        let cut = g.chance(3);
-        summary.cut_pages += usize::from(cut);
-        let text = render_page(&mut g, *layout, &shown, cut);
-        let hash: u64 = g.rng.random();
-        let rel = format!("{:04}/{n:07}_{hash:016x}.txt", n / 1000);
-        let path = pages_dir.join(&rel);
-        if n % 1000 == 0 {
+    let mut n = 0usize;
+    let summary = produce(opts, |page| {
+        let path = pages_dir.join(&page.rel);
+        if n.is_multiple_of(1000) {
             let dir = path.parent().unwrap_or(&pages_dir);
             std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         }
-        std::fs::write(&path, text).map_err(|e| io_err(&path, e))?;
-        for (pos, (&d, r)) in members.iter().zip(&shown).enumerate() {
-            let id = format!("{rel}#{}", pos + 1);
-            truth.write(&[&id, &docs[d as usize].entity])?;
+        n += 1;
+        std::fs::write(&path, &page.text).map_err(|e| io_err(&path, e))?;
+        for (pos, (doc, r)) in page.records.iter().enumerate() {
+            let id = format!("{}#{}", page.rel, pos + 1);
+            truth.write(&[&id, &doc.entity])?;
             if let Some(c) = records_csv.as_mut() {
-                c.write(&[&id, &r.date, &r.title, r.description.as_deref().unwrap_or("")])?;
+                c.write(&[&id, &r.date, &r.title, &r.description_joined()])?;
             }
-            summary.records += 1;
         }
-    }
+        Ok(())
+    })?;
     truth.finish()?;
     if let Some(c) = records_csv {
         c.finish()?;
@@ -854,6 +1163,270 @@ mod tests {
             rng: ChaCha8Rng::seed_from_u64(seed),
             descriptions: HashSet::new(),
         }
+    }
+
+    /// A generated scrape in memory: each page's text and its records.
+    struct Scrape {
+        summary: SynthSummary,
+        pages: Vec<(String, Vec<(Doc, Shown)>)>,
+    }
+
+    fn scrape(records: usize, seed: u64, shapes: Shapes) -> Scrape {
+        let opts = SynthOptions {
+            records,
+            seed,
+            csv: false,
+            shapes,
+        };
+        let mut pages = Vec::new();
+        let summary = produce(&opts, |p| {
+            let records = p.records.iter().map(|(d, r)| ((*d).clone(), r.clone()));
+            pages.push((p.text.clone(), records.collect()));
+            Ok(())
+        })
+        .expect("generate");
+        Scrape { summary, pages }
+    }
+
+    /// The lines of a page that belong to records: not blank, not a header line, not a
+    /// separator, trimmed.
+    fn record_lines(text: &str) -> Vec<&str> {
+        const HEADERS: &[&str] = &[
+            "Skip to content",
+            "Results:",
+            "Documents",
+            "Search in",
+            "ADD SEARCH FILTER CANCEL SEARCH FILTER",
+            "Digital Archive International History Declassified",
+            "SEARCH RESULTS",
+            "-",
+        ];
+        text.lines()
+            .map(|l| l.trim().trim_start_matches("• "))
+            .filter(|l| !l.is_empty() && !HEADERS.contains(l))
+            .filter(|l| !(l.contains(" - ") && l.contains(" of ") && l.starts_with(|c: char| c.is_ascii_digit())))
+            .collect()
+    }
+
+    /// A title as compared for the cut-short test: no quotes, brackets, diacritics or spaces.
+    fn bare(s: &str) -> String {
+        drop_diacritics(s).chars().filter(|c| c.is_alphanumeric()).collect()
+    }
+
+    #[test]
+    fn shares_of_zero_give_the_pages_of_no_shapes() {
+        let zero = Shapes {
+            titleless_pages: 0,
+            short_cut_titles: 0,
+            date_unknown: 0,
+            broken_descriptions: 0,
+            coarse_dates: 0,
+        };
+        let a = scrape(1500, 5, zero);
+        let b = scrape(1500, 5, Shapes::default());
+        assert_eq!(a.summary, b.summary);
+        let texts = |s: &Scrape| s.pages.iter().map(|p| p.0.clone()).collect::<Vec<_>>();
+        assert_eq!(texts(&a), texts(&b));
+        // And a shape that is on changes the pages: the comparison can tell.
+        let c = scrape(1500, 5, Shapes::REALISTIC);
+        assert_ne!(texts(&a), texts(&c));
+    }
+
+    #[test]
+    fn shapes_never_add_or_remove_a_record() {
+        let all = Shapes {
+            titleless_pages: 30,
+            short_cut_titles: 100,
+            date_unknown: 20,
+            broken_descriptions: 50,
+            coarse_dates: 50,
+        };
+        let members = |s: &Scrape| {
+            s.pages
+                .iter()
+                .map(|p| p.1.iter().map(|(d, _)| d.entity.clone()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let plain = scrape(3000, 9, Shapes::default());
+        let shaped = scrape(3000, 9, all);
+        assert_eq!(members(&plain), members(&shaped));
+        assert_eq!(plain.summary.records, shaped.summary.records);
+    }
+
+    #[test]
+    fn titleless_pages_show_each_record_as_a_date_and_one_whole_line() {
+        let s = scrape(
+            2000,
+            3,
+            Shapes {
+                titleless_pages: 100,
+                ..Shapes::default()
+            },
+        );
+        assert_eq!(s.summary.titleless_pages, s.summary.pages);
+        let mut described = 0;
+        for (text, records) in &s.pages {
+            assert_eq!(record_lines(text).len(), 2 * records.len(), "{text}");
+            for (doc, r) in records {
+                match &r.description {
+                    Some(d) => {
+                        described += 1;
+                        assert!(r.title.is_empty());
+                        // Whole: never the truncated form.
+                        let full = doc.description.as_deref().expect("a description");
+                        assert_eq!(d.chars().count(), full.chars().count(), "{d}");
+                        assert!(r.brk.is_none());
+                    }
+                    None => assert!(!r.title.is_empty()),
+                }
+            }
+        }
+        assert!(described > 1500, "{described}");
+    }
+
+    #[test]
+    fn short_cut_titles_end_a_page_after_one_to_twelve_characters_of_a_real_title() {
+        let s = scrape(
+            6000,
+            4,
+            Shapes {
+                short_cut_titles: 100,
+                ..Shapes::default()
+            },
+        );
+        assert!(s.summary.cut_pages > 3, "{:?}", s.summary);
+        assert_eq!(s.summary.short_cut_titles, s.summary.cut_pages);
+        let mut short = 0;
+        for (text, records) in &s.pages {
+            let (doc, last) = records.last().expect("a record");
+            let line = text.lines().last().expect("a line").trim();
+            // Every title the generator makes is longer than 12 characters.
+            if last.title.chars().count() > 12 {
+                continue;
+            }
+            short += 1;
+            assert_eq!(line, last.title);
+            assert!((1..=12).contains(&line.chars().count()), "{line:?}");
+            assert!(last.description.is_none());
+            // A prefix of the title the document has (a typo may change one letter).
+            let cut = bare(line);
+            let title: String = bare(&doc.title).chars().take(cut.chars().count()).collect();
+            assert!(strsim::levenshtein(&cut, &title) <= 1, "{line:?} of {:?}", doc.title);
+        }
+        assert_eq!(short, s.summary.short_cut_titles);
+    }
+
+    #[test]
+    fn undated_documents_show_a_no_date_phrase_on_every_page() {
+        let s = scrape(
+            3000,
+            6,
+            Shapes {
+                date_unknown: 20,
+                ..Shapes::default()
+            },
+        );
+        assert!(s.summary.undated_documents > 100, "{:?}", s.summary);
+        let mut phrases = HashSet::new();
+        for (text, records) in &s.pages {
+            let lines = record_lines(text);
+            for (doc, r) in records {
+                let date = r.date.as_str();
+                assert_eq!(doc.undated, NO_DATE_PHRASES.contains(&date), "{date}");
+                if doc.undated {
+                    phrases.insert(date);
+                    assert!(lines.contains(&date));
+                    assert!(!r.title.is_empty());
+                }
+            }
+        }
+        assert_eq!(phrases.len(), NO_DATE_PHRASES.len());
+    }
+
+    #[test]
+    fn broken_descriptions_go_on_on_the_next_line() {
+        let s = scrape(
+            2000,
+            8,
+            Shapes {
+                broken_descriptions: 100,
+                ..Shapes::default()
+            },
+        );
+        let (mut paragraphs, mut mid_word, mut broken) = (0, 0, 0);
+        for (text, records) in &s.pages {
+            let lines = record_lines(text);
+            broken += records.iter().filter(|(_, r)| r.brk.is_some()).count();
+            for (pos, (_, r)) in records.iter().enumerate() {
+                let (Some(d), Some(b)) = (&r.description, r.brk) else {
+                    continue;
+                };
+                let (first, rest) = (&d[..b.first_end], &d[b.rest_start..]);
+                if pos + 1 == records.len() && !text.trim_end().ends_with(rest) {
+                    // The page is cut off inside this description.
+                    continue;
+                }
+                // The first line may also be a sentence of another record: find the pair.
+                let i = (0..lines.len() - 1)
+                    .find(|&i| lines[i] == first && lines[i + 1] == rest)
+                    .expect("the two lines, one after the other");
+                if b.first_end == b.rest_start {
+                    mid_word += 1;
+                    assert!(lines[i + 1].starts_with(char::is_lowercase), "{:?}", lines[i + 1]);
+                    assert!(first.ends_with(char::is_alphabetic));
+                    assert_eq!(format!("{}{}", lines[i], lines[i + 1]), *d);
+                } else {
+                    paragraphs += 1;
+                    assert!(first.ends_with('.'));
+                    assert_eq!(format!("{} {}", lines[i], lines[i + 1]), *d);
+                }
+                assert_eq!(lines[i + 1], rest);
+                // records.csv joins the two lines with one space.
+                assert_eq!(r.description_joined(), format!("{first} {rest}"));
+            }
+        }
+        assert!(paragraphs > 100 && mid_word > 100, "{paragraphs} {mid_word}");
+        assert_eq!(s.summary.broken_descriptions, broken);
+        assert!(broken - paragraphs - mid_word <= s.summary.cut_pages);
+    }
+
+    #[test]
+    fn coarse_dates_are_day_dated_documents_shown_as_month_or_year() {
+        let s = scrape(
+            2000,
+            2,
+            Shapes {
+                coarse_dates: 100,
+                ..Shapes::default()
+            },
+        );
+        let (mut month, mut year, mut day_dated) = (0, 0, 0);
+        for (text, records) in &s.pages {
+            let lines = record_lines(text);
+            for (doc, r) in records {
+                assert!(lines.contains(&r.date.as_str()));
+                if doc.date.day.is_none() {
+                    continue;
+                }
+                day_dated += 1;
+                // No day: "May 1964", "May, 1964" or "1964".
+                let words: Vec<&str> = r.date.split(' ').collect();
+                match words.as_slice() {
+                    [y] => {
+                        year += 1;
+                        assert_eq!(*y, doc.date.year.to_string());
+                    }
+                    [m, y] => {
+                        month += 1;
+                        assert!(MONTHS.contains(&m.trim_end_matches(',')), "{}", r.date);
+                        assert_eq!(*y, doc.date.year.to_string());
+                    }
+                    _ => panic!("{} still shows a day", r.date),
+                }
+            }
+        }
+        assert_eq!(s.summary.coarse_dates, day_dated);
+        assert!(month > 2 * year && year > 0, "{month} {year}");
     }
 
     #[test]
