@@ -183,6 +183,21 @@ impl RawRecord {
     }
 }
 
+/// The fingerprint of a record without content: a tag no content key can produce (it holds a
+/// NUL, which normalization never keeps), its file and position, and its fields exactly as
+/// written. Stable enough for an override key: the same saved page read again gives the same
+/// fragment at the same place, so its override keeps applying; two fragments differ in file
+/// or position, so an override names one of them. A fragment holds nothing that could be
+/// found again elsewhere (that is what makes it a fragment), so nothing better than its place
+/// can identify it: if the page is saved anew and the fragment moves, the override is stale
+/// and no longer applies, which is the safe way to fail.
+fn fragment_fingerprint(raw: &RawRecord) -> Fingerprint {
+    let position = raw.provenance.position.to_string();
+    let place = ["\0fragment", &raw.provenance.file, position.as_str()];
+    let written = raw.fields.iter().map(|f| f.as_deref().unwrap_or(""));
+    Fingerprint::of(place.into_iter().chain(written))
+}
+
 impl Record {
     /// Its id, as outputs write it: `FILE#POSITION`, or a table's id column (made on demand
     /// rather than held: a million of them weigh 70 MB).
@@ -272,22 +287,41 @@ pub struct Record {
     /// What the run's other records say of its title (a term-frequency signal): whether the
     /// title alone identifies one document.
     pub title_signal: crate::normalize::TitleSignal,
+    /// For a record cut off by its page inside a short title (shorter than
+    /// `min_title_prefix_chars`): how many documents (distinct titles) on other pages, at a
+    /// date compatible with its own, have a title that begins with it (at most `u16::MAX`);
+    /// 0 for any other record. See [`crate::normalize::mark_cut_titles`].
+    pub cut_title_documents: u16,
+    /// For such a record: its beginning is common, by how many documents of its year begin
+    /// so (the term-frequency estimate of the title-only rule).
+    pub cut_title_common: bool,
 }
 
 impl Record {
     /// A record of `values` (in schema order), fingerprinted by the one recipe: every value's
-    /// key, a missing value as "".
+    /// key, a missing value as "". A record with no content at all (every key empty: a
+    /// dateless, title-less fragment cut off by its page) is fingerprinted by where it stands
+    /// instead ([`fragment_fingerprint`]): by its content alone, every such fragment of a run
+    /// would share one fingerprint, and an override written for one would apply to all.
     pub fn new(raw: RawRecord, values: Box<[Option<Value>]>, page: u32) -> Record {
-        let keys = values
-            .iter()
-            .map(|v| v.as_ref().map(Value::key_str).unwrap_or_default());
-        let fingerprint = Fingerprint::of(keys);
+        let keys = || {
+            values
+                .iter()
+                .map(|v| v.as_ref().map(Value::key_str).unwrap_or_default())
+        };
+        let fingerprint = if keys().all(|k| k.is_empty()) {
+            fragment_fingerprint(&raw)
+        } else {
+            Fingerprint::of(keys())
+        };
         Record {
             raw,
             values,
             fingerprint,
             page,
             title_signal: crate::normalize::TitleSignal::default(),
+            cut_title_documents: 0,
+            cut_title_common: false,
         }
     }
 

@@ -126,6 +126,12 @@ pub struct BlockingRules {
     pub title_filter_length_ratio: f64,
     /// Rarest title tokens used to block records without a usable date.
     pub title_tokens: usize,
+    /// A title-less record is blocked by its description's words instead: in a block over
+    /// `title_filter_above`, with the records whose description shares all its words but
+    /// one; without a usable date, with the records sharing one of its rarest description
+    /// tokens.
+    #[serde(default = "yes")]
+    pub untitled_by_description: bool,
     /// The pair budget: a block of n records makes at most n times this many pairs (else it
     /// is compared by window).
     pub max_pairs_per_record: usize,
@@ -238,14 +244,27 @@ pub struct ComparisonRules {
     /// The coarsest date at which a copy shown at a coarser date than its pair ("May 1964" /
     /// "May 14, 1964") may match on a title alone or a truncated description.
     pub coarse_copy_precision: crate::normalize::date::Precision,
-    /// Shortest title of a cut-off record that may match as a prefix of another.
+    /// Shortest title of a cut-off record that may match as a prefix of another on its own;
+    /// a shorter one matches as a prefix only when it begins one document of its dates.
     pub min_title_prefix_chars: usize,
+    /// Description similarity a match must reach when a title is missing (a title-less
+    /// record rests on its description alone).
+    #[serde(default = "description_only_min_similarity")]
+    pub description_only_min_similarity: f64,
     /// Similarity the overlap of a prefix match must reach.
     pub prefix_similarity: f64,
     /// Different numbers in titles forbid a match.
     pub numbers_must_agree: bool,
     /// Only this many characters of a normalized title or description are compared.
     pub max_compared_chars: usize,
+}
+
+fn description_only_min_similarity() -> f64 {
+    0.95
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Rules {

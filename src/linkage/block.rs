@@ -525,7 +525,77 @@ fn title_token_blocks(
         }
         blocks.insert(token, (dateless, dated));
     }
+    let is_title = Schema::page().role(Role::Title) == Some(field);
+    if is_title && rules.untitled_by_description {
+        description_token_blocks(records, &undated, rules, warnings, &mut blocks);
+    }
     blocks
+}
+
+/// Tokens (3 characters or more) of a record's normalized description, sorted and unique.
+fn description_tokens(r: &Record) -> Vec<&str> {
+    let mut t: Vec<&str> = (r.description_key().unwrap_or(""))
+        .split(' ')
+        .filter(|t| t.chars().count() >= 3)
+        .collect();
+    t.sort_unstable();
+    t.dedup();
+    t
+}
+
+/// Rare-token blocks of the records without a usable date and without a title (a title-less
+/// listing): their title has no token, so each meets the records sharing one of its
+/// `title_tokens` rarest description tokens, keyed `description:TOKEN` in `blocks` as
+/// (such records holding the token, every other record holding it). Built only when the run
+/// holds such a record.
+fn description_token_blocks(
+    records: &[Record],
+    undated: &dyn Fn(&Record) -> bool,
+    rules: &BlockingRules,
+    warnings: &mut Vec<Warning>,
+    blocks: &mut BTreeMap<String, (Vec<u32>, Vec<u32>)>,
+) {
+    let untitled = |r: &Record| undated(r) && r.title_key().is_empty() && r.description_key().is_some();
+    if !records.iter().any(untitled) {
+        return;
+    }
+    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for t in description_tokens(r) {
+            postings.entry(t).or_default().push(i as u32);
+        }
+    }
+    let mut chosen: BTreeMap<&str, ()> = BTreeMap::new();
+    for r in records.iter().filter(|r| untitled(r)) {
+        let mut tokens: Vec<(usize, &str)> = description_tokens(r)
+            .into_iter()
+            .map(|t| (postings[t].len(), t))
+            .filter(|(n, _)| *n <= rules.max_block_size)
+            .collect();
+        tokens.sort_unstable();
+        tokens.truncate(rules.title_tokens);
+        if tokens.is_empty() {
+            warnings.push(Warning::at(
+                &r.raw.provenance.file,
+                Some(r.raw.provenance.line),
+                "record has no usable date, no title and no description token rare enough to block on; it was compared with nothing",
+            ));
+        }
+        for (_, t) in tokens {
+            chosen.insert(t, ());
+        }
+    }
+    for token in chosen.into_keys() {
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for &i in &postings[token] {
+            if untitled(&records[i as usize]) {
+                left.push(i)
+            } else {
+                right.push(i)
+            }
+        }
+        blocks.insert(format!("description:{token}"), (left, right));
+    }
 }
 
 /// Pairs of one block: all pairs up to `title_filter_above` records; then, up to
@@ -555,7 +625,7 @@ fn pair_block(b: &Block, records: &[Record], rules: &BlockingRules, titled: bool
     let why = if size > rules.max_block_size {
         format!("holds {size} records (limit {})", rules.max_block_size)
     } else if rules.title_filter_above > 0 {
-        match token_pairs(b, records, rules.title_filter_length_ratio, budget) {
+        match token_pairs(b, records, rules, budget) {
             Some(pairs) => {
                 let mut out = BlockPairs::default();
                 for (x, y) in pairs {
@@ -676,7 +746,8 @@ fn share_all_but_one(a: &[u32], b: &[u32]) -> bool {
 ///
 /// None when the block holds more than `budget` such pairs (titles that all differ by one
 /// word): it stops there, so a hostile block costs the budget, not the square of its size.
-fn token_pairs(b: &Block, records: &[Record], length_ratio: f64, budget: usize) -> Option<Vec<(u32, u32)>> {
+fn token_pairs(b: &Block, records: &[Record], rules: &BlockingRules, budget: usize) -> Option<Vec<(u32, u32)>> {
+    let length_ratio = rules.title_filter_length_ratio;
     let members: Vec<(u32, bool)> = b
         .left
         .iter()
@@ -770,7 +841,63 @@ fn token_pairs(b: &Block, records: &[Record], length_ratio: f64, budget: usize) 
             }
         }
     }
+    if rules.untitled_by_description && !untitled_pairs(&members, records, &mut out) {
+        return None;
+    }
     out.finish()
+}
+
+/// Pairs of an oversized block for its title-less members (a title-less listing), whose
+/// titles have no words to share: each meets the members whose description shares every
+/// token (3 characters or more) of the shorter description but one, the title filter's idea
+/// on descriptions (a truncated copy loses at most its cut last word). Shared tokens are
+/// counted from the postings of the title-less member's tokens, so a copy is found whichever
+/// of the two descriptions is the shorter. False when the pairs exceed the budget.
+fn untitled_pairs(members: &[(u32, bool)], records: &[Record], out: &mut Capped) -> bool {
+    let record = |m: usize| &records[members[m].0 as usize];
+    let untitled: Vec<usize> = (0..members.len())
+        .filter(|&m| record(m).title_key().is_empty() && record(m).description_key().is_some())
+        .collect();
+    if untitled.is_empty() {
+        return true;
+    }
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let tokens: Vec<Vec<u32>> = (0..members.len())
+        .map(|m| {
+            let mut t: Vec<u32> = description_tokens(record(m))
+                .into_iter()
+                .map(|t| {
+                    let n = ids.len() as u32;
+                    *ids.entry(t).or_insert(n)
+                })
+                .collect();
+            t.sort_unstable();
+            t
+        })
+        .collect();
+    let mut postings: Vec<Vec<u32>> = vec![Vec::new(); ids.len()];
+    for (m, ts) in tokens.iter().enumerate() {
+        for &t in ts {
+            postings[t as usize].push(m as u32);
+        }
+    }
+    for &m in &untitled {
+        let mut shared: BTreeMap<u32, usize> = BTreeMap::new();
+        for &t in &tokens[m] {
+            for &o in &postings[t as usize] {
+                *shared.entry(o).or_default() += 1;
+            }
+        }
+        for (o, n) in shared {
+            let o = o as usize;
+            let shorter = tokens[m].len().min(tokens[o].len());
+            let (x, y) = (members[m], members[o]);
+            if o != m && n + 1 >= shorter && (x.1 || y.1) && !out.push((x.0.min(y.0), x.0.max(y.0))) {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Distinct pairs collected up to a budget. A pair may be found up to four times (from both

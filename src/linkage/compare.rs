@@ -99,6 +99,9 @@ pub enum Evidence {
     TitleAndDescription,
     /// The titles only: a description is missing (or too short a copy to count).
     TitleOnly,
+    /// The descriptions only: a title is missing (a title-less listing), and a missing title
+    /// is no evidence.
+    DescriptionOnly,
 }
 
 impl Evidence {
@@ -106,6 +109,7 @@ impl Evidence {
         match self {
             Evidence::TitleAndDescription => "title and description",
             Evidence::TitleOnly => "title only (a description is missing)",
+            Evidence::DescriptionOnly => "description alone (a title is missing)",
         }
     }
 }
@@ -198,21 +202,12 @@ pub struct FsDetail {
 
 /// Scores one pair.
 pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
-    // A title is compared as a prefix only when a record was cut off by the end of its page.
-    let title_prefix = (x.raw.partial || y.raw.partial).then_some(rules.min_title_prefix_chars);
-    let (title, _) = text_similarity(x.title_key(), y.title_key(), title_prefix, rules);
-    let (description, description_mode) = match (x.description_key(), y.description_key()) {
-        (Some(a), Some(b)) => {
-            let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
-            if s < rules.min_description_similarity && is_short_prefix(a, b, rules) {
-                // Too short a truncated copy to count for or against: no evidence.
-                (None, DescriptionMode::ShortPrefix)
-            } else {
-                (Some(s), mode)
-            }
-        }
-        _ => (None, DescriptionMode::Missing),
-    };
+    if x.title_key().is_empty() || y.title_key().is_empty() {
+        return compare_untitled(pair, x, y, rules);
+    }
+    let title_prefix = title_prefix_chars(x, y, rules);
+    let (title, title_mode) = text_similarity(x.title_key(), y.title_key(), title_prefix, rules);
+    let (description, description_mode) = descriptions(x, y, rules);
     let score = match description {
         Some(d) => {
             (rules.title_weight * title + rules.description_weight * d)
@@ -227,6 +222,9 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
             decision = MatchDecision::NoMatch;
             numbers_in_descriptions = true;
             why = Reason::Text(format!("descriptions name different numbers ({n})").into());
+        } else if let Some(cut) = cut_title_unsettled(x, y, title_mode, rules) {
+            decision = MatchDecision::Review;
+            why = Reason::Text(format!("{}, but {cut}: left for review", threshold_reason(&why, score)).into());
         } else if let Some(thin) = thin_evidence(x, y, title, description_mode, rules) {
             decision = MatchDecision::Review;
             if let Reason::Threshold { thin: t, .. } = &mut why {
@@ -249,6 +247,143 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         decision,
         why,
         fs: None,
+    }
+}
+
+/// The descriptions' similarity and how they were compared: whole, or as a prefix (a
+/// truncated copy at least `min_prefix_chars` long); None when one is missing or too short a
+/// truncated copy to count for or against (no evidence).
+fn descriptions(x: &Record, y: &Record, rules: &ComparisonRules) -> (Option<f64>, DescriptionMode) {
+    match (x.description_key(), y.description_key()) {
+        (Some(a), Some(b)) => {
+            let (s, mode) = text_similarity(a, b, Some(rules.min_prefix_chars), rules);
+            if s < rules.min_description_similarity && is_short_prefix(a, b, rules) {
+                (None, DescriptionMode::ShortPrefix)
+            } else {
+                (Some(s), mode)
+            }
+        }
+        _ => (None, DescriptionMode::Missing),
+    }
+}
+
+/// Scores a pair in which a title is missing (a title-less listing reads its records as a
+/// date and a description). A missing title is no evidence, like a missing description: two
+/// missing titles do not agree. The pair rests on its descriptions alone, which must agree to
+/// `description_only_min_similarity` (stricter than a description beside a title); the
+/// dates were made compatible by blocking. Descriptions compared whole that name different
+/// numbers are different documents; a truncated description with dates not the same goes to
+/// review (`thin_evidence`'s rule); without two descriptions to compare there is no evidence
+/// at all: no match.
+fn compare_untitled(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
+    let (description, description_mode) = descriptions(x, y, rules);
+    let mut out = ScoredPair {
+        pair: *pair,
+        title: 0.0,
+        description,
+        description_mode,
+        score: description.unwrap_or(0.0),
+        decision: MatchDecision::NoMatch,
+        why: Reason::Text("a title is missing and there are no descriptions to compare: no evidence".into()),
+        distinct: false,
+        fs: None,
+    };
+    let Some(d) = description else { return out };
+    let review = d >= rules.review_threshold;
+    out.decision = if review {
+        MatchDecision::Review
+    } else {
+        MatchDecision::NoMatch
+    };
+    if d < rules.min_description_similarity {
+        let minimum = rules.min_description_similarity;
+        out.why = Reason::DescriptionBelow { minimum, review };
+        out.distinct = !review;
+        return out;
+    }
+    let mut thin = None;
+    if d >= rules.description_only_min_similarity {
+        out.decision = MatchDecision::Match;
+        if let Some(n) = description_numbers_differ(x, y, description, description_mode) {
+            out.decision = MatchDecision::NoMatch;
+            out.distinct = true;
+            out.why = Reason::Text(format!("descriptions name different numbers ({n})").into());
+            return out;
+        }
+        let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
+        if description_mode == DescriptionMode::Prefix && !same_dates {
+            out.decision = MatchDecision::Review;
+            thin = Some(Thin::TruncatedDatesDiffer);
+        }
+    }
+    out.why = Reason::Threshold {
+        match_at: rules.description_only_min_similarity,
+        review_at: rules.review_threshold,
+        evidence: Evidence::DescriptionOnly,
+        thin,
+    };
+    out
+}
+
+/// The shortest title compared as a prefix of the other: none unless a record was cut off by
+/// the end of its page; a title of any length when the shorter title is the cut record's (a
+/// page cut inside it after a few characters: "Polish M"), which links only when its
+/// beginning identifies one document ([`cut_title_unsettled`]); else
+/// `min_title_prefix_chars`.
+fn title_prefix_chars(x: &Record, y: &Record, rules: &ComparisonRules) -> Option<usize> {
+    if !x.raw.partial && !y.raw.partial {
+        return None;
+    }
+    let (nx, ny) = (x.title_key().chars().count(), y.title_key().chars().count());
+    let shorter_cut = (nx <= ny && x.raw.partial) || (ny <= nx && y.raw.partial);
+    Some(if shorter_cut { 1 } else { rules.min_title_prefix_chars })
+}
+
+/// Why a title match on a title cut after a few characters (shorter than
+/// `min_title_prefix_chars`) is not acted on, in words, if it is not: it links only when,
+/// within its compatible dates, exactly one document on other pages begins that way, and
+/// the beginning is rare in its year ([`crate::normalize::mark_cut_titles`] counted both).
+fn cut_title_unsettled(x: &Record, y: &Record, title_mode: DescriptionMode, rules: &ComparisonRules) -> Option<String> {
+    if title_mode != DescriptionMode::Prefix {
+        return None;
+    }
+    let cut = if x.title_key().chars().count() <= y.title_key().chars().count() {
+        x
+    } else {
+        y
+    };
+    if !crate::normalize::is_cut_short_title(cut, rules.min_title_prefix_chars) {
+        return None;
+    }
+    let n = cut.title_key().chars().count();
+    let documents = cut.cut_title_documents;
+    if documents != 1 {
+        let many = if documents == u16::MAX {
+            format!("{documents} or more")
+        } else {
+            documents.to_string()
+        };
+        return Some(format!(
+            "on a title cut to {n} characters that {many} documents of a compatible date on other pages begin with"
+        ));
+    }
+    cut.cut_title_common.then(|| {
+        format!(
+            "on a title cut to {n} characters that one document of a compatible date begins with, but so many of its year do that another is expected within the date"
+        )
+    })
+}
+
+/// The words of a threshold reason (`why`) for `score`, without its thin evidence.
+fn threshold_reason(why: &Reason, score: f64) -> String {
+    match why {
+        Reason::Threshold {
+            match_at,
+            review_at,
+            evidence,
+            ..
+        } => threshold_words(score, *match_at, *review_at, *evidence, None),
+        _ => format!("score {score:.4}"),
     }
 }
 

@@ -288,9 +288,11 @@ pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
     // hash slowly); each group is judged on its own, in parallel.
     // Sorted as (title, index) pairs: a comparison then reads the two titles only, not each
     // record and its values first (a cache miss each, 20 million times at 1M records).
+    // A missing title is no evidence: title-less records are not one group of a shared title.
     let mut order: Vec<(&str, u32)> = records
         .par_iter()
         .enumerate()
+        .filter(|(_, r)| !r.title_key().is_empty())
         .map(|(i, r)| (r.title_key(), i as u32))
         .collect();
     order.par_sort_unstable();
@@ -418,6 +420,100 @@ fn share_of_year(date: PartialDate) -> f64 {
         Precision::Day => 1.0 / 365.0,
         Precision::Month => 1.0 / 12.0,
         Precision::Year => 1.0,
+    }
+}
+
+/// True for a record cut off by its page inside a title shorter than `min_chars` ("The",
+/// "Polish M"): compared as a prefix of any length, it links only when its beginning
+/// identifies one document (see [`mark_cut_titles`]).
+pub fn is_cut_short_title(r: &Record, min_chars: usize) -> bool {
+    r.raw.partial && !r.title_key().is_empty() && r.title_key().chars().count() < min_chars
+}
+
+/// For each record cut off by its page inside a short title ([`is_cut_short_title`]),
+/// counts the documents its title may begin, a per-run index of titles by year: the
+/// documents (distinct titles) on other pages whose date is compatible with its own (or
+/// missing: an undated record may be of any date) and whose title begins with its title;
+/// and marks it `cut_title_common` when the beginning is common, by the term-frequency
+/// estimate of the title-only rule: the other documents of its year beginning so, one in
+/// 365 for a record dated to the day, one in 12 for a month, reach `max_expected_others`.
+/// A record cut after "The" begins hundreds of titles; one cut after "Polish M" may begin one.
+/// Nothing is done (nor indexed) when the run holds no such record.
+pub fn mark_cut_titles(records: &mut [Record], rules: &crate::rules::ComparisonRules) {
+    use crate::normalize::date::{PartialDate, Precision};
+    use rayon::prelude::*;
+    let min = rules.min_title_prefix_chars;
+    let probes: Vec<u32> = (0..records.len() as u32)
+        .filter(|&i| is_cut_short_title(&records[i as usize], min))
+        .collect();
+    if probes.is_empty() {
+        return;
+    }
+    // Every other titled record by (year, title): the titles of a year that begin with a
+    // text are one range of it. Cut short titles are no documents to count.
+    type Entry<'r> = (Option<PartialDate>, &'r str, u32);
+    let year = |r: &Record| r.date().map(|d| d.truncate(Precision::Year));
+    let mut index: Vec<Entry> = records
+        .par_iter()
+        .enumerate()
+        .filter(|(_, r)| !r.title_key().is_empty() && !is_cut_short_title(r, min))
+        .map(|(i, r)| (year(r), r.title_key(), i as u32))
+        .collect();
+    index.par_sort_unstable();
+    let mut years: Vec<Option<PartialDate>> = index.iter().map(|e| e.0).collect();
+    years.dedup();
+    let counted: Vec<(u32, u16, bool)> = probes
+        .par_iter()
+        .map(|&p| {
+            let probe = &records[p as usize];
+            let prefix = probe.title_key();
+            // The years whose titles may be the same document: its own and the undated, or
+            // every year for an undated record.
+            let scanned: Vec<Option<PartialDate>> = match year(probe) {
+                Some(y) => vec![None, Some(y)],
+                None => years.clone(),
+            };
+            let (mut compatible, mut of_year): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+            for y in scanned {
+                let start = index.partition_point(|e| (e.0, e.1) < (y, prefix));
+                for &(ey, title, i) in index[start..]
+                    .iter()
+                    .take_while(|e| e.0 == y && e.1.starts_with(prefix))
+                {
+                    let r = &records[i as usize];
+                    let fits = match (probe.date(), r.date()) {
+                        (Some(a), Some(b)) => a.compatible(&b),
+                        _ => true,
+                    };
+                    if fits && r.page != probe.page {
+                        compatible.push(title);
+                    }
+                    if ey.is_some() || probe.date().is_none() {
+                        of_year.push(title);
+                    }
+                }
+            }
+            let documents = |mut titles: Vec<&str>| {
+                titles.sort_unstable();
+                titles.dedup();
+                titles.len()
+            };
+            let share = match probe.date().map(|d| d.precision()) {
+                Some(Precision::Day) => 1.0 / 365.0,
+                Some(Precision::Month) => 1.0 / 12.0,
+                Some(Precision::Year) | None => 1.0,
+            };
+            let others = documents(of_year).saturating_sub(1);
+            let common = others as f64 * share >= rules.title_only_max_expected_others;
+            let count = u16::try_from(documents(compatible)).unwrap_or(u16::MAX);
+            (p, count, common)
+        })
+        .collect();
+    drop(index);
+    for (i, count, common) in counted {
+        let r = &mut records[i as usize];
+        r.cut_title_documents = count;
+        r.cut_title_common = common;
     }
 }
 

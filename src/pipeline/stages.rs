@@ -175,6 +175,7 @@ impl<'a> Run<'a> {
     pub fn titles(&self, mut records: Vec<Record>) -> Vec<Record> {
         let max_others = self.rules.comparison.title_only_max_expected_others;
         normalize::mark_shared_titles(&mut records, max_others);
+        normalize::mark_cut_titles(&mut records, &self.rules.comparison);
         self.stages.done("titles tf");
         records
     }

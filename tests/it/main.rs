@@ -18,6 +18,7 @@ mod record_shape;
 mod roundtrip_model;
 mod scorer;
 mod settled;
+mod shapes;
 mod spine;
 mod synth;
 mod tables;
