@@ -164,8 +164,9 @@ struct Region {
     footer: usize,
     /// Lines that are furniture by pattern and by position: not record text.
     furniture: Vec<bool>,
-    /// Furniture where the last record's description would stand, quoted to the user.
-    warnings: Vec<(usize, String)>,
+    /// Furniture quoted to the user: its line, the message, and whether it stands where the
+    /// last record's description would (after that record's title).
+    warnings: Vec<(usize, String, bool)>,
 }
 
 impl Region {
@@ -217,7 +218,7 @@ impl Region {
                         "{:?} reads as page furniture and is skipped, but record text follows it: it may belong to the record above",
                         lines[p].text
                     );
-                    self.warnings.push((p, message));
+                    self.warnings.push((p, message, false));
                 }
             }
             if boundary {
@@ -235,7 +236,7 @@ impl Region {
                 self.furniture[i] = false;
                 has_description = true;
             } else if !has_description {
-                self.warnings.push((i, self.quote(l)));
+                self.warnings.push((i, self.quote(l), true));
             } else if last.is_some() && l.kind != Kind::End {
                 pending.push(i);
             }
@@ -317,10 +318,14 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         Some(range) => reread_to_range(first_read, &chunks, range),
         None => (first_read, None),
     };
+    // On a title-less listing the line the footer walk took for the last record's title is
+    // its description: furniture after it does not stand where a description would.
+    let described = cut.reading.title_less && cut.records.last().is_some_and(|r| r.title().is_empty());
     let region_warnings = region
         .warnings
         .iter()
-        .map(|(i, m)| Warning::at(file, Some(lines[*i].number), m.as_str()));
+        .filter(|(_, _, where_description)| !(described && *where_description))
+        .map(|(i, m, _)| Warning::at(file, Some(lines[*i].number), m.as_str()));
     let (records, mut warnings) = cut.finish(&layout.name, region_warnings);
     match reread {
         Some(w) => warnings.push(w),
@@ -594,14 +599,18 @@ fn description_len(rest: &[(usize, &str)]) -> usize {
     n
 }
 
-/// The only text line of a chunk after its date line, if it has exactly one.
-fn only_text_line<'c>(chunk: &[(usize, &'c str)], d: &Delimiters) -> Option<&'c str> {
-    let mut text = chunk.iter().map(|c| c.1).filter(|t| !t.is_empty());
-    let mut first = text.next()?;
-    if d.date_line(first) {
-        first = text.next()?;
+/// A chunk whose text after its date line is one line, or one sentence broken over lines
+/// (`sentence_run`): whether it ends like a sentence, and how many words it has.
+fn one_line(chunk: &[(usize, &str)], d: &Delimiters) -> Option<(bool, usize)> {
+    let mut text: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
+    if text.first().is_some_and(|(_, t)| d.date_line(t)) {
+        text.remove(0);
     }
-    text.next().is_none().then_some(first)
+    if text.is_empty() || sentence_run(&text) != text.len() {
+        return None;
+    }
+    let words = text.iter().map(|(_, t)| word_count(t)).sum();
+    Some((run_ends_like_sentence(&text), words))
 }
 
 /// True when a page is a title-less listing (`page.title_less`): enough records, most of
@@ -611,30 +620,30 @@ fn reads_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &Tit
     if chunks.len() < policy.min_records {
         return false;
     }
-    let mut one_line: Vec<&str> = chunks.iter().filter_map(|c| only_text_line(c, page.d)).collect();
-    if (one_line.len() as f64) < policy.one_line_share * chunks.len() as f64 {
+    let mut lines: Vec<(bool, usize)> = chunks.iter().filter_map(|c| one_line(c, page.d)).collect();
+    if (lines.len() as f64) < policy.one_line_share * chunks.len() as f64 {
         return false;
     }
     let last_cut = page.may_end_inside_record
         && chunks
             .last()
-            .and_then(|c| only_text_line(c, page.d))
-            .is_some_and(|t| !ends_like_sentence(t));
+            .and_then(|c| one_line(c, page.d))
+            .is_some_and(|(sentence, _)| !sentence);
     if last_cut {
-        one_line.pop();
+        lines.pop();
     }
-    reads_as_prose(&one_line, policy)
+    reads_as_prose(&lines, policy)
 }
 
-/// True when lines read as prose: enough of them end like a sentence and their median is
-/// long enough (the lower median, in words).
-fn reads_as_prose(lines: &[&str], policy: &TitleLessRules) -> bool {
-    let mut words: Vec<usize> = lines.iter().map(|t| word_count(t)).collect();
+/// True when lines (whether each ends like a sentence, its words) read as prose: enough of
+/// them end like a sentence and their median is long enough (the lower median, in words).
+fn reads_as_prose(lines: &[(bool, usize)], policy: &TitleLessRules) -> bool {
+    let mut words: Vec<usize> = lines.iter().map(|l| l.1).collect();
     words.sort_unstable();
     let Some(&median) = words.get(words.len().saturating_sub(1) / 2) else {
         return false;
     };
-    let sentences = lines.iter().filter(|t| ends_like_sentence(t)).count();
+    let sentences = lines.iter().filter(|l| l.0).count();
     sentences as f64 >= policy.sentence_share * lines.len() as f64 && median >= policy.prose_words
 }
 
@@ -1111,6 +1120,89 @@ mod tests {
         assert_eq!(
             fields(&p),
             vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
+
+    const LISTING: &str = "Skip to content\n\n1 - 3 of 3\n\nMay 15, 1949\n\nShtykov recounts a recent meeting between Kim Il and Mao Zedong.\n\n\
+        October 8, 1950\n\nMao informs Stalin that the Chinese volunteers could cross into Ko\n\nrea by October 15.\n\n\
+        July 5, 1950\n\n";
+
+    #[test]
+    fn a_title_less_page_cut_inside_its_last_line_reads_it_by_length() {
+        // Long enough to be a description: read as one, partial.
+        let p = parse_text(&format!(
+            "{LISTING}Stalin informs Mao Zedong that Chinese armed forces should be sta"
+        ));
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec(
+                    "May 15, 1949",
+                    "",
+                    "Shtykov recounts a recent meeting between Kim Il and Mao Zedong.",
+                    false
+                ),
+                // A line break inside a sentence: the description goes on (joined with a space).
+                rec(
+                    "October 8, 1950",
+                    "",
+                    "Mao informs Stalin that the Chinese volunteers could cross into Ko rea by October 15.",
+                    false
+                ),
+                rec(
+                    "July 5, 1950",
+                    "",
+                    "Stalin informs Mao Zedong that Chinese armed forces should be sta",
+                    true
+                ),
+            ]
+        );
+        assert!(
+            p.warnings[0]
+                .message
+                .contains("3 records' one line is their description"),
+            "{:?}",
+            p.warnings
+        );
+        assert!(
+            !p.warnings.iter().any(|w| w.message.contains("no title")),
+            "{:?}",
+            p.warnings
+        );
+        // Too short to tell: the title, as on any page.
+        let p = parse_text(&format!("{LISTING}Telegram from Flippov"));
+        assert_eq!(fields(&p)[2], rec("July 5, 1950", "Telegram from Flippov", "", true));
+        assert!(
+            p.warnings[0].message.contains("2 records' one line"),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn a_description_stopping_mid_sentence_goes_on_unless_a_dateless_record_begins() {
+        // "... between the" stops mid-sentence: the next line, upper case and without a
+        // sentence end, goes on with it.
+        let p = parse_text(
+            "May 15, 1949\n\nTelegram\n\nShtykov recounts a meeting between the\n\nSoviet and Chinese sides\n\nJune 1, 1950\n\nNote\n\nA note.\n",
+        );
+        assert_eq!(
+            fields(&p)[0],
+            rec(
+                "May 15, 1949",
+                "Telegram",
+                "Shtykov recounts a meeting between the Soviet and Chinese sides",
+                false
+            )
+        );
+        assert_eq!(p.records.len(), 2);
+        // A title followed by its sentence still begins a dateless record.
+        let p = parse_text(
+            "May 15, 1949\n\nTelegram\n\nShtykov recounts a meeting between the\n\nCable, Zhou Enlai to Wang Zhen\n\nZhou Enlai responds.\n",
+        );
+        assert_eq!(
+            fields(&p)[1],
+            rec("", "Cable, Zhou Enlai to Wang Zhen", "Zhou Enlai responds.", false)
         );
     }
 }
