@@ -1,8 +1,15 @@
 //! Saved result pages: text as a browser copies it, in any layout that `rules/` describes.
 //!
-//! A page is read in three steps: each line is classified (blank, furniture, marker, range
-//! header, content); the run of records is found; that run is cut into records as the page's
-//! layout says.
+//! A page is read in steps: each line is classified (blank, furniture, marker, range
+//! header, content); the run of records is found; that run is cut into chunks (at date lines,
+//! markers, separators); the page is judged a title-less listing or not (`page.title_less`:
+//! most records one line of prose, which is then the description); the chunks are cut into
+//! records as the layout says. In a layout that tells dateless records by their shape, a line
+//! that goes on with a sentence (it begins in lower case, or the line before stops at a comma,
+//! colon, semicolon or dash, or the description so far has no sentence end) belongs to the
+//! description. A page that finds more records than its range header states is read again
+//! with every line after a title as description, and that read is kept when it gives the
+//! stated count (with a warning).
 //!
 //! Furniture and markers are told by position as well as by pattern: scraped text can read
 //! like furniture ("Next", "Copyright 1952 ...", "Show Trials: ..."). They count only where a
