@@ -87,6 +87,56 @@ pub struct PageRules {
     /// unknown", "n.d."): the record's date line, read as no date.
     #[serde(default)]
     pub no_date_lines: Vec<String>,
+    /// When a page is read as a title-less listing (a date line and one line of prose per
+    /// record: the line is the description).
+    #[serde(default)]
+    pub title_less: TitleLessRules,
+}
+
+/// When a page is a title-less listing: most of its records are one text line, and those
+/// lines read as prose (they end like a sentence and are long).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TitleLessRules {
+    /// A page with fewer records is never judged.
+    pub min_records: usize,
+    /// The share of the page's records that must be one text line.
+    pub one_line_share: f64,
+    /// The share of those lines that must end like a sentence.
+    pub sentence_share: f64,
+    /// The median of those lines' word counts must reach this; a last record cut off by the
+    /// page is read as a description when its line has this many words.
+    pub prose_words: usize,
+}
+
+impl Default for TitleLessRules {
+    /// The values of rules/default.toml.
+    fn default() -> Self {
+        TitleLessRules {
+            min_records: 3,
+            one_line_share: 0.8,
+            sentence_share: 0.6,
+            prose_words: 8,
+        }
+    }
+}
+
+impl TitleLessRules {
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (key, share) in [
+            ("one_line_share", self.one_line_share),
+            ("sentence_share", self.sentence_share),
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                problems.push(format!("page.title_less.{key} must lie in [0, 1]"));
+            }
+        }
+        if self.min_records == 0 {
+            problems.push("page.title_less.min_records must be at least 1".to_string());
+        }
+        problems
+    }
 }
 
 /// How one layout delimits records.
@@ -343,6 +393,7 @@ impl Rules {
         }
         problems.extend(self.blocking.rule_problems());
         problems.extend(self.input.problems());
+        problems.extend(self.page.title_less.problems());
         problems.extend(self.model.problems());
         problems.extend(self.table.iter().flat_map(|t| t.problems()));
         if problems.is_empty() {
@@ -483,6 +534,8 @@ pub struct CompiledPageRules {
     pub range_header: Regex,
     /// Date lines that say a record has no date.
     pub no_date_lines: Vec<Regex>,
+    /// When a page is a title-less listing.
+    pub title_less: TitleLessRules,
     /// Layouts, in order.
     pub layouts: Vec<CompiledLayout>,
 }
@@ -537,6 +590,7 @@ impl Rules {
             end_markers: compile_all(file, &self.page.end_markers, "page.end_markers")?,
             range_header: compile(file, &self.page.range_header, "page.range_header")?,
             no_date_lines: compile_all(file, &self.page.no_date_lines, "page.no_date_lines")?,
+            title_less: self.page.title_less,
             layouts,
         })
     }

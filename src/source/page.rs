@@ -1,8 +1,15 @@
 //! Saved result pages: text as a browser copies it, in any layout that `rules/` describes.
 //!
-//! A page is read in three steps: each line is classified (blank, furniture, marker, range
-//! header, content); the run of records is found; that run is cut into records as the page's
-//! layout says.
+//! A page is read in steps: each line is classified (blank, furniture, marker, range
+//! header, content); the run of records is found; that run is cut into chunks (at date lines,
+//! markers, separators); the page is judged a title-less listing or not (`page.title_less`:
+//! most records one line of prose, which is then the description); the chunks are cut into
+//! records as the layout says. In a layout that tells dateless records by their shape, a line
+//! that goes on with a sentence (it begins in lower case, or the line before stops at a comma,
+//! colon, semicolon or dash, or the description so far has no sentence end) belongs to the
+//! description. A page that finds more records than its range header states is read again
+//! with every line after a title as description, and that read is kept when it gives the
+//! stated count (with a warning).
 //!
 //! Furniture and markers are told by position as well as by pattern: scraped text can read
 //! like furniture ("Next", "Copyright 1952 ...", "Show Trials: ..."). They count only where a
@@ -13,7 +20,7 @@
 use crate::error::Warning;
 use crate::normalize::date;
 use crate::record::{Provenance, RawRecord};
-use crate::rules::{CompiledLayout, CompiledPageRules};
+use crate::rules::{CompiledLayout, CompiledPageRules, TitleLessRules};
 use regex::Regex;
 
 /// What one page gave.
@@ -164,8 +171,9 @@ struct Region {
     footer: usize,
     /// Lines that are furniture by pattern and by position: not record text.
     furniture: Vec<bool>,
-    /// Furniture where the last record's description would stand, quoted to the user.
-    warnings: Vec<(usize, String)>,
+    /// Furniture quoted to the user: its line, the message, and whether it stands where the
+    /// last record's description would (after that record's title).
+    warnings: Vec<(usize, String, bool)>,
 }
 
 impl Region {
@@ -217,7 +225,7 @@ impl Region {
                         "{:?} reads as page furniture and is skipped, but record text follows it: it may belong to the record above",
                         lines[p].text
                     );
-                    self.warnings.push((p, message));
+                    self.warnings.push((p, message, false));
                 }
             }
             if boundary {
@@ -235,7 +243,7 @@ impl Region {
                 self.furniture[i] = false;
                 has_description = true;
             } else if !has_description {
-                self.warnings.push((i, self.quote(l)));
+                self.warnings.push((i, self.quote(l), true));
             } else if last.is_some() && l.kind != Kind::End {
                 pending.push(i);
             }
@@ -259,10 +267,9 @@ impl Region {
     }
 }
 
-/// Parses the text of one page. `file` is the name written to provenance.
-pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<Line> = split_lines(text)
+/// The lines of a page, each with its number and kind.
+fn classify_lines<'t>(text: &'t str, rules: &CompiledPageRules) -> Vec<Line<'t>> {
+    split_lines(text)
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
@@ -273,15 +280,19 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
                 kind: classify(t, rules),
             }
         })
-        .collect();
+        .collect()
+}
 
+/// Parses the text of one page. `file` is the name written to provenance.
+pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines = classify_lines(text, rules);
     let layout = choose_layout(&lines, rules);
     let d = Delimiters {
         layout,
         no_date: &rules.no_date_lines,
     };
     let region = Region::find(&lines, &d);
-    let closed_by_marker = region.footer < lines.len();
     // The range header is page metadata only where furniture stands (a title may read
     // "1 - 3 of 3").
     let range = lines
@@ -297,55 +308,35 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         skipped_before_marker,
     } = Chunks::cut(&lines, &region, &d);
 
-    let last_line = lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number);
-    let mut cut = Cut {
+    let page = PageText {
         d: &d,
-        last_line,
         file,
-        records: Vec::new(),
-        warnings: Vec::new(),
+        last_line: lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number),
+        // A page closed by an end marker is not cut off inside its last record.
+        may_end_inside_record: region.footer == lines.len(),
+        prose_words: rules.title_less.prose_words,
     };
-    let chunk_count = chunks.len();
-    for (i, chunk) in chunks.into_iter().enumerate() {
-        cut.split_chunk(&chunk, i + 1 == chunk_count && !closed_by_marker);
-    }
-    let Cut {
-        mut records,
-        mut warnings,
-        ..
-    } = cut;
-    warnings.extend(
-        region
-            .warnings
-            .iter()
-            .map(|(i, m)| Warning::at(file, Some(lines[*i].number), m.as_str())),
-    );
-    let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) =
-        (file.into(), layout.name.as_str().into());
-    for (i, r) in records.iter_mut().enumerate() {
-        r.provenance = Provenance {
-            file: shared_file.clone(),
-            position: i + 1,
-            line: r.provenance.line,
-            layout: shared_layout.clone(),
-        };
-        if r.title().is_empty() && !r.partial {
-            warnings.push(Warning::at(
-                file,
-                Some(r.provenance.line),
-                "record has a date but no title; kept with an empty title",
-            ));
-        }
-    }
-    if let Some(last) = records.last().filter(|r| r.partial) {
-        warnings.push(Warning::at(
-            file,
-            Some(last.provenance.line),
-            "the page ends inside this record; it is kept and marked partial",
-        ));
-    }
-    if let Some(w) = range.and_then(|r| range_mismatch(file, r, records.len(), &lines, &read)) {
-        warnings.push(w);
+    let reading = Reading {
+        title_less: reads_title_less(&chunks, &page, &rules.title_less),
+        dateless_by_shape: layout.dateless_by_shape,
+    };
+    let first_read = Cut::run(page, reading, &chunks);
+    let (cut, reread) = match range {
+        Some(range) => reread_to_range(first_read, &chunks, range),
+        None => (first_read, None),
+    };
+    // On a title-less listing the line the footer walk took for the last record's title is
+    // its description: furniture after it does not stand where a description would.
+    let described = cut.reading.title_less && cut.records.last().is_some_and(|r| r.title().is_empty());
+    let region_warnings = region
+        .warnings
+        .iter()
+        .filter(|(_, _, where_description)| !(described && *where_description))
+        .map(|(i, m, _)| Warning::at(file, Some(lines[*i].number), m.as_str()));
+    let (records, mut warnings) = cut.finish(&layout.name, region_warnings);
+    match reread {
+        Some(w) => warnings.push(w),
+        None => warnings.extend(range.and_then(|r| range_mismatch(file, r, records.len(), &lines, &read))),
     }
     if records.is_empty() {
         warnings.push(Warning::at(file, None, "no records found on this page"));
@@ -357,6 +348,55 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         header_lines: header_lines + skipped_before_marker,
         warnings,
     }
+}
+
+/// A page that finds more records than its range header states ("1 - 10 of 47" shows 10),
+/// in a layout that tells dateless records by their shape, may have read a description that
+/// breaks (two paragraphs, a line cut mid-sentence) as dateless records. It is read again
+/// with every line after a record's title as its description: no dateless record by shape.
+/// When that gives the stated count it is kept, with a warning naming the lines joined;
+/// otherwise the first read stands, and the range mismatch warning tells.
+fn reread_to_range<'a>(
+    first: Cut<'a>,
+    chunks: &[Vec<(usize, &str)>],
+    (from, to, total): (usize, usize, usize),
+) -> (Cut<'a>, Option<Warning>) {
+    let shown = to.saturating_sub(from) + 1;
+    let found = first.records.len();
+    if !first.reading.dateless_by_shape || found <= shown {
+        return (first, None);
+    }
+    let reading = Reading {
+        dateless_by_shape: false,
+        ..first.reading
+    };
+    let again = Cut::run(first.page, reading, chunks);
+    if again.records.len() != shown {
+        return (first, None);
+    }
+    let starts: std::collections::HashSet<usize> = again.records.iter().map(|r| r.provenance.line).collect();
+    let joined: Vec<String> = first
+        .records
+        .iter()
+        .filter(|r| !starts.contains(&r.provenance.line))
+        .map(|r| {
+            let text = if r.title().is_empty() {
+                r.description().unwrap_or_default()
+            } else {
+                r.title()
+            };
+            format!("line {} ({text:?})", r.provenance.line)
+        })
+        .collect();
+    let warning = Warning::at(
+        first.page.file,
+        None,
+        format!(
+            "the page says it shows {shown} records ({from} - {to} of {total}) but {found} were found when dateless records are told by their shape; read again with every line after a record's title as its description, it shows {shown}: joined to the description above them: {}",
+            joined.join(", ")
+        ),
+    );
+    (again, Some(warning))
 }
 
 /// A page's record text cut into chunks, one or more records each.
@@ -492,17 +532,178 @@ fn ends_like_sentence(text: &str) -> bool {
     t.ends_with(['.', '!', '?', '…'])
 }
 
-/// Cuts chunks of a page into records.
-struct Cut<'a> {
-    d: &'a Delimiters<'a>,
-    /// The page's last non-blank line.
-    last_line: Option<usize>,
-    file: &'a str,
-    records: Vec<RawRecord>,
-    warnings: Vec<Warning>,
+/// True when a line begins in lower case (its first letter or digit): it goes on with the
+/// sentence of the line before it (a description cut mid-word or mid-sentence by a line
+/// break). A title, or a new paragraph, begins otherwise.
+fn starts_lower(text: &str) -> bool {
+    text.chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
 }
 
-impl Cut<'_> {
+/// True when a line stops inside a sentence by its punctuation (a comma, semicolon, colon or
+/// dash): the next line goes on with it. A title does not end so.
+fn stops_mid_sentence(text: &str) -> bool {
+    text.ends_with([',', ';', ':', '-', '–', '—'])
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// The number of lines of the sentence that begins `lines`: its first line and each line
+/// that goes on with it (one that begins in lower case, or follows a line that stops at a
+/// comma, semicolon, colon or dash).
+fn sentence_run(lines: &[(usize, &str)]) -> usize {
+    let mut n = lines.len().min(1);
+    while n < lines.len() && (starts_lower(lines[n].1) || stops_mid_sentence(lines[n - 1].1)) {
+        n += 1;
+    }
+    n
+}
+
+/// True when the last line of the sentence that begins `lines` ends like a sentence.
+fn run_ends_like_sentence(lines: &[(usize, &str)]) -> bool {
+    lines[..sentence_run(lines)]
+        .last()
+        .is_some_and(|(_, t)| ends_like_sentence(t))
+}
+
+/// In a layout that tells dateless records by their shape: true when `rest` begins a
+/// dateless record, a title and then its description: a line that no line goes on with,
+/// that neither ends like a sentence nor begins in lower case, followed by a sentence that
+/// ends like one. (A line followed by one in lower case is the first half of a sentence.)
+fn begins_dateless_record(rest: &[(usize, &str)]) -> bool {
+    match rest {
+        [(_, title), more @ ..] if !more.is_empty() => {
+            sentence_run(rest) == 1
+                && !ends_like_sentence(title)
+                && !starts_lower(title)
+                && run_ends_like_sentence(more)
+        }
+        _ => false,
+    }
+}
+
+/// In a layout that tells dateless records by their shape: how many of the lines after a
+/// record's title are its description. The first sentence is (its line and the lines that
+/// go on with it), unless it begins a dateless record. After it, a sentence goes on with the
+/// description when it ends like a sentence, or when the description so far does not (it
+/// stopped mid-sentence), unless it begins a dateless record; any other line begins a
+/// dateless record.
+fn description_len(rest: &[(usize, &str)]) -> usize {
+    if rest.is_empty() || begins_dateless_record(rest) {
+        return 0;
+    }
+    let mut n = sentence_run(rest);
+    while n < rest.len() && !begins_dateless_record(&rest[n..]) {
+        let next = n + sentence_run(&rest[n..]);
+        if !ends_like_sentence(rest[next - 1].1) && ends_like_sentence(rest[n - 1].1) {
+            break;
+        }
+        n = next;
+    }
+    n
+}
+
+/// A chunk whose text after its date line is one line, or one sentence broken over lines
+/// (`sentence_run`): whether it ends like a sentence, and how many words it has.
+fn one_line(chunk: &[(usize, &str)], d: &Delimiters) -> Option<(bool, usize)> {
+    let mut text: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
+    if text.first().is_some_and(|(_, t)| d.date_line(t)) {
+        text.remove(0);
+    }
+    if text.is_empty() || sentence_run(&text) != text.len() {
+        return None;
+    }
+    let words = text.iter().map(|(_, t)| word_count(t)).sum();
+    Some((run_ends_like_sentence(&text), words))
+}
+
+/// True when a page is a title-less listing (`page.title_less`): enough records, most of
+/// them one text line, and those lines read as prose. The last record of a page that may
+/// end inside it is not judged by a line without a sentence end (the page may have cut it).
+fn reads_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &TitleLessRules) -> bool {
+    if chunks.len() < policy.min_records {
+        return false;
+    }
+    let mut lines: Vec<(bool, usize)> = chunks.iter().filter_map(|c| one_line(c, page.d)).collect();
+    if (lines.len() as f64) < policy.one_line_share * chunks.len() as f64 {
+        return false;
+    }
+    let last_cut = page.may_end_inside_record
+        && chunks
+            .last()
+            .and_then(|c| one_line(c, page.d))
+            .is_some_and(|(sentence, _)| !sentence);
+    if last_cut {
+        lines.pop();
+    }
+    reads_as_prose(&lines, policy)
+}
+
+/// True when lines (whether each ends like a sentence, its words) read as prose: enough of
+/// them end like a sentence and their median is long enough (the lower median, in words).
+fn reads_as_prose(lines: &[(bool, usize)], policy: &TitleLessRules) -> bool {
+    let mut words: Vec<usize> = lines.iter().map(|l| l.1).collect();
+    words.sort_unstable();
+    let Some(&median) = words.get(words.len().saturating_sub(1) / 2) else {
+        return false;
+    };
+    let sentences = lines.iter().filter(|l| l.0).count();
+    sentences as f64 >= policy.sentence_share * lines.len() as f64 && median >= policy.prose_words
+}
+
+/// What the cutting of a page's chunks needs to know of the page.
+#[derive(Clone, Copy)]
+struct PageText<'a> {
+    d: &'a Delimiters<'a>,
+    file: &'a str,
+    /// The page's last non-blank line.
+    last_line: Option<usize>,
+    /// No end marker closes the page: its last record may be cut off by the page's end.
+    may_end_inside_record: bool,
+    /// `page.title_less.prose_words`.
+    prose_words: usize,
+}
+
+/// How a page's chunks are cut into fields, decided per page.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// The page is a title-less listing: a record whose text begins with prose has no title,
+    /// and that text is its description.
+    title_less: bool,
+    /// Dateless records are told by their shape (the layout's `dateless_by_shape`; off when
+    /// the page is read again to the count its range header states).
+    dateless_by_shape: bool,
+}
+
+/// Cuts chunks of a page into records.
+struct Cut<'a> {
+    page: PageText<'a>,
+    reading: Reading,
+    records: Vec<RawRecord>,
+    warnings: Vec<Warning>,
+    /// Records read without a title on a title-less listing.
+    title_less_records: usize,
+}
+
+impl<'a> Cut<'a> {
+    /// Cuts every chunk of a page into records.
+    fn run(page: PageText<'a>, reading: Reading, chunks: &[Vec<(usize, &str)>]) -> Cut<'a> {
+        let mut cut = Cut {
+            page,
+            reading,
+            records: Vec::new(),
+            warnings: Vec::new(),
+            title_less_records: 0,
+        };
+        for (i, chunk) in chunks.iter().enumerate() {
+            cut.split_chunk(chunk, i + 1 == chunks.len() && page.may_end_inside_record);
+        }
+        cut
+    }
+
     /// Turns one chunk of lines into records: usually one, more when a layout that tells
     /// dateless records by their shape shows some after it.
     fn split_chunk(&mut self, chunk: &[(usize, &str)], is_last: bool) {
@@ -517,26 +718,13 @@ impl Cut<'_> {
             } else {
                 rest[0].0
             };
-            let provenance = Provenance {
-                file: "".into(),
-                position: 0,
-                line,
-                layout: "".into(),
-            };
-            let mut record = RawRecord::page(provenance, None, String::new(), None);
+            let mut record = record_at(line);
             rest = self.take_date(rest, first, is_last, &mut record);
             first = false;
-            if let Some(&(_, title)) = rest.first() {
-                record.set_title(title.to_string());
-                rest = &rest[1..];
-            }
+            rest = self.take_title(rest, is_last, &mut record);
             rest = self.take_description(rest, &mut record);
             if is_last && rest.is_empty() {
-                record.partial |= record.title().is_empty()
-                    || match record.description() {
-                        None => true,
-                        Some(d) => !ends_like_sentence(d),
-                    };
+                record.partial |= self.looks_cut_off(&record);
             }
             self.records.push(record);
         }
@@ -554,17 +742,17 @@ impl Cut<'_> {
         record: &mut RawRecord,
     ) -> &'l [(usize, &'l str)] {
         let (line, head) = rest[0];
-        let ends_page = is_last && rest.len() == 1 && Some(line) == self.last_line;
-        let shaped = self.d.date_line(head);
+        let ends_page = is_last && rest.len() == 1 && Some(line) == self.page.last_line;
+        let shaped = self.page.d.date_line(head);
         let is_date_line = (first && shaped) || (ends_page && date::looks_like_cut_date(head));
         if !is_date_line {
             return rest;
         }
         record.partial = !shaped;
         record.set_date(Some(head.to_string()));
-        if shaped && !self.d.says_no_date(head) && date::parse(head).is_none() {
+        if shaped && !self.page.d.says_no_date(head) && date::parse(head).is_none() {
             self.warnings.push(Warning::at(
-                self.file,
+                self.page.file,
                 Some(line),
                 format!("{head:?} is shaped like a date but is not a valid date; kept as written, the record is read as having no date"),
             ));
@@ -572,31 +760,119 @@ impl Cut<'_> {
         &rest[1..]
     }
 
-    fn take_description<'l>(&self, mut rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
-        let mut description: Vec<&str> = Vec::new();
-        if self.d.layout.dateless_by_shape {
-            // "title, X, Y": X is this record's description unless X reads like a title and
-            // Y like a sentence, in which case X begins a dateless record. After the first
-            // description line, sentences continue the description; anything else begins a
-            // dateless record.
-            let x_is_title = rest.len() >= 2 && !ends_like_sentence(rest[0].1) && ends_like_sentence(rest[1].1);
-            if !x_is_title && !rest.is_empty() {
-                description.push(rest[0].1);
-                rest = &rest[1..];
-                while let Some(&(_, more)) = rest.first().filter(|(_, t)| ends_like_sentence(t)) {
-                    description.push(more);
-                    rest = &rest[1..];
-                }
-            }
-        } else {
-            description.extend(rest.iter().map(|(_, t)| *t));
-            rest = &[];
+    /// The record's title: its first line, unless the page is a title-less listing and the
+    /// record's text begins with prose; then it has no title, and the text is its description.
+    fn take_title<'l>(
+        &mut self,
+        rest: &'l [(usize, &'l str)],
+        is_last: bool,
+        record: &mut RawRecord,
+    ) -> &'l [(usize, &'l str)] {
+        let Some(&(_, title)) = rest.first() else {
+            return rest;
+        };
+        if self.reading.title_less && self.reads_as_description(rest, is_last) {
+            self.title_less_records += 1;
+            return rest;
         }
-        if !description.is_empty() {
-            record.set_description(Some(description.join(" ")));
-        }
-        rest
+        record.set_title(title.to_string());
+        &rest[1..]
     }
+
+    /// On a title-less listing: true when a record's text begins with prose, a sentence (its
+    /// line and the lines that go on with it) that ends like one, or, ending a page that may
+    /// be cut off inside it, one of at least `prose_words` words. Another line (a document
+    /// without description shows its title) is the title.
+    fn reads_as_description(&self, rest: &[(usize, &str)], is_last: bool) -> bool {
+        let run = &rest[..sentence_run(rest)];
+        let cut_off = is_last && run.len() == rest.len();
+        run_ends_like_sentence(rest)
+            || (cut_off && run.iter().map(|(_, t)| word_count(t)).sum::<usize>() >= self.page.prose_words)
+    }
+
+    /// The record's description: every line left in layouts delimited by markers or
+    /// separators; in one that tells dateless records by their shape, the lines that
+    /// `description_len` gives (the rest begins dateless records). Lines are joined with one
+    /// space, also where a line break cut a word: which breaks are inside a word is not known,
+    /// and a space never glues two words.
+    fn take_description<'l>(&self, rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
+        let n = match self.reading.dateless_by_shape {
+            true => description_len(rest),
+            false => rest.len(),
+        };
+        if n > 0 {
+            let lines: Vec<&str> = rest[..n].iter().map(|(_, t)| *t).collect();
+            record.set_description(Some(lines.join(" ")));
+        }
+        &rest[n..]
+    }
+
+    /// True when the last record of a page that may end inside it looks cut off: no
+    /// description, one without a sentence end, or no title (except on a title-less
+    /// listing, where a record has none).
+    fn looks_cut_off(&self, record: &RawRecord) -> bool {
+        match record.description() {
+            None => true,
+            Some(d) => !ends_like_sentence(d) || (record.title().is_empty() && !self.reading.title_less),
+        }
+    }
+
+    /// The records with their provenance, and the warnings of the page in order: the
+    /// title-less reading, the cut's own, `region`'s, then the records'.
+    fn finish(self, layout: &str, region: impl Iterator<Item = Warning>) -> (Vec<RawRecord>, Vec<Warning>) {
+        let file = self.page.file;
+        let mut warnings = Vec::new();
+        if self.title_less_records > 0 {
+            warnings.push(Warning::at(
+                file,
+                None,
+                format!(
+                    "read as a title-less listing: {} records' one line is their description",
+                    self.title_less_records
+                ),
+            ));
+        }
+        warnings.extend(self.warnings);
+        warnings.extend(region);
+        let mut records = self.records;
+        let (shared_file, shared_layout): (std::sync::Arc<str>, std::sync::Arc<str>) = (file.into(), layout.into());
+        for (i, r) in records.iter_mut().enumerate() {
+            r.provenance = Provenance {
+                file: shared_file.clone(),
+                position: i + 1,
+                line: r.provenance.line,
+                layout: shared_layout.clone(),
+            };
+            // On a title-less listing a record with a description and no title is expected.
+            let expected = self.reading.title_less && r.description().is_some();
+            if r.title().is_empty() && !r.partial && !expected {
+                warnings.push(Warning::at(
+                    file,
+                    Some(r.provenance.line),
+                    "record has a date but no title; kept with an empty title",
+                ));
+            }
+        }
+        if let Some(last) = records.last().filter(|r| r.partial) {
+            warnings.push(Warning::at(
+                file,
+                Some(last.provenance.line),
+                "the page ends inside this record; it is kept and marked partial",
+            ));
+        }
+        (records, warnings)
+    }
+}
+
+/// A record beginning at `line`, with no field yet (provenance is completed by `finish`).
+fn record_at(line: usize) -> RawRecord {
+    let provenance = Provenance {
+        file: "".into(),
+        position: 0,
+        line,
+        layout: "".into(),
+    };
+    RawRecord::page(provenance, None, String::new(), None)
 }
 
 #[cfg(test)]
@@ -851,6 +1127,89 @@ mod tests {
         assert_eq!(
             fields(&p),
             vec![rec("May 15, 1949", "Telegram", "Shtykov recounts.", false)]
+        );
+    }
+
+    const LISTING: &str = "Skip to content\n\n1 - 3 of 3\n\nMay 15, 1949\n\nShtykov recounts a recent meeting between Kim Il and Mao Zedong.\n\n\
+        October 8, 1950\n\nMao informs Stalin that the Chinese volunteers could cross into Ko\n\nrea by October 15.\n\n\
+        July 5, 1950\n\n";
+
+    #[test]
+    fn a_title_less_page_cut_inside_its_last_line_reads_it_by_length() {
+        // Long enough to be a description: read as one, partial.
+        let p = parse_text(&format!(
+            "{LISTING}Stalin informs Mao Zedong that Chinese armed forces should be sta"
+        ));
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec(
+                    "May 15, 1949",
+                    "",
+                    "Shtykov recounts a recent meeting between Kim Il and Mao Zedong.",
+                    false
+                ),
+                // A line break inside a sentence: the description goes on (joined with a space).
+                rec(
+                    "October 8, 1950",
+                    "",
+                    "Mao informs Stalin that the Chinese volunteers could cross into Ko rea by October 15.",
+                    false
+                ),
+                rec(
+                    "July 5, 1950",
+                    "",
+                    "Stalin informs Mao Zedong that Chinese armed forces should be sta",
+                    true
+                ),
+            ]
+        );
+        assert!(
+            p.warnings[0]
+                .message
+                .contains("3 records' one line is their description"),
+            "{:?}",
+            p.warnings
+        );
+        assert!(
+            !p.warnings.iter().any(|w| w.message.contains("no title")),
+            "{:?}",
+            p.warnings
+        );
+        // Too short to tell: the title, as on any page.
+        let p = parse_text(&format!("{LISTING}Telegram from Flippov"));
+        assert_eq!(fields(&p)[2], rec("July 5, 1950", "Telegram from Flippov", "", true));
+        assert!(
+            p.warnings[0].message.contains("2 records' one line"),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn a_description_stopping_mid_sentence_goes_on_unless_a_dateless_record_begins() {
+        // "... between the" stops mid-sentence: the next line, upper case and without a
+        // sentence end, goes on with it.
+        let p = parse_text(
+            "May 15, 1949\n\nTelegram\n\nShtykov recounts a meeting between the\n\nSoviet and Chinese sides\n\nJune 1, 1950\n\nNote\n\nA note.\n",
+        );
+        assert_eq!(
+            fields(&p)[0],
+            rec(
+                "May 15, 1949",
+                "Telegram",
+                "Shtykov recounts a meeting between the Soviet and Chinese sides",
+                false
+            )
+        );
+        assert_eq!(p.records.len(), 2);
+        // A title followed by its sentence still begins a dateless record.
+        let p = parse_text(
+            "May 15, 1949\n\nTelegram\n\nShtykov recounts a meeting between the\n\nCable, Zhou Enlai to Wang Zhen\n\nZhou Enlai responds.\n",
+        );
+        assert_eq!(
+            fields(&p)[1],
+            rec("", "Cable, Zhou Enlai to Wang Zhen", "Zhou Enlai responds.", false)
         );
     }
 }
