@@ -294,6 +294,8 @@ pub struct ComparisonRules {
     /// The coarsest date at which a copy shown at a coarser date than its pair ("May 1964" /
     /// "May 14, 1964") may match on a title alone or a truncated description.
     pub coarse_copy_precision: crate::normalize::date::Precision,
+    /// The same for a match on a truncated description (whose beginning is evidence too).
+    pub coarse_truncated_copy_precision: crate::normalize::date::Precision,
     /// Shortest title of a cut-off record that may match as a prefix of another on its own;
     /// a shorter one matches as a prefix only when it begins one document of its dates.
     pub min_title_prefix_chars: usize,

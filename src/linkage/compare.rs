@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use crate::linkage::block::CandidatePair;
 pub use crate::linkage::similarity::{DescriptionMode, similarity};
 use crate::linkage::similarity::{prefix_similarity_at_least, text_similarity};
+use crate::normalize::date::Precision;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
 
@@ -126,6 +127,10 @@ pub enum Thin {
     TitleShared,
     /// A truncated description, dates not the same.
     TruncatedDatesDiffer,
+    /// A truncated description with no title to compare.
+    TruncatedWithoutTitle,
+    /// One record has no date, and the titles are not near-identical.
+    UndatedNotNearIdentical,
 }
 
 impl Thin {
@@ -135,6 +140,8 @@ impl Thin {
             Thin::TitleAloneDatesDiffer => "on title alone with dates not the same",
             Thin::TitleShared => "on title alone, and other documents carry this title",
             Thin::TruncatedDatesDiffer => "on a truncated description with dates not the same",
+            Thin::TruncatedWithoutTitle => "on a truncated description alone, with no title to compare",
+            Thin::UndatedNotNearIdentical => "with one record undated and titles not near-identical",
         }
     }
 }
@@ -272,9 +279,10 @@ fn descriptions(x: &Record, y: &Record, rules: &ComparisonRules) -> (Option<f64>
 /// missing titles do not agree. The pair rests on its descriptions alone, which must agree to
 /// `description_only_min_similarity` (stricter than a description beside a title); the
 /// dates were made compatible by blocking. Descriptions compared whole that name different
-/// numbers are different documents; a truncated description with dates not the same goes to
-/// review (`thin_evidence`'s rule); without two descriptions to compare there is no evidence
-/// at all: no match.
+/// numbers are different documents; a truncated description goes to review whatever the
+/// dates (the archive's descriptions begin alike: measured on generated pages, such matches
+/// were often two documents); without two descriptions to compare there is no evidence at
+/// all: no match.
 fn compare_untitled(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
     let (description, description_mode) = descriptions(x, y, rules);
     let mut out = ScoredPair {
@@ -310,10 +318,12 @@ fn compare_untitled(pair: &CandidatePair, x: &Record, y: &Record, rules: &Compar
             out.why = Reason::Text(format!("descriptions name different numbers ({n})").into());
             return out;
         }
-        let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
-        if description_mode == DescriptionMode::Prefix && !same_dates {
+        // Without a title, a truncated description is its first sentence or two, and the
+        // archive's descriptions begin alike ("The document also mentions ..."): too thin to
+        // act on, whatever the dates.
+        if description_mode == DescriptionMode::Prefix {
             out.decision = MatchDecision::Review;
-            thin = Some(Thin::TruncatedDatesDiffer);
+            thin = Some(Thin::TruncatedWithoutTitle);
         }
     }
     out.why = Reason::Threshold {
@@ -409,37 +419,48 @@ fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: Desc
 /// - a title alone that other documents of the run carry too: it does not identify one;
 /// - a truncated description (prefix mode) with dates not the same: the copy's lost text
 ///   and the coarse date could both hide a different document, unless the pair is a coarse
-///   copy and no other document carries the title within the coarser date.
+///   copy and no other document carries the title within the coarser date;
+/// - one record undated and the other dated, titles not near-identical: the date that would
+///   have told two documents of like titles and descriptions apart is missing.
 fn thin_evidence(x: &Record, y: &Record, title: f64, mode: DescriptionMode, rules: &ComparisonRules) -> Option<Thin> {
     let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
     let title_only = matches!(mode, DescriptionMode::Missing | DescriptionMode::ShortPrefix);
-    let copy = (!same_dates).then(|| coarse_copy(x, y, rules)).flatten();
     if title_only && title < rules.title_only_min_similarity {
         Some(Thin::TitlesNotNearIdentical)
     } else if title_only && same_dates {
         (x.title_signal.shared || y.title_signal.shared).then_some(Thin::TitleShared)
     } else if title_only {
-        let known = copy.is_some_and(|(coarse, fine)| coarse.title_signal.rare && !fine.title_signal.shared);
+        let known = coarse_copy(x, y, rules.coarse_copy_precision)
+            .is_some_and(|(coarse, fine)| coarse.title_signal.rare && !fine.title_signal.shared);
         (!known).then_some(Thin::TitleAloneDatesDiffer)
     } else if mode == DescriptionMode::Prefix && !same_dates {
-        let known = copy.is_some_and(|(coarse, _)| coarse.title_signal.alone_within);
+        let known = coarse_copy(x, y, rules.coarse_truncated_copy_precision)
+            .is_some_and(|(coarse, _)| coarse.title_signal.alone_within);
         (!known).then_some(Thin::TruncatedDatesDiffer)
+    } else if (x.date().is_none() != y.date().is_none()) && title < rules.title_only_min_similarity {
+        Some(Thin::UndatedNotNearIdentical)
     } else {
         None
     }
 }
 
-/// The pair as (coarser, finer) when it is a copy at two precisions: both dated, one date
-/// inside the other, the coarser known at least to `coarse_copy_precision` ("May 1964" and
-/// "May 14, 1964").
-fn coarse_copy<'r>(x: &'r Record, y: &'r Record, rules: &ComparisonRules) -> Option<(&'r Record, &'r Record)> {
-    let (a, b) = (x.date()?, y.date()?);
-    let (coarse, fine, date) = if a.precision() <= b.precision() {
-        (x, y, a)
-    } else {
-        (y, x, b)
-    };
-    (a.compatible(&b) && date.precision() >= rules.coarse_copy_precision).then_some((coarse, fine))
+/// The pair as (coarser, finer) when it may be one document shown at two precisions: one
+/// date inside the other, the coarser known at least to `finest` ("May 1964" and "May 14,
+/// 1964"); or both undated (two copies of a document the archive has no date for: the
+/// coarser date is then the whole run).
+fn coarse_copy<'r>(x: &'r Record, y: &'r Record, finest: Precision) -> Option<(&'r Record, &'r Record)> {
+    match (x.date(), y.date()) {
+        (None, None) => Some((x, y)),
+        (Some(a), Some(b)) => {
+            let (coarse, fine, date) = if a.precision() <= b.precision() {
+                (x, y, a)
+            } else {
+                (y, x, b)
+            };
+            (a.compatible(&b) && date.precision() >= finest).then_some((coarse, fine))
+        }
+        _ => None,
+    }
 }
 
 /// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.
@@ -739,6 +760,126 @@ mod tests {
         let s = decide_pair(&a, &b);
         assert_eq!(s.decision, MatchDecision::NoMatch, "{}", s.reason());
         assert!(s.distinct && s.reason().contains("557 / 7842"), "{}", s.reason());
+    }
+
+    /// `records` after the run-wide title signals are marked, in a run spanning 1945-1991.
+    fn in_run(mut records: Vec<Record>) -> Vec<Record> {
+        records.push(record("January 1, 1945", "Another document", None, false));
+        records.push(record("December 31, 1991", "One more document", None, false));
+        crate::normalize::mark_shared_titles(&mut records, 0.01);
+        records
+    }
+
+    #[test]
+    fn a_copy_at_two_precisions_matches_when_the_run_says_one_document() {
+        let t = "Cable from Lin Biao to Gao Gang";
+        let run = in_run(vec![
+            record("April 1963", t, None, false),
+            record("April 20, 1963", t, None, false),
+            record("1963", t, None, false),
+        ]);
+        // The title on one day and a month copy, no other document of it: a match.
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+        // A year-only copy on a title alone stays for review (coarse_copy_precision "month").
+        let s = decide_pair(&run[2], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(s.reason().contains("dates not the same"), "{}", s.reason());
+        // Ten other documents of the title across the run: another may be the month's.
+        let mut common: Vec<Record> = (0..10)
+            .map(|y| record(&format!("May 3, {}", 1950 + y), t, None, false))
+            .collect();
+        common.extend([
+            record("April 1963", t, None, false),
+            record("April 20, 1963", t, None, false),
+        ]);
+        let common = in_run(common);
+        assert_eq!(decide_pair(&common[10], &common[11]).decision, MatchDecision::Review);
+    }
+
+    #[test]
+    fn a_truncated_copy_at_a_coarser_date_matches_unless_another_document_shares_its_title() {
+        let t = "Note, I.V. Stalin to Chen Yi, 'Preparations for the Bandung Conference'";
+        let whole =
+            "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during the meeting of February 15.";
+        let cut = "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during";
+        let run = in_run(vec![
+            record("1989", t, Some(cut), false),
+            record("February 24, 1989", t, Some(whole), false),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+        // Another document of the title in that year: the year copy could be either.
+        let run = in_run(vec![
+            record("1989", t, Some(cut), false),
+            record("February 24, 1989", t, Some(whole), false),
+            record(
+                "June 2, 1989",
+                t,
+                Some("Chen Yi answers a cable on grain shipments."),
+                false,
+            ),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+    }
+
+    #[test]
+    fn undated_copies_match_on_a_title_no_dated_record_carries() {
+        let t = "Minutes of Conversation between Peng Dehuai and the Romanian Workers' Party";
+        let run = in_run(vec![
+            record("Date unknown", t, None, false),
+            record("n.d.", t, None, false),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::Match);
+        let run = in_run(vec![
+            record("Date unknown", t, None, false),
+            record("n.d.", t, None, false),
+            record(
+                "April 6, 1948",
+                t,
+                Some("The Romanian Workers' Party is asked to send a delegation."),
+                false,
+            ),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::Review);
+    }
+
+    #[test]
+    fn an_undated_record_needs_near_identical_titles() {
+        // Titles a name apart, descriptions a place apart: with a date the pair would match.
+        let a = record(
+            "Date unknown",
+            "Minutes of Conversation between Peng Dehuai and the Romanian Workers' Party",
+            Some("The Romanian Workers' Party is asked to send a delegation to Prague to settle the Warsaw Pact."),
+            false,
+        );
+        let b = record(
+            "April 6, 1948",
+            "Minutes of Conversation between A.N. Kosygin and the Romanian Workers' Party",
+            Some("The Romanian Workers' Party is asked to send a delegation to Beijing to settle the Warsaw Pact."),
+            false,
+        );
+        let s = decide_pair(&a, &b);
+        assert!(s.score >= 0.9, "{}", s.reason());
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(s.reason().contains("one record undated"), "{}", s.reason());
+    }
+
+    #[test]
+    fn a_truncated_description_without_a_title_goes_to_review() {
+        let whole = "The document also mentions the Berlin question, and the question of Taiwan in Warsaw.";
+        let a = record("July 15, 1991", "", Some(whole), false);
+        let b = record(
+            "July 15, 1991",
+            "",
+            Some("The document also mentions the Berlin question, and"),
+            false,
+        );
+        let s = decide_pair(&a, &b);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(s.reason().contains("no title to compare"), "{}", s.reason());
+        assert_eq!(decide_pair(&a, &a.clone()).decision, MatchDecision::Match);
     }
 
     #[test]

@@ -259,7 +259,8 @@ pub struct TitleSignal {
     pub alone_within: bool,
     /// `alone_within`, and by how many documents carry the title in the whole run, none
     /// other is expected within the record's date: a copy of the title at a finer date
-    /// inside it is most likely this document.
+    /// inside it is most likely this document. An undated record's date is the whole run:
+    /// its title is rare when no dated record carries it.
     pub rare: bool,
 }
 
@@ -337,11 +338,10 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
     if let [(_, i)] = group {
         // A title one record carries: nothing shares it, and no other document of it is
         // expected anywhere (most titles of a run: no tables needed).
-        let dated = records[*i as usize].date().is_some();
         let signal = TitleSignal {
             shared: false,
             alone_within: true,
-            rare: dated,
+            rare: true,
         };
         return vec![(*i, signal)];
     }
@@ -395,7 +395,8 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
         others as f64 * share_of_year(date) >= scope.max_expected_others
     };
     let is_rare = |r: &Record| {
-        let Some(date) = r.date() else { return false };
+        // Undated, the record's date is the whole run: no dated document may carry the title.
+        let Some(date) = r.date() else { return in_run == 0 };
         let months = 12.0 * share_of_year(date);
         in_run.saturating_sub(1) as f64 * months / scope.span_months < scope.max_expected_others
     };
