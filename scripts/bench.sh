@@ -7,6 +7,7 @@
 #        SEED   synth seed (default 1)
 #        WORK   scratch folder (default /tmp/concord-bench); pages are kept between calls
 #        THREADS  passed to --threads when set
+#        SYNTH_ARGS  more `concord synth` options (e.g. --realistic); pages kept apart per value
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -28,11 +29,11 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 printf '%-8s %-4s %9s %11s %10s %12s %9s %8s %8s %6s %6s\n' \
   records run seconds records/s pairs pairs/s peak_MB pair_F1 bcub_F1 fm fm_hard
 for n in "${SIZES[@]}"; do
-  dir=$WORK/$n-seed$SEED
+  dir=$WORK/$n-seed$SEED${SYNTH_ARGS:+-$(printf %s "$SYNTH_ARGS" | tr -c "a-z0-9" _)}
   if [ ! -f "$dir/truth.csv" ]; then
     rm -rf "$dir"
     start=$(date +%s.%N)
-    "$BIN" synth --records "$n" --seed "$SEED" --out "$dir" -q
+    "$BIN" synth --records "$n" --seed "$SEED" ${SYNTH_ARGS:-} --out "$dir" -q
     echo "synth $n: $(echo "$(date +%s.%N) - $start" | bc) s" >&2
   fi
   rows=()

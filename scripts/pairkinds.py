@@ -11,6 +11,7 @@ Without --all only the kinds that matter for accuracy are printed: matches, and 
 """
 import csv
 import re
+import signal
 import sys
 from collections import Counter
 
@@ -43,4 +44,6 @@ def main():
 
 
 if __name__ == "__main__":
+    # A closed pipe (`| head`) ends the listing quietly.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     main()

@@ -66,11 +66,19 @@ fn document() -> impl Strategy<Value = PageRecord> {
     (date(), words(1, 4), prop::option::of(0u8..3), words(2, 6)).prop_map(|(d, t, n, desc)| PageRecord {
         date: d.map(|d| d.to_string()),
         title: match n {
-            Some(n) => format!("{t} No. {n}"),
-            None => t,
+            Some(n) => format!("{} No. {n}", capitalized(&t)),
+            None => capitalized(&t),
         },
-        description: format!("{desc}."),
+        // Descriptions begin with a capital, as the archive's do: one that begins in lower
+        // case goes on with the line above it (README, "Pages concord reads").
+        description: format!("{}.", capitalized(&desc)),
     })
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 /// Pages listing documents from a shared pool, so that records repeat across pages (and now

@@ -183,6 +183,23 @@ fn ambiguous(line: &str, rules: &CompiledPageRules) -> bool {
         || (rules.range_header.is_match(t))
 }
 
+/// True when a line begins in lower case (its first letter or digit): the reader takes it
+/// for the sentence of the line above going on (README, "Pages concord reads"), so a
+/// description that begins so is not this model's to draw.
+fn starts_lower(line: &str) -> bool {
+    line.chars()
+        .find(|c| c.is_alphanumeric())
+        .is_some_and(char::is_lowercase)
+}
+
+/// A title as the reader promises to read it back: it does not end like a sentence (a page
+/// of such one-line records reads as a title-less listing of descriptions) nor stop at a
+/// comma, semicolon, colon or dash (the next line would go on with it).
+fn reads_as_title(line: &str) -> bool {
+    let t = line.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);
+    !t.ends_with(['.', '!', '?', '…']) && !line.ends_with([',', ';', ':', '-', '–', '—'])
+}
+
 /// A line that a reader may take for the page's footer when nothing follows it.
 fn footer_like(line: &str, rules: &CompiledPageRules) -> bool {
     let t = line.trim();
@@ -198,11 +215,14 @@ fn record(c: &mut Choices, layout: Layout, first: bool, rules: &CompiledPageRule
     // the first date line is the page's header (a collection's introduction).
     let dated = layout == Layout::Plain || (first && layout != Layout::Bulleted) || c.below(5) > 0;
     let mut title = text(c, false);
-    while ambiguous(&title, rules) {
+    while ambiguous(&title, rules) || !reads_as_title(&title) {
         title = words(c, 2);
     }
     let mut description = (c.below(5) > 0).then(|| text(c, true));
-    while description.as_deref().is_some_and(|d| ambiguous(d, rules)) {
+    while description
+        .as_deref()
+        .is_some_and(|d| ambiguous(d, rules) || starts_lower(d))
+    {
         description = Some(format!("{}.", words(c, 2)));
     }
     Shown {
