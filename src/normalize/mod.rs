@@ -264,6 +264,15 @@ pub struct TitleSignal {
     pub rare: bool,
 }
 
+impl TitleSignal {
+    /// The signal of a title no other record carries.
+    const ALONE: TitleSignal = TitleSignal {
+        shared: false,
+        alone_within: true,
+        rare: true,
+    };
+}
+
 /// Marks each record's [`TitleSignal`].
 ///
 /// Documents are told apart by the beginnings of their descriptions (truncated copies, one
@@ -304,10 +313,13 @@ pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
     let groups: Vec<&[(&str, u32)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
     let signals: Vec<(u32, TitleSignal)> = groups
         .par_iter()
-        .flat_map_iter(|g| signals_in_group(records, g, &scope))
+        .flat_map_iter(|g| match g {
+            // A title one record carries (most titles of a run): nothing shares it, and no
+            // other document of it is expected anywhere. No tables, and no list, for it.
+            [(_, i)] => rayon::iter::Either::Left(std::iter::once((*i, TitleSignal::ALONE))),
+            _ => rayon::iter::Either::Right(signals_in_group(records, g, &scope).into_iter()),
+        })
         .collect();
-    drop(groups);
-    drop(order);
     for (i, signal) in signals {
         records[i as usize].title_signal = signal;
     }
@@ -335,16 +347,6 @@ struct TitleScope {
 /// The [`TitleSignal`] of each record of `group` (one title) that has any.
 fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScope) -> Vec<(u32, TitleSignal)> {
     use std::collections::{HashMap, HashSet};
-    if let [(_, i)] = group {
-        // A title one record carries: nothing shares it, and no other document of it is
-        // expected anywhere (most titles of a run: no tables needed).
-        let signal = TitleSignal {
-            shared: false,
-            alone_within: true,
-            rare: true,
-        };
-        return vec![(*i, signal)];
-    }
     let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
     // Months and years that hold a record of the title at a finer date.
     let mut finer: HashSet<PartialDate> = HashSet::new();
