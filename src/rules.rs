@@ -296,6 +296,8 @@ pub struct ComparisonRules {
     pub coarse_copy_precision: crate::normalize::date::Precision,
     /// The same for a match on a truncated description (whose beginning is evidence too).
     pub coarse_truncated_copy_precision: crate::normalize::date::Precision,
+    /// The same for a match on a title alone when neither record shows a description.
+    pub coarse_undescribed_copy_precision: crate::normalize::date::Precision,
     /// Shortest title of a cut-off record that may match as a prefix of another on its own;
     /// a shorter one matches as a prefix only when it begins one document of its dates.
     pub min_title_prefix_chars: usize,

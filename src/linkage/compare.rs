@@ -129,7 +129,7 @@ pub enum Thin {
     TruncatedDatesDiffer,
     /// A truncated description with no title to compare.
     TruncatedWithoutTitle,
-    /// One record has no date, and the titles are not near-identical.
+    /// One record has no date, and the titles or the descriptions are not near-identical.
     UndatedNotNearIdentical,
 }
 
@@ -141,7 +141,7 @@ impl Thin {
             Thin::TitleShared => "on title alone, and other documents carry this title",
             Thin::TruncatedDatesDiffer => "on a truncated description with dates not the same",
             Thin::TruncatedWithoutTitle => "on a truncated description alone, with no title to compare",
-            Thin::UndatedNotNearIdentical => "with one record undated and titles not near-identical",
+            Thin::UndatedNotNearIdentical => "with one record undated and titles or descriptions not near-identical",
         }
     }
 }
@@ -232,7 +232,7 @@ pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonR
         } else if let Some(cut) = cut_title_unsettled(x, y, title_mode, rules) {
             decision = MatchDecision::Review;
             why = Reason::Text(format!("{}, but {cut}: left for review", threshold_reason(&why, score)).into());
-        } else if let Some(thin) = thin_evidence(x, y, title, description_mode, rules) {
+        } else if let Some(thin) = thin_evidence(x, y, (title, description), description_mode, rules) {
             decision = MatchDecision::Review;
             if let Reason::Threshold { thin: t, .. } = &mut why {
                 *t = Some(thin);
@@ -349,23 +349,36 @@ fn title_prefix_chars(x: &Record, y: &Record, rules: &ComparisonRules) -> Option
     Some(if shorter_cut { 1 } else { rules.min_title_prefix_chars })
 }
 
-/// Why a title match on a title cut after a few characters (shorter than
-/// `min_title_prefix_chars`) is not acted on, in words, if it is not: it links only when,
-/// within its compatible dates, exactly one document on other pages begins that way, and
-/// the beginning is rare in its year ([`crate::normalize::mark_cut_titles`] counted both).
+/// Why a title match on a cut title is not acted on, in words, if it is not. A cut title
+/// (of any length: "Polish M", "Minutes of C") links only when, within its compatible dates,
+/// exactly one document on other pages begins that way, and the beginning is rare in its
+/// year ([`crate::normalize::mark_cut_titles`] counted both); and not to a whole title that
+/// does not identify one document (the whole record's
+/// [`crate::normalize::TitleSignal::shared`]): what was cut off could be any of them.
 fn cut_title_unsettled(x: &Record, y: &Record, title_mode: DescriptionMode, rules: &ComparisonRules) -> Option<String> {
     if title_mode != DescriptionMode::Prefix {
         return None;
     }
-    let cut = if x.title_key().chars().count() <= y.title_key().chars().count() {
-        x
+    let (cut, full) = if x.title_key().chars().count() <= y.title_key().chars().count() {
+        (x, y)
     } else {
-        y
+        (y, x)
     };
-    if !crate::normalize::is_cut_short_title(cut, rules.min_title_prefix_chars) {
-        return None;
-    }
     let n = cut.title_key().chars().count();
+    if crate::normalize::is_cut_title(cut, rules.min_title_prefix_chars)
+        && let Some(why) = cut_title_documents_unsettled(cut, n)
+    {
+        return Some(why);
+    }
+    // Documents are counted by their titles: two documents of one title (siblings of a day)
+    // count once, and the other record's own signal tells them apart.
+    full.title_signal.shared.then(|| {
+        format!("on a title cut to {n} characters whose whole title other documents of a compatible date carry")
+    })
+}
+
+/// Why a title cut to `n` characters does not identify one document, if it does not.
+fn cut_title_documents_unsettled(cut: &Record, n: usize) -> Option<String> {
     let documents = cut.cut_title_documents;
     if documents != 1 {
         let many = if documents == u16::MAX {
@@ -419,25 +432,40 @@ fn description_numbers_differ(x: &Record, y: &Record, d: Option<f64>, mode: Desc
 /// - a title alone that other documents of the run carry too: it does not identify one;
 /// - a truncated description (prefix mode) with dates not the same: the copy's lost text
 ///   and the coarse date could both hide a different document, unless the pair is a coarse
-///   copy and no other document carries the title within the coarser date;
-/// - one record undated and the other dated, titles not near-identical: the date that would
-///   have told two documents of like titles and descriptions apart is missing.
-fn thin_evidence(x: &Record, y: &Record, title: f64, mode: DescriptionMode, rules: &ComparisonRules) -> Option<Thin> {
+///   copy and no other document of the title within the coarser date begins its description
+///   alike;
+/// - one record undated and the other dated, titles or descriptions not near-identical: the
+///   date that would have told two documents of like titles and descriptions apart is missing.
+fn thin_evidence(
+    x: &Record,
+    y: &Record,
+    (title, description): (f64, Option<f64>),
+    mode: DescriptionMode,
+    rules: &ComparisonRules,
+) -> Option<Thin> {
     let same_dates = matches!((x.date(), y.date()), (Some(a), Some(b)) if a == b);
     let title_only = matches!(mode, DescriptionMode::Missing | DescriptionMode::ShortPrefix);
+    let undescribed = x.description_key().is_none() && y.description_key().is_none();
     if title_only && title < rules.title_only_min_similarity {
         Some(Thin::TitlesNotNearIdentical)
     } else if title_only && same_dates {
-        (x.title_signal.shared || y.title_signal.shared).then_some(Thin::TitleShared)
+        let shared = |r: &Record| match undescribed {
+            true => r.title_signal.undescribed.shared,
+            false => r.title_signal.shared,
+        };
+        (shared(x) || shared(y)).then_some(Thin::TitleShared)
     } else if title_only {
         let known = coarse_copy(x, y, rules.coarse_copy_precision)
-            .is_some_and(|(coarse, fine)| coarse.title_signal.rare && !fine.title_signal.shared);
+            .is_some_and(|(coarse, fine)| coarse.title_signal.rare && !fine.title_signal.shared)
+            || (undescribed && undescribed_coarse_copy(x, y, rules.coarse_undescribed_copy_precision));
         (!known).then_some(Thin::TitleAloneDatesDiffer)
     } else if mode == DescriptionMode::Prefix && !same_dates {
         let known = coarse_copy(x, y, rules.coarse_truncated_copy_precision)
-            .is_some_and(|(coarse, _)| coarse.title_signal.alone_within);
+            .is_some_and(|(coarse, fine)| truncated_copy_alike(coarse, fine));
         (!known).then_some(Thin::TruncatedDatesDiffer)
-    } else if (x.date().is_none() != y.date().is_none()) && title < rules.title_only_min_similarity {
+    } else if (x.date().is_none() != y.date().is_none())
+        && (title < rules.title_only_min_similarity || description.is_some_and(|d| d < rules.title_only_min_similarity))
+    {
         Some(Thin::UndatedNotNearIdentical)
     } else {
         None
@@ -461,6 +489,28 @@ fn coarse_copy<'r>(x: &'r Record, y: &'r Record, finest: Precision) -> Option<(&
         }
         _ => None,
     }
+}
+
+/// True when, within the coarser date of a coarse copy, no other document of the title
+/// begins its description with the shorter of the two descriptions (the truncated one).
+fn truncated_copy_alike(coarse: &Record, fine: &Record) -> bool {
+    let len = |r: &Record| r.description_key().map_or(0, str::len);
+    let cut = if len(coarse) <= len(fine) { coarse } else { fine };
+    cut.title_signal.alike.within(coarse.date().map(|d| d.precision()))
+}
+
+/// True when two dated records, neither showing a description, are a copy at two
+/// precisions (the coarser known at least to `finest`) whose title both records' signals
+/// call rare within the coarser date, among documents without a description (see
+/// [`crate::normalize::Undescribed`]). Both are asked: a misspelt title is a group of its own.
+fn undescribed_coarse_copy(x: &Record, y: &Record, finest: Precision) -> bool {
+    let Some((coarse, fine)) = coarse_copy(x, y, finest) else {
+        return false;
+    };
+    let Some(precision) = coarse.date().map(|d| d.precision()) else {
+        return false;
+    };
+    coarse.title_signal.undescribed_rare_in(precision) && fine.title_signal.undescribed_rare_in(precision)
 }
 
 /// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.
@@ -738,7 +788,10 @@ mod tests {
             None,
             true,
         );
-        let s = decide_pair(&full, &cut);
+        let mut run = vec![full, cut];
+        run[1].page = 1;
+        crate::normalize::mark_cut_titles(&mut run, &crate::rules::Rules::builtin().comparison);
+        let s = decide_pair(&run[0], &run[1]);
         assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
     }
 
@@ -781,7 +834,8 @@ mod tests {
         // The title on one day and a month copy, no other document of it: a match.
         let s = decide_pair(&run[0], &run[1]);
         assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
-        // A year-only copy on a title alone stays for review (coarse_copy_precision "month").
+        // A year-only copy on a title alone stays for review (coarse_copy_precision and
+        // coarse_undescribed_copy_precision "month").
         let s = decide_pair(&run[2], &run[1]);
         assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
         assert!(s.reason().contains("dates not the same"), "{}", s.reason());
@@ -798,7 +852,211 @@ mod tests {
     }
 
     #[test]
-    fn a_truncated_copy_at_a_coarser_date_matches_unless_another_document_shares_its_title() {
+    fn copies_without_descriptions_count_only_documents_without_one() {
+        let t = "Cable from Lin Biao to Gao Gang";
+        let others = |described: bool| -> Vec<Record> {
+            (0..10)
+                .map(|y| {
+                    let d = format!("Lin Biao reports {y}.");
+                    record(
+                        &format!("May 3, {}", 1950 + y),
+                        t,
+                        described.then_some(d.as_str()),
+                        false,
+                    )
+                })
+                .chain([
+                    record("April 1963", t, None, false),
+                    record("April 20, 1963", t, None, false),
+                ])
+                .collect()
+        };
+        // Eleven documents of the title across the run, one in April 1963, its record with a
+        // description: another is expected within a month too often to act on a title alone.
+        let mut run = others(true);
+        run[11] = record("April 20, 1963", t, Some("Lin Biao reports on the border."), false);
+        let run = in_run(run);
+        assert_eq!(decide_pair(&run[10], &run[11]).decision, MatchDecision::Review);
+        // Neither copy shows a description, and most of the run's records do, as an archive's
+        // do: only a document without one could be the month's copy, and none is expected.
+        let mut run = in_run(others(false));
+        run.extend((0..200).map(|i| record("June 1, 1970", &format!("Note {i}"), Some("A note."), false)));
+        crate::normalize::mark_shared_titles(&mut run, 0.01);
+        assert_eq!(decide_pair(&run[10], &run[11]).decision, MatchDecision::Match);
+        // Another day of the title inside the month: either could be the month's copy.
+        run.push(record("April 9, 1963", t, None, false));
+        crate::normalize::mark_shared_titles(&mut run, 0.01);
+        assert_eq!(decide_pair(&run[10], &run[11]).decision, MatchDecision::Review);
+    }
+
+    #[test]
+    fn a_common_title_on_one_day_is_one_document_when_neither_copy_has_a_description() {
+        let t = "Minutes of the Meeting of the Politburo";
+        let mut records: Vec<Record> = (1..=9)
+            .map(|m| {
+                record(
+                    &format!(
+                        "{} 10, 1963",
+                        [
+                            "January",
+                            "February",
+                            "March",
+                            "April",
+                            "May",
+                            "June",
+                            "July",
+                            "August",
+                            "September"
+                        ][m - 1]
+                    ),
+                    t,
+                    Some(&format!("Item {m} is discussed by the Politburo.")),
+                    false,
+                )
+            })
+            .collect();
+        records.extend((0..200).map(|i| record("June 1, 1970", &format!("Note {i}"), Some("A note."), false)));
+        records.extend([
+            record("November 20, 1963", t, None, false),
+            record("November 20, 1963", t, None, false),
+            record(
+                "November 20, 1963",
+                t,
+                Some("The Politburo discusses the harvest."),
+                false,
+            ),
+        ]);
+        let n = records.len();
+        let mut run = records;
+        crate::normalize::mark_shared_titles(&mut run, 0.01);
+        let s = decide_pair(&run[n - 3], &run[n - 2]);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+        // With a description on one side, any of the year's documents of the title may be it.
+        let s = decide_pair(&run[n - 3], &run[n - 1]);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(
+            s.reason().contains("other documents carry this title"),
+            "{}",
+            s.reason()
+        );
+    }
+
+    #[test]
+    fn a_truncated_copy_matches_when_no_other_document_of_its_date_begins_alike() {
+        let t = "Note, I.V. Stalin to Chen Yi, 'Preparations for the Bandung Conference'";
+        let whole =
+            "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during the meeting of February 15.";
+        let cut = "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during";
+        // Another document of the title in the year, its description another: not the copy.
+        let run = in_run(vec![
+            record("1989", t, Some(cut), false),
+            record("February 24, 1989", t, Some(whole), false),
+            record(
+                "June 2, 1989",
+                t,
+                Some("Chen Yi answers a cable on grain shipments."),
+                false,
+            ),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::Match);
+        // Two copies without a date, the title carried by other documents: the same.
+        let run = in_run(vec![
+            record("n.d.", t, Some(cut), false),
+            record("Date unknown", t, Some(whole), false),
+            record(
+                "June 2, 1989",
+                t,
+                Some("Chen Yi answers a cable on grain shipments."),
+                false,
+            ),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::Match);
+    }
+
+    /// A record of page `page`.
+    fn record_on(page: u32, date: &str, title: &str, description: Option<&str>, partial: bool) -> Record {
+        crate::normalize::prepare(
+            crate::record::RawRecord::for_test(&format!("{page}.txt"), date, title, description, partial),
+            page,
+        )
+    }
+
+    #[test]
+    fn a_cut_title_of_any_length_links_only_to_one_document() {
+        let rules = crate::rules::Rules::builtin().comparison;
+        let cut = || record_on(0, "April 1956", "Excerpt of Josip", None, true);
+        let tito = "Excerpt of Josip Broz Tito's Conversation with the CPSU CC Presidium";
+        let marked = |mut run: Vec<Record>| {
+            crate::normalize::mark_shared_titles(&mut run, 0.01);
+            crate::normalize::mark_cut_titles(&mut run, &rules);
+            run
+        };
+        let run = marked(vec![
+            cut(),
+            record_on(1, "April 1, 1956", tito, Some("Tito and the Presidium meet."), false),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+        // Two documents of that day begin so: what was cut off could be either.
+        let run = marked(vec![
+            cut(),
+            record_on(1, "April 1, 1956", tito, Some("Tito and the Presidium meet."), false),
+            record_on(
+                2,
+                "April 1, 1956",
+                "Excerpt of Josip Broz Tito's Conversation with the Polish Embassy",
+                Some("Tito and the Embassy meet."),
+                false,
+            ),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(s.reason().contains("2 documents"), "{}", s.reason());
+        // Two documents of one title that day (siblings): counted once by title, told apart
+        // by the whole record's signal.
+        let run = marked(vec![
+            cut(),
+            record_on(1, "April 1, 1956", tito, Some("Tito and the Presidium meet."), false),
+            record_on(
+                2,
+                "April 1, 1956",
+                tito,
+                Some("A summary of grain shipments for Tito."),
+                false,
+            ),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(
+            s.reason().contains("other documents of a compatible date carry"),
+            "{}",
+            s.reason()
+        );
+    }
+
+    #[test]
+    fn an_undated_record_needs_near_identical_descriptions() {
+        let t = "Minutes of the Meeting of the CPSU CC Presidium";
+        let a = record(
+            "Undated",
+            t,
+            Some("Fidel Castro is asked to send a delegation to Urumqi to settle the repatriation of prisoners."),
+            false,
+        );
+        let b = record(
+            "November 22, 1981",
+            t,
+            Some("Stalin is asked to send a delegation to Geneva to settle the repatriation of prisoners."),
+            false,
+        );
+        let s = decide_pair(&a, &b);
+        assert!(s.score >= 0.9, "{}", s.reason());
+        assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
+        assert!(s.reason().contains("one record undated"), "{}", s.reason());
+    }
+
+    #[test]
+    fn a_truncated_copy_at_a_coarser_date_matches_unless_another_document_begins_alike() {
         let t = "Note, I.V. Stalin to Chen Yi, 'Preparations for the Bandung Conference'";
         let whole =
             "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during the meeting of February 15.";
@@ -809,14 +1067,17 @@ mod tests {
         ]);
         let s = decide_pair(&run[0], &run[1]);
         assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
-        // Another document of the title in that year: the year copy could be either.
+        // Another document of the title in that year begins its description alike: the
+        // year copy could be either.
         let run = in_run(vec![
             record("1989", t, Some(cut), false),
             record("February 24, 1989", t, Some(whole), false),
             record(
                 "June 2, 1989",
                 t,
-                Some("Chen Yi answers a cable on grain shipments."),
+                Some(
+                    "I.V. Stalin criticizes Chen Yi's position on the Cultural Revolution during the talks of June 2.",
+                ),
                 false,
             ),
         ]);

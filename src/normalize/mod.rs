@@ -257,11 +257,67 @@ pub struct TitleSignal {
     /// No other document carries the title within the record's own date: records of the
     /// title inside that date begin their descriptions alike (or have none).
     pub alone_within: bool,
+    /// Where no other document of the title begins its description with this record's
+    /// whole description: a truncated copy's lost text could hide another document only if
+    /// another began alike.
+    pub alike: Alike,
     /// `alone_within`, and by how many documents carry the title in the whole run, none
     /// other is expected within the record's date: a copy of the title at a finer date
     /// inside it is most likely this document. An undated record's date is the whole run:
     /// its title is rare when no dated record carries it.
     pub rare: bool,
+    /// The same signals for a pair neither of whose records shows a description.
+    pub undescribed: Undescribed,
+}
+
+/// For a record with a description: within the run, and within its date cut to the year,
+/// month and day, no other document of its title begins its description with this record's
+/// whole description. False where the record's date is coarser than the scope, and for a
+/// record without a description.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Alike {
+    /// Within the whole run (the scope of an undated pair).
+    pub run: bool,
+    /// Within the record's year.
+    pub year: bool,
+    /// Within the record's month.
+    pub month: bool,
+    /// Within the record's day.
+    pub day: bool,
+}
+
+impl Alike {
+    /// Within `scope`: the run (`None`), or a date of that precision.
+    pub fn within(&self, scope: Option<Precision>) -> bool {
+        match scope {
+            None => self.run,
+            Some(Precision::Year) => self.year,
+            Some(Precision::Month) => self.month,
+            Some(Precision::Day) => self.day,
+        }
+    }
+}
+
+/// The title signals for a pair of records neither of which shows a description. A
+/// document that has a description shows it on most pages, so two copies without one are
+/// most likely of a document without a description: the other documents such a pair could
+/// be are only those, the run's share of records without a description of all the others.
+/// Documents of the title are told apart by their descriptions' beginnings and by their
+/// dates (two days are two documents).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Undescribed {
+    /// For a record dated to the day: the title does not identify one document on that day
+    /// (two documents of it begin their descriptions differently there, or by the documents
+    /// of the title in the year, another without a description is expected that day). For a
+    /// coarser or missing date: [`TitleSignal::shared`].
+    pub shared: bool,
+    /// No other document carries the title within the record's month and, by the documents
+    /// carrying it across the run, no other without a description is expected within it: a
+    /// title-alone pair of this record and one known only to the month is one document.
+    /// False for a record not known to the month.
+    pub rare_in_month: bool,
+    /// The same within the record's year.
+    pub rare_in_year: bool,
 }
 
 impl TitleSignal {
@@ -269,8 +325,29 @@ impl TitleSignal {
     const ALONE: TitleSignal = TitleSignal {
         shared: false,
         alone_within: true,
+        alike: Alike {
+            run: true,
+            year: true,
+            month: true,
+            day: true,
+        },
         rare: true,
+        undescribed: Undescribed {
+            shared: false,
+            rare_in_month: true,
+            rare_in_year: true,
+        },
     };
+
+    /// For a pair neither of whose records shows a description: the title is rare within
+    /// the record's date cut to `precision` (see [`Undescribed`]).
+    pub fn undescribed_rare_in(&self, precision: Precision) -> bool {
+        match precision {
+            Precision::Day => false,
+            Precision::Month => self.undescribed.rare_in_month,
+            Precision::Year => self.undescribed.rare_in_year,
+        }
+    }
 }
 
 /// Marks each record's [`TitleSignal`].
@@ -306,9 +383,11 @@ pub fn mark_shared_titles(records: &mut [Record], max_expected_others: f64) {
         .map(|(i, r)| (r.title_key(), i as u32))
         .collect();
     order.par_sort_unstable();
+    let undescribed = records.par_iter().filter(|r| r.description_key().is_none()).count();
     let scope = TitleScope {
         max_expected_others,
         span_months: span_months(records),
+        undescribed_share: undescribed as f64 / records.len().max(1) as f64,
     };
     let groups: Vec<&[(&str, u32)]> = order.chunk_by(|a, b| a.0 == b.0).collect();
     let signals: Vec<(u32, TitleSignal)> = groups
@@ -342,12 +421,16 @@ fn span_months(records: &[Record]) -> f64 {
 struct TitleScope {
     max_expected_others: f64,
     span_months: f64,
+    /// The share of the run's records that show no description.
+    undescribed_share: f64,
 }
 
 /// The [`TitleSignal`] of each record of `group` (one title) that has any.
 fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScope) -> Vec<(u32, TitleSignal)> {
     use std::collections::{HashMap, HashSet};
     let mut heads: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
+    // The whole descriptions per date, for the documents a truncated copy could be.
+    let mut texts: HashMap<Option<PartialDate>, Vec<&str>> = HashMap::new();
     // Months and years that hold a record of the title at a finer date.
     let mut finer: HashSet<PartialDate> = HashSet::new();
     let mut dates: HashSet<PartialDate> = HashSet::new();
@@ -365,23 +448,46 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
         }
         let Some(d) = r.description_key() else { continue };
         let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
-        heads.entry(None).or_default().push(&d[..end]);
-        if let Some(date) = r.date() {
-            heads.entry(Some(date)).or_default().push(&d[..end]);
-            for scope in coarser(date) {
-                heads.entry(Some(scope)).or_default().push(&d[..end]);
-            }
+        let scopes = r
+            .date()
+            .into_iter()
+            .flat_map(|date| std::iter::once(date).chain(coarser(date)));
+        for scope in std::iter::once(None).chain(scopes.map(Some)) {
+            heads.entry(scope).or_default().push(&d[..end]);
+            texts.entry(scope).or_default().push(d);
         }
     }
-    // Documents per date: sorted, a prefix stands just before the texts it begins.
-    let documents: HashMap<Option<PartialDate>, usize> = heads
-        .into_iter()
-        .map(|(scope, mut hs)| {
-            hs.sort_unstable();
-            (scope, 1 + hs.windows(2).filter(|w| !w[1].starts_with(w[0])).count())
-        })
-        .collect();
-    let count = |scope| documents.get(&scope).copied().unwrap_or(0);
+    // Heads and texts per date, sorted: a prefix stands just before the texts it begins.
+    for hs in heads.values_mut().chain(texts.values_mut()) {
+        hs.sort_unstable();
+    }
+    let documents = |hs: &[&str]| 1 + hs.windows(2).filter(|w| !w[1].starts_with(w[0])).count();
+    let count = |scope| heads.get(&scope).map_or(0, |hs| documents(hs));
+    // For each scope a record's date falls in (the run, its year, month, day): no other
+    // document there begins its description with the record's whole description, so a
+    // truncated copy of it is this document.
+    let alike = |r: &Record| {
+        let Some(d) = r.description_key() else {
+            return Alike::default();
+        };
+        let one = |scope: Option<PartialDate>| {
+            let Some(ts) = texts.get(&scope) else { return true };
+            let start = ts.partition_point(|t| *t < d);
+            let end = start + ts[start..].iter().take_while(|t| t.starts_with(d)).count();
+            documents(&ts[start..end]) <= 1
+        };
+        let at = |p: Precision| {
+            r.date()
+                .filter(|date| date.precision() >= p)
+                .is_some_and(|date| one(Some(date.truncate(p))))
+        };
+        Alike {
+            run: one(None),
+            year: at(Precision::Year),
+            month: at(Precision::Month),
+            day: at(Precision::Day),
+        }
+    };
     // Documents of the title across the run: its dates, a coarse one holding a finer counting
     // once (it may be the finer one's copy).
     let in_run = dates.iter().filter(|d| !finer.contains(d)).count();
@@ -402,6 +508,32 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
         let months = 12.0 * share_of_year(date);
         in_run.saturating_sub(1) as f64 * months / scope.span_months < scope.max_expected_others
     };
+    // Dates no finer date of the title lies inside: one document each, at the least.
+    let leaves: Vec<PartialDate> = dates.iter().filter(|d| !finer.contains(d)).copied().collect();
+    let documents_within = |window: PartialDate| {
+        let p = window.precision();
+        let by_date = leaves
+            .iter()
+            .filter(|d| d.precision() >= p && d.truncate(p) == window)
+            .count();
+        count(Some(window)).max(by_date)
+    };
+    let undescribed_rare_in = |r: &Record, p: Precision| {
+        let Some(date) = r.date().filter(|d| d.precision() >= p) else {
+            return false;
+        };
+        let months = if p == Precision::Month { 1.0 } else { 12.0 };
+        let expected = in_run.saturating_sub(1) as f64 * months / scope.span_months * scope.undescribed_share;
+        documents_within(date.truncate(p)) <= 1 && expected < scope.max_expected_others
+    };
+    let undescribed_shared = |r: &Record| match r.date() {
+        Some(date) if date.precision() == Precision::Day => {
+            let others = documents_within(date.truncate(Precision::Year)).saturating_sub(1);
+            count(Some(date)) > 1
+                || others as f64 * share_of_year(date) * scope.undescribed_share >= scope.max_expected_others
+        }
+        _ => is_shared(r),
+    };
     group
         .iter()
         .filter_map(|&(_, i)| {
@@ -410,7 +542,13 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
             let signal = TitleSignal {
                 shared: is_shared(r),
                 alone_within,
+                alike: alike(r),
                 rare: alone_within && is_rare(r),
+                undescribed: Undescribed {
+                    shared: undescribed_shared(r),
+                    rare_in_month: undescribed_rare_in(r, Precision::Month),
+                    rare_in_year: undescribed_rare_in(r, Precision::Year),
+                },
             };
             (signal != TitleSignal::default()).then_some((i, signal))
         })
@@ -426,14 +564,16 @@ fn share_of_year(date: PartialDate) -> f64 {
     }
 }
 
-/// True for a record cut off by its page inside a title shorter than `min_chars` ("The",
-/// "Polish M"): compared as a prefix of any length, it links only when its beginning
-/// identifies one document (see [`mark_cut_titles`]).
-pub fn is_cut_short_title(r: &Record, min_chars: usize) -> bool {
-    r.raw.partial && !r.title_key().is_empty() && r.title_key().chars().count() < min_chars
+/// True for a record cut off by its page inside its title: no description after it, or a
+/// title shorter than `min_chars` ("The", "Polish M"). Compared as a prefix, it links only
+/// when its beginning identifies one document (see [`mark_cut_titles`]).
+pub fn is_cut_title(r: &Record, min_chars: usize) -> bool {
+    r.raw.partial
+        && !r.title_key().is_empty()
+        && (r.description_key().is_none() || r.title_key().chars().count() < min_chars)
 }
 
-/// For each record cut off by its page inside a short title ([`is_cut_short_title`]),
+/// For each record cut off by its page inside a short title ([`is_cut_title`]),
 /// counts the documents its title may begin, a per-run index of titles by year: the
 /// documents (distinct titles) on other pages whose date is compatible with its own (or
 /// missing: an undated record may be of any date) and whose title begins with its title;
@@ -447,7 +587,7 @@ pub fn mark_cut_titles(records: &mut [Record], rules: &crate::rules::ComparisonR
     use rayon::prelude::*;
     let min = rules.min_title_prefix_chars;
     let probes: Vec<u32> = (0..records.len() as u32)
-        .filter(|&i| is_cut_short_title(&records[i as usize], min))
+        .filter(|&i| is_cut_title(&records[i as usize], min))
         .collect();
     if probes.is_empty() {
         return;
@@ -459,7 +599,7 @@ pub fn mark_cut_titles(records: &mut [Record], rules: &crate::rules::ComparisonR
     let mut index: Vec<Entry> = records
         .par_iter()
         .enumerate()
-        .filter(|(_, r)| !r.title_key().is_empty() && !is_cut_short_title(r, min))
+        .filter(|(_, r)| !r.title_key().is_empty() && !is_cut_title(r, min))
         .map(|(i, r)| (year(r), r.title_key(), i as u32))
         .collect();
     index.par_sort_unstable();
