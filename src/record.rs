@@ -295,6 +295,11 @@ pub struct Record {
     /// For such a record: its beginning is common, by how many documents of its year begin
     /// so (the term-frequency estimate of the title-only rule).
     pub cut_title_common: bool,
+    /// In a run holding title-less records: within the run, and within the record's year,
+    /// month and day, no other document of any title begins its description with this
+    /// record's description (see [`crate::normalize::mark_alike_descriptions`]). All false
+    /// in any other run.
+    pub description_alike: crate::normalize::Alike,
 }
 
 impl Record {
@@ -322,6 +327,7 @@ impl Record {
             title_signal: crate::normalize::TitleSignal::default(),
             cut_title_documents: 0,
             cut_title_common: false,
+            description_alike: crate::normalize::Alike::default(),
         }
     }
 

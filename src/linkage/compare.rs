@@ -279,10 +279,10 @@ fn descriptions(x: &Record, y: &Record, rules: &ComparisonRules) -> (Option<f64>
 /// missing titles do not agree. The pair rests on its descriptions alone, which must agree to
 /// `description_only_min_similarity` (stricter than a description beside a title); the
 /// dates were made compatible by blocking. Descriptions compared whole that name different
-/// numbers are different documents; a truncated description goes to review whatever the
-/// dates (the archive's descriptions begin alike: measured on generated pages, such matches
-/// were often two documents); without two descriptions to compare there is no evidence at
-/// all: no match.
+/// numbers are different documents; a truncated description goes to review unless it
+/// identifies one document within the pair's date (the archive's descriptions begin alike:
+/// measured on generated pages, such matches were often two documents); without two
+/// descriptions to compare there is no evidence at all: no match.
 fn compare_untitled(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
     let (description, description_mode) = descriptions(x, y, rules);
     let mut out = ScoredPair {
@@ -319,9 +319,10 @@ fn compare_untitled(pair: &CandidatePair, x: &Record, y: &Record, rules: &Compar
             return out;
         }
         // Without a title, a truncated description is its first sentence or two, and the
-        // archive's descriptions begin alike ("The document also mentions ..."): too thin to
-        // act on, whatever the dates.
-        if description_mode == DescriptionMode::Prefix {
+        // archive's descriptions begin alike ("The document also mentions ..."): acted on
+        // only when the copy begins the other exactly and no other document of the date
+        // begins so (one word apart, "in Moscow" / "in Lushun", is another document).
+        if description_mode == DescriptionMode::Prefix && (d < 1.0 || !truncated_description_identifies(x, y)) {
             out.decision = MatchDecision::Review;
             thin = Some(Thin::TruncatedWithoutTitle);
         }
@@ -489,6 +490,22 @@ fn coarse_copy<'r>(x: &'r Record, y: &'r Record, finest: Precision) -> Option<(&
         }
         _ => None,
     }
+}
+
+/// True when a pair without a title to compare, on a truncated description, is one
+/// document by what the run holds: the dates the same (two undated copies: the run), and
+/// within that date no other document begins its description with the truncated one. A copy
+/// at two precisions is not enough: measured on generated pages, a month copy of a short
+/// truncated opening ("A summary of the Vietnamese revolution") was another document.
+fn truncated_description_identifies(x: &Record, y: &Record) -> bool {
+    let scope = match (x.date(), y.date()) {
+        (Some(a), Some(b)) if a == b => Some(a.precision()),
+        (None, None) => None,
+        _ => return false,
+    };
+    let len = |r: &Record| r.description_key().map_or(0, str::len);
+    let cut = if len(x) <= len(y) { x } else { y };
+    cut.description_alike.within(scope)
 }
 
 /// True when, within the coarser date of a coarse copy, no other document of the title
@@ -1141,6 +1158,50 @@ mod tests {
         assert_eq!(s.decision, MatchDecision::Review, "{}", s.reason());
         assert!(s.reason().contains("no title to compare"), "{}", s.reason());
         assert_eq!(decide_pair(&a, &a.clone()).decision, MatchDecision::Match);
+    }
+
+    #[test]
+    fn a_truncated_description_without_a_title_links_when_it_begins_one_document_of_its_date() {
+        let whole = "Mao Zedong reports on the Berlin question in Havana, citing 6604 cases since August.";
+        let cut = "Mao Zedong reports on the Berlin question in Hav";
+        let marked = |mut run: Vec<Record>| {
+            crate::normalize::mark_alike_descriptions(&mut run);
+            run
+        };
+        let title = "Cable from Chairman Mao Zedong to Matyas Rakosi";
+        let run = marked(vec![
+            record_on(0, "June 3, 1965", "", Some(whole), false),
+            record_on(1, "June 3, 1965", title, Some(cut), false),
+        ]);
+        let s = decide_pair(&run[0], &run[1]);
+        assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+        // Another document of the day begins so: the copy's lost text could be either's.
+        let run = marked(vec![
+            record_on(0, "June 3, 1965", "", Some(whole), false),
+            record_on(1, "June 3, 1965", title, Some(cut), false),
+            record_on(
+                2,
+                "June 3, 1965",
+                "",
+                Some("Mao Zedong reports on the Berlin question in Havana to the Politburo."),
+                false,
+            ),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::Review);
+        // One word apart is another document; so may a copy at another precision be.
+        let run = marked(vec![
+            record_on(0, "June 3, 1965", "", Some(whole), false),
+            record_on(
+                1,
+                "June 3, 1965",
+                title,
+                Some("Mao Zedong reports on the Berlin question in Mos"),
+                false,
+            ),
+            record_on(2, "June 1965", title, Some(cut), false),
+        ]);
+        assert_eq!(decide_pair(&run[0], &run[1]).decision, MatchDecision::NoMatch);
+        assert_eq!(decide_pair(&run[0], &run[2]).decision, MatchDecision::Review);
     }
 
     #[test]

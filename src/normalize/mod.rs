@@ -660,6 +660,75 @@ pub fn mark_cut_titles(records: &mut [Record], rules: &crate::rules::ComparisonR
     }
 }
 
+/// Marks each record's `description_alike`: where (the run, its year, month, day) no other
+/// document begins its description with the record's description, documents told apart by
+/// their descriptions (one a prefix of another counts once: truncated copies). A truncated
+/// description without a title to compare links only where it identifies one document so.
+/// Nothing is done (nor indexed) when the run holds no title-less record with a description.
+pub fn mark_alike_descriptions(records: &mut [Record]) {
+    use rayon::prelude::*;
+    if !records
+        .par_iter()
+        .any(|r| r.title_key().is_empty() && r.description_key().is_some())
+    {
+        return;
+    }
+    let scopes = |r: &Record| {
+        let date = r.date();
+        let at = move |p: Precision| date.filter(|d| d.precision() >= p).map(|d| d.truncate(p));
+        [None, at(Precision::Year), at(Precision::Month), at(Precision::Day)]
+    };
+    // Every description under each date it falls in (sorted: the descriptions a text begins
+    // are one range after it). A date coarser than the scope holds none of its entries.
+    let mut index: Vec<(u8, Option<PartialDate>, &str)> = records
+        .par_iter()
+        .filter_map(|r| Some((scopes(r), r.description_key()?)))
+        .flat_map_iter(|(scopes, d)| {
+            scopes
+                .into_iter()
+                .enumerate()
+                .filter(|(i, s)| *i == 0 || s.is_some())
+                .map(move |(i, s)| (i as u8, s, d))
+        })
+        .collect();
+    index.par_sort_unstable();
+    let alone = |scope: u8, date: Option<PartialDate>, d: &str| {
+        let start = index.partition_point(|e| (e.0, e.1, e.2) < (scope, date, d));
+        let mut texts = index[start..]
+            .iter()
+            .take_while(|e| e.0 == scope && e.1 == date && e.2.starts_with(d))
+            .map(|e| e.2);
+        let Some(mut last) = texts.next() else { return true };
+        for t in texts {
+            if !t.starts_with(last) {
+                return false;
+            }
+            last = t;
+        }
+        true
+    };
+    let marks: Vec<Alike> = records
+        .par_iter()
+        .map(|r| {
+            let Some(d) = r.description_key() else {
+                return Alike::default();
+            };
+            let [run, year, month, day] = scopes(r);
+            let within = |i: u8, s: Option<PartialDate>| (i == 0 || s.is_some()) && alone(i, s, d);
+            Alike {
+                run: within(0, run),
+                year: within(1, year),
+                month: within(2, month),
+                day: within(3, day),
+            }
+        })
+        .collect();
+    drop(index);
+    for (r, m) in records.iter_mut().zip(marks) {
+        r.description_alike = m;
+    }
+}
+
 /// Lower-case hexadecimal of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

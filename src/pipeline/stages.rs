@@ -176,6 +176,7 @@ impl<'a> Run<'a> {
         let max_others = self.rules.comparison.title_only_max_expected_others;
         normalize::mark_shared_titles(&mut records, max_others);
         normalize::mark_cut_titles(&mut records, &self.rules.comparison);
+        normalize::mark_alike_descriptions(&mut records);
         self.stages.done("titles tf");
         records
     }
