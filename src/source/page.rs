@@ -348,22 +348,7 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         true => trace_lines(&lines, &region, chunk_roles, &markers, std::mem::take(&mut cut.roles)),
         false => Vec::new(),
     };
-    // On a title-less listing the line the footer walk took for the last record's title is
-    // its description: furniture after it does not stand where a description would.
-    let described = cut.reading.title_less && cut.records.last().is_some_and(|r| r.title().is_empty());
-    let region_warnings = region
-        .warnings
-        .iter()
-        .filter(|(_, _, where_description)| !(described && *where_description))
-        .map(|(i, m, _)| Warning::at(file, Some(lines[*i].number), m.as_str()));
-    let (records, mut warnings) = cut.finish(&layout.name, region_warnings);
-    match reread {
-        Some(w) => warnings.push(w),
-        None => warnings.extend(range.and_then(|r| range_mismatch(file, r, records.len(), &lines, &read))),
-    }
-    if records.is_empty() {
-        warnings.push(Warning::at(file, None, "no records found on this page"));
-    }
+    let (records, warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
     let page = ParsedPage {
         records,
         layout: layout.name.clone(),
@@ -378,6 +363,37 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         reread: reread_outcome,
     };
     (page, trace)
+}
+
+/// The kept cut's records and the page's warnings in order: the cut's and the region's
+/// (`Cut::finish`), then the re-read's or the range mismatch, then a page without records.
+fn records_and_warnings(
+    cut: Cut,
+    layout: &str,
+    region: &Region,
+    lines: &[Line],
+    range: Option<(usize, usize, usize)>,
+    reread: Option<Warning>,
+    read: &[bool],
+) -> (Vec<RawRecord>, Vec<Warning>) {
+    let file = cut.page.file;
+    // On a title-less listing the line the footer walk took for the last record's title is
+    // its description: furniture after it does not stand where a description would.
+    let described = cut.reading.title_less && cut.records.last().is_some_and(|r| r.title().is_empty());
+    let region_warnings = region
+        .warnings
+        .iter()
+        .filter(|(_, _, where_description)| !(described && *where_description))
+        .map(|(i, m, _)| Warning::at(file, Some(lines[*i].number), m.as_str()));
+    let (records, mut warnings) = cut.finish(layout, region_warnings);
+    match reread {
+        Some(w) => warnings.push(w),
+        None => warnings.extend(range.and_then(|r| range_mismatch(file, r, records.len(), lines, read))),
+    }
+    if records.is_empty() {
+        warnings.push(Warning::at(file, None, "no records found on this page"));
+    }
+    (records, warnings)
 }
 
 /// The role of every line: where the region puts it (blank, header, markers, furniture,
@@ -1046,6 +1062,21 @@ mod tests {
 
     fn rec(d: &str, t: &str, x: &str, partial: bool) -> (String, String, String, bool) {
         (d.into(), t.into(), x.into(), partial)
+    }
+
+    #[test]
+    fn the_traced_read_is_the_read() {
+        // A page read again to its range header: the trace is the kept read's, and the
+        // records and warnings are those of the untraced read.
+        let text = "1 - 2 of 2\n\nMay 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nThe second paragraph of it\n\nIt ends here.\n\nJune 1, 1950\n\nNote\n\nA note.\n";
+        let rules = Rules::builtin().compile_pages().unwrap();
+        let (traced, trace) = parse_traced("t.txt", text, &rules);
+        assert_eq!(format!("{traced:?}"), format!("{:?}", parse("t.txt", text, &rules)));
+        assert_eq!(trace.reread, Reread::Kept { shown: 2, first: 3 });
+        let of = |n: usize| trace.lines.iter().find(|l| l.line == n).map(|l| (l.role, l.record));
+        assert_eq!(of(9), Some((Role::DescriptionContinuation, Some(1))));
+        assert_eq!(of(13), Some((Role::Date, Some(2))));
+        assert_eq!(trace.lines.len(), text.split('\n').count());
     }
 
     #[test]
