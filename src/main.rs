@@ -32,6 +32,8 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Label review-band pairs in the terminal; answers go to the overrides file.
     Review(cmd::review::Args),
+    /// Show how pages are read: layout and why, every line's role, records, warnings.
+    Inspect(cmd::inspect::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Synth(args) => cmd::synth::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Review(args) => cmd::review::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
     };
     match result {
         Ok(code) => code,

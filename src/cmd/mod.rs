@@ -31,6 +31,7 @@ macro_rules! errln {
 
 pub mod eval;
 pub mod explain;
+pub mod inspect;
 pub mod review;
 pub mod run;
 pub mod synth;

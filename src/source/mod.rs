@@ -45,6 +45,14 @@ pub fn read(file: &InputFile, rules: &CompiledPageRules, max_bytes: u64) -> File
     read_as(file, table::Format::Page, rules, None, max_bytes)
 }
 
+/// The text of one input file read as a saved result page, as [`read`] reads it (size cap,
+/// byte-order mark, encoding checks), for a caller that parses it itself (`concord inspect`).
+pub fn read_page_text(file: &InputFile, max_bytes: u64) -> Result<String, Error> {
+    read_capped(file, max_bytes)
+        .and_then(|b| transcode(&file.name, b))
+        .and_then(|b| decode(&file.name, b))
+}
+
 /// Reads and parses one input file in `format`. A table without a mapping is an error, and
 /// so is a file of more than `max_bytes` (`input.max_file_bytes`).
 pub fn read_as(

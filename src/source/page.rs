@@ -23,6 +23,9 @@ use crate::record::{Provenance, RawRecord};
 use crate::rules::{CompiledLayout, CompiledPageRules, TitleLessRules};
 use regex::Regex;
 
+pub mod trace;
+use trace::{LayoutChoice, LineRole, PageTrace, Reread, Role, TitleLessFigures};
+
 /// What one page gave.
 #[derive(Debug, Clone)]
 pub struct ParsedPage {
@@ -285,9 +288,21 @@ fn classify_lines<'t>(text: &'t str, rules: &CompiledPageRules) -> Vec<Line<'t>>
 
 /// Parses the text of one page. `file` is the name written to provenance.
 pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
+    read(file, text, rules, false).0
+}
+
+/// Parses the text of one page as [`parse`] does, and tells how: every line's role, the
+/// layout's choice, the title-less verdict, the re-read.
+pub fn parse_traced(file: &str, text: &str, rules: &CompiledPageRules) -> (ParsedPage, PageTrace) {
+    read(file, text, rules, true)
+}
+
+/// The one reading of a page; with `trace`, the roles of its lines are kept as each step
+/// decides them (otherwise `PageTrace::lines` is empty, and nothing is spent on it).
+fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (ParsedPage, PageTrace) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = classify_lines(text, rules);
-    let layout = choose_layout(&lines, rules);
+    let (layout, choice) = choose_layout(&lines, rules);
     let d = Delimiters {
         layout,
         no_date: &rules.no_date_lines,
@@ -306,7 +321,9 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         chunks,
         read,
         skipped_before_marker,
-    } = Chunks::cut(&lines, &region, &d);
+        roles: chunk_roles,
+        markers,
+    } = Chunks::cut(&lines, &region, &d, trace);
 
     let page = PageText {
         d: &d,
@@ -315,16 +332,51 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         // A page closed by an end marker is not cut off inside its last record.
         may_end_inside_record: region.footer == lines.len(),
         prose_words: rules.title_less.prose_words,
+        trace,
     };
+    let figures = judge_title_less(&chunks, &page, &rules.title_less);
     let reading = Reading {
-        title_less: reads_title_less(&chunks, &page, &rules.title_less),
+        title_less: figures.title_less,
         dateless_by_shape: layout.dateless_by_shape,
     };
     let first_read = Cut::run(page, reading, &chunks);
-    let (cut, reread) = match range {
+    let (mut cut, reread, reread_outcome) = match range {
         Some(range) => reread_to_range(first_read, &chunks, range),
-        None => (first_read, None),
+        None => (first_read, None, Reread::NotTried),
     };
+    let line_roles = match trace {
+        true => trace_lines(&lines, &region, chunk_roles, &markers, std::mem::take(&mut cut.roles)),
+        false => Vec::new(),
+    };
+    let (records, warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
+    let page = ParsedPage {
+        records,
+        layout: layout.name.clone(),
+        range,
+        header_lines: header_lines + skipped_before_marker,
+        warnings,
+    };
+    let trace = PageTrace {
+        lines: line_roles,
+        layout: choice,
+        title_less: figures,
+        reread: reread_outcome,
+    };
+    (page, trace)
+}
+
+/// The kept cut's records and the page's warnings in order: the cut's and the region's
+/// (`Cut::finish`), then the re-read's or the range mismatch, then a page without records.
+fn records_and_warnings(
+    cut: Cut,
+    layout: &str,
+    region: &Region,
+    lines: &[Line],
+    range: Option<(usize, usize, usize)>,
+    reread: Option<Warning>,
+    read: &[bool],
+) -> (Vec<RawRecord>, Vec<Warning>) {
+    let file = cut.page.file;
     // On a title-less listing the line the footer walk took for the last record's title is
     // its description: furniture after it does not stand where a description would.
     let described = cut.reading.title_less && cut.records.last().is_some_and(|r| r.title().is_empty());
@@ -333,20 +385,69 @@ pub fn parse(file: &str, text: &str, rules: &CompiledPageRules) -> ParsedPage {
         .iter()
         .filter(|(_, _, where_description)| !(described && *where_description))
         .map(|(i, m, _)| Warning::at(file, Some(lines[*i].number), m.as_str()));
-    let (records, mut warnings) = cut.finish(&layout.name, region_warnings);
+    let (records, mut warnings) = cut.finish(layout, region_warnings);
     match reread {
         Some(w) => warnings.push(w),
-        None => warnings.extend(range.and_then(|r| range_mismatch(file, r, records.len(), &lines, &read))),
+        None => warnings.extend(range.and_then(|r| range_mismatch(file, r, records.len(), lines, read))),
     }
     if records.is_empty() {
         warnings.push(Warning::at(file, None, "no records found on this page"));
     }
-    ParsedPage {
-        records,
-        layout: layout.name.clone(),
-        range,
-        header_lines: header_lines + skipped_before_marker,
-        warnings,
+    (records, warnings)
+}
+
+/// The role of every line: where the region puts it (blank, header, markers, furniture,
+/// footer), then what cutting the chunks made of a delimiter or a header line, then the
+/// fields the kept cut read. A line none of them claims stays `Other`.
+fn trace_lines(
+    lines: &[Line],
+    region: &Region,
+    chunk_roles: Vec<(usize, Role)>,
+    markers: &[usize],
+    cut_roles: Vec<(usize, Role, Option<usize>)>,
+) -> Vec<LineRole> {
+    let mut out: Vec<LineRole> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| LineRole {
+            line: l.number,
+            role: region_role(i, l, region),
+            record: None,
+            marker: false,
+            text: l.text.to_string(),
+        })
+        .collect();
+    let by_number = |n: usize| n.checked_sub(1).filter(|&i| i < lines.len());
+    for (n, role) in chunk_roles {
+        if let Some(i) = by_number(n) {
+            out[i].role = role;
+        }
+    }
+    for &n in markers {
+        if let Some(i) = by_number(n) {
+            out[i].marker = true;
+        }
+    }
+    for (n, role, record) in cut_roles {
+        if let Some(i) = by_number(n) {
+            out[i].role = role;
+            out[i].record = record;
+        }
+    }
+    out
+}
+
+/// A line's role by where the region puts it; record text is `Other` until a cut claims it.
+fn region_role(i: usize, l: &Line, region: &Region) -> Role {
+    match l.kind {
+        Kind::Blank => Role::Blank,
+        _ if i > region.footer => Role::Footer,
+        _ if i == region.footer => Role::EndMarker,
+        _ if i >= region.begin && !region.furniture[i] => Role::Other,
+        Kind::Content => Role::Header,
+        Kind::Range => Role::RangeHeader,
+        Kind::Start if i < region.begin => Role::StartMarker,
+        _ => Role::Furniture,
     }
 }
 
@@ -360,11 +461,11 @@ fn reread_to_range<'a>(
     first: Cut<'a>,
     chunks: &[Vec<(usize, &str)>],
     (from, to, total): (usize, usize, usize),
-) -> (Cut<'a>, Option<Warning>) {
+) -> (Cut<'a>, Option<Warning>, Reread) {
     let shown = to.saturating_sub(from) + 1;
     let found = first.records.len();
     if !first.reading.dateless_by_shape || found <= shown {
-        return (first, None);
+        return (first, None, Reread::NotTried);
     }
     let reading = Reading {
         dateless_by_shape: false,
@@ -372,7 +473,12 @@ fn reread_to_range<'a>(
     };
     let again = Cut::run(first.page, reading, chunks);
     if again.records.len() != shown {
-        return (first, None);
+        let rejected = Reread::Rejected {
+            shown,
+            first: found,
+            again: again.records.len(),
+        };
+        return (first, None, rejected);
     }
     let starts: std::collections::HashSet<usize> = again.records.iter().map(|r| r.provenance.line).collect();
     let joined: Vec<String> = first
@@ -396,7 +502,7 @@ fn reread_to_range<'a>(
             joined.join(", ")
         ),
     );
-    (again, Some(warning))
+    (again, Some(warning), Reread::Kept { shown, first: found })
 }
 
 /// A page's record text cut into chunks, one or more records each.
@@ -407,55 +513,70 @@ struct Chunks<'a> {
     read: Vec<bool>,
     /// Text lines between a start marker and the first list item (header too).
     skipped_before_marker: usize,
+    /// When tracing: separators and header lines by line number (the cut gives the rest).
+    roles: Vec<(usize, Role)>,
+    /// When tracing: the numbers of the lines that begin with a record marker.
+    markers: Vec<usize>,
 }
 
 impl<'a> Chunks<'a> {
-    fn cut(lines: &[Line<'a>], region: &Region, d: &Delimiters) -> Chunks<'a> {
-        let mut chunks: Vec<Vec<(usize, &str)>> = Vec::new();
+    fn cut(lines: &[Line<'a>], region: &Region, d: &Delimiters, trace: bool) -> Chunks<'a> {
+        let mut c = Chunks {
+            chunks: Vec::new(),
+            read: vec![false; lines.len()],
+            skipped_before_marker: 0,
+            roles: Vec::new(),
+            markers: Vec::new(),
+        };
         let mut current: Vec<(usize, &str)> = Vec::new();
-        let mut skipped_before_marker = 0;
-        let mut read = vec![false; lines.len()];
         for (i, l) in lines.iter().enumerate().take(region.footer).skip(region.begin) {
             if l.kind == Kind::Blank || region.furniture[i] {
                 continue;
             }
             if d.separator(l.text) {
-                read[i] = true;
+                c.read[i] = true;
+                c.note(trace, l.number, Role::Separator);
                 if !current.is_empty() {
-                    chunks.push(std::mem::take(&mut current));
+                    c.chunks.push(std::mem::take(&mut current));
                 }
                 continue;
             }
             if let Some(marker) = d.layout.record_marker.as_ref().and_then(|r| r.find(l.text)) {
-                read[i] = true;
+                c.read[i] = true;
+                if trace {
+                    c.markers.push(l.number);
+                }
                 if !current.is_empty() {
-                    chunks.push(std::mem::take(&mut current));
+                    c.chunks.push(std::mem::take(&mut current));
                 }
                 let rest = l.text[marker.end()..].trim();
                 // A bare marker line still begins a record; its content follows.
                 current.push((l.number, rest));
                 continue;
             }
-            if d.layout.record_marker.is_some() && current.is_empty() && chunks.is_empty() {
+            if d.layout.record_marker.is_some() && current.is_empty() && c.chunks.is_empty() {
                 // Text between a start marker and the first list item is header too.
-                skipped_before_marker += 1;
+                c.skipped_before_marker += 1;
+                c.note(trace, l.number, Role::Header);
                 continue;
             }
             // A date line begins a record in every layout: a page that lost a marker or a
             // separator still splits where its dates are.
             if d.date_line(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
-                chunks.push(std::mem::take(&mut current));
+                c.chunks.push(std::mem::take(&mut current));
             }
-            read[i] = true;
+            c.read[i] = true;
             current.push((l.number, l.text));
         }
         if !current.is_empty() {
-            chunks.push(current);
+            c.chunks.push(current);
         }
-        Chunks {
-            chunks,
-            read,
-            skipped_before_marker,
+        c
+    }
+
+    fn note(&mut self, trace: bool, line: usize, role: Role) {
+        if trace {
+            self.roles.push((line, role));
         }
     }
 }
@@ -515,15 +636,18 @@ fn line_ranges(numbers: impl Iterator<Item = usize>) -> String {
     parts.join(", ")
 }
 
-fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> &'r CompiledLayout {
-    rules
-        .layouts
-        .iter()
-        .find(|layout| match &layout.detect {
-            Some(re) => lines.iter().any(|l| l.kind == Kind::Content && re.is_match(l.text)),
-            None => true,
-        })
-        .unwrap_or_else(|| rules.layouts.last().expect("rules validated: at least one layout"))
+/// The first layout whose `detect` matches a content line (or that has none), and why.
+fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> (&'r CompiledLayout, LayoutChoice) {
+    for layout in &rules.layouts {
+        let Some(re) = &layout.detect else {
+            return (layout, LayoutChoice::NoDetect);
+        };
+        if let Some(l) = lines.iter().find(|l| l.kind == Kind::Content && re.is_match(l.text)) {
+            return (layout, LayoutChoice::Detected { line: l.number });
+        }
+    }
+    let last = rules.layouts.last().expect("rules validated: at least one layout");
+    (last, LayoutChoice::Fallback)
 }
 
 /// True when a line reads like the end of a sentence: a description, not a title.
@@ -620,38 +744,39 @@ fn one_line(chunk: &[(usize, &str)], d: &Delimiters) -> Option<(bool, usize)> {
     Some((run_ends_like_sentence(&text), words))
 }
 
-/// True when a page is a title-less listing (`page.title_less`): enough records, most of
-/// them one text line, and those lines read as prose. The last record of a page that may
-/// end inside it is not judged by a line without a sentence end (the page may have cut it).
-fn reads_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &TitleLessRules) -> bool {
-    if chunks.len() < policy.min_records {
-        return false;
-    }
+/// Whether a page is a title-less listing (`page.title_less`), with the figures that
+/// decided it: enough records, most of them one text line, and those lines read as prose
+/// (enough of them end like a sentence, and their lower median is long enough, in words).
+/// The last record of a page that may end inside it is not judged by a line without a
+/// sentence end (the page may have cut it).
+fn judge_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &TitleLessRules) -> TitleLessFigures {
     let mut lines: Vec<(bool, usize)> = chunks.iter().filter_map(|c| one_line(c, page.d)).collect();
-    if (lines.len() as f64) < policy.one_line_share * chunks.len() as f64 {
-        return false;
-    }
-    let last_cut = page.may_end_inside_record
+    let one_line_records = lines.len();
+    let last_left_out = page.may_end_inside_record
         && chunks
             .last()
             .and_then(|c| one_line(c, page.d))
             .is_some_and(|(sentence, _)| !sentence);
-    if last_cut {
+    if last_left_out {
         lines.pop();
     }
-    reads_as_prose(&lines, policy)
-}
-
-/// True when lines (whether each ends like a sentence, its words) read as prose: enough of
-/// them end like a sentence and their median is long enough (the lower median, in words).
-fn reads_as_prose(lines: &[(bool, usize)], policy: &TitleLessRules) -> bool {
     let mut words: Vec<usize> = lines.iter().map(|l| l.1).collect();
     words.sort_unstable();
-    let Some(&median) = words.get(words.len().saturating_sub(1) / 2) else {
-        return false;
-    };
+    let median_words = words.get(words.len().saturating_sub(1) / 2).copied();
     let sentences = lines.iter().filter(|l| l.0).count();
-    sentences as f64 >= policy.sentence_share * lines.len() as f64 && median >= policy.prose_words
+    let prose = median_words
+        .is_some_and(|m| sentences as f64 >= policy.sentence_share * lines.len() as f64 && m >= policy.prose_words);
+    TitleLessFigures {
+        title_less: chunks.len() >= policy.min_records
+            && one_line_records as f64 >= policy.one_line_share * chunks.len() as f64
+            && prose,
+        records: chunks.len(),
+        one_line: one_line_records,
+        last_left_out,
+        judged: lines.len(),
+        sentences,
+        median_words,
+    }
 }
 
 /// What the cutting of a page's chunks needs to know of the page.
@@ -665,6 +790,8 @@ struct PageText<'a> {
     may_end_inside_record: bool,
     /// `page.title_less.prose_words`.
     prose_words: usize,
+    /// Keep the role of each line the cut reads (`Cut::roles`).
+    trace: bool,
 }
 
 /// How a page's chunks are cut into fields, decided per page.
@@ -686,6 +813,8 @@ struct Cut<'a> {
     warnings: Vec<Warning>,
     /// Records read without a title on a title-less listing.
     title_less_records: usize,
+    /// When tracing: each line read, its role and its record's position.
+    roles: Vec<(usize, Role, Option<usize>)>,
 }
 
 impl<'a> Cut<'a> {
@@ -697,6 +826,7 @@ impl<'a> Cut<'a> {
             records: Vec::new(),
             warnings: Vec::new(),
             title_less_records: 0,
+            roles: Vec::new(),
         };
         for (i, chunk) in chunks.iter().enumerate() {
             cut.split_chunk(chunk, i + 1 == chunks.len() && page.may_end_inside_record);
@@ -710,6 +840,10 @@ impl<'a> Cut<'a> {
         // A bare record marker has no text of its own: its fields follow on the next lines.
         let marker_line = chunk.first().map(|c| c.0);
         let kept: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
+        if let Some(&(line, "")) = chunk.first() {
+            let record = (!kept.is_empty()).then(|| self.records.len() + 1);
+            self.note(line, Role::RecordMarker, record);
+        }
         let mut rest = kept.as_slice();
         let mut first = true;
         while !rest.is_empty() {
@@ -750,6 +884,11 @@ impl<'a> Cut<'a> {
         }
         record.partial = !shaped;
         record.set_date(Some(head.to_string()));
+        let role = match self.page.d.says_no_date(head) {
+            true => Role::NoDate,
+            false => Role::Date,
+        };
+        self.note_here(line, role);
         if shaped && !self.page.d.says_no_date(head) && date::parse(head).is_none() {
             self.warnings.push(Warning::at(
                 self.page.file,
@@ -768,7 +907,7 @@ impl<'a> Cut<'a> {
         is_last: bool,
         record: &mut RawRecord,
     ) -> &'l [(usize, &'l str)] {
-        let Some(&(_, title)) = rest.first() else {
+        let Some(&(line, title)) = rest.first() else {
             return rest;
         };
         if self.reading.title_less && self.reads_as_description(rest, is_last) {
@@ -776,6 +915,7 @@ impl<'a> Cut<'a> {
             return rest;
         }
         record.set_title(title.to_string());
+        self.note_here(line, Role::Title);
         &rest[1..]
     }
 
@@ -795,7 +935,7 @@ impl<'a> Cut<'a> {
     /// `description_len` gives (the rest begins dateless records). Lines are joined with one
     /// space, also where a line break cut a word: which breaks are inside a word is not known,
     /// and a space never glues two words.
-    fn take_description<'l>(&self, rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
+    fn take_description<'l>(&mut self, rest: &'l [(usize, &'l str)], record: &mut RawRecord) -> &'l [(usize, &'l str)] {
         let n = match self.reading.dateless_by_shape {
             true => description_len(rest),
             false => rest.len(),
@@ -804,7 +944,28 @@ impl<'a> Cut<'a> {
             let lines: Vec<&str> = rest[..n].iter().map(|(_, t)| *t).collect();
             record.set_description(Some(lines.join(" ")));
         }
+        if self.page.trace {
+            for (k, &(line, _)) in rest[..n].iter().enumerate() {
+                let role = match k {
+                    0 => Role::Description,
+                    _ => Role::DescriptionContinuation,
+                };
+                self.note_here(line, role);
+            }
+        }
         &rest[n..]
+    }
+
+    /// When tracing: `line` was read as `role` of the record being read (not yet pushed).
+    fn note_here(&mut self, line: usize, role: Role) {
+        self.note(line, role, Some(self.records.len() + 1));
+    }
+
+    /// When tracing: `line` was read as `role` of `record`.
+    fn note(&mut self, line: usize, role: Role, record: Option<usize>) {
+        if self.page.trace {
+            self.roles.push((line, role, record));
+        }
     }
 
     /// True when the last record of a page that may end inside it looks cut off: no
@@ -901,6 +1062,21 @@ mod tests {
 
     fn rec(d: &str, t: &str, x: &str, partial: bool) -> (String, String, String, bool) {
         (d.into(), t.into(), x.into(), partial)
+    }
+
+    #[test]
+    fn the_traced_read_is_the_read() {
+        // A page read again to its range header: the trace is the kept read's, and the
+        // records and warnings are those of the untraced read.
+        let text = "1 - 2 of 2\n\nMay 15, 1949\n\nTelegram\n\nShtykov recounts.\n\nThe second paragraph of it\n\nIt ends here.\n\nJune 1, 1950\n\nNote\n\nA note.\n";
+        let rules = Rules::builtin().compile_pages().unwrap();
+        let (traced, trace) = parse_traced("t.txt", text, &rules);
+        assert_eq!(format!("{traced:?}"), format!("{:?}", parse("t.txt", text, &rules)));
+        assert_eq!(trace.reread, Reread::Kept { shown: 2, first: 3 });
+        let of = |n: usize| trace.lines.iter().find(|l| l.line == n).map(|l| (l.role, l.record));
+        assert_eq!(of(9), Some((Role::DescriptionContinuation, Some(1))));
+        assert_eq!(of(13), Some((Role::Date, Some(2))));
+        assert_eq!(trace.lines.len(), text.split('\n').count());
     }
 
     #[test]
