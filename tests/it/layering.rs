@@ -67,7 +67,10 @@ fn warnings(w: &Workdir, out: &str) -> Vec<String> {
 /// The description of the last record read from `file`.
 fn last_description(w: &Workdir, out: &str, file: &str) -> String {
     let rows = provenance(w, out);
-    let last = rows.iter().filter(|r| r["file"] == file).last();
+    let last = rows
+        .iter()
+        .filter(|r| r["file"] == file)
+        .max_by_key(|r| r["position"].parse::<usize>().unwrap_or(0));
     last.map(|r| r["description"].clone())
         .unwrap_or_else(|| panic!("no record read from {file}"))
 }
