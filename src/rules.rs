@@ -1,5 +1,7 @@
 //! Rules: the policy a user may tune (page layouts, blocking, comparison thresholds), read
-//! from TOML. The built-in defaults are `rules/default.toml`; a user's file is laid over them.
+//! from TOML. The built-in defaults are `rules/default.toml`; a user's file is laid over them:
+//! tables merge key by key, the lists of `[page]` and the `[[layouts]]` add to the built-in
+//! ones (unless the file says `replace`), any other list replaces the list it names.
 
 use std::path::Path;
 
@@ -156,6 +158,9 @@ pub struct LayoutRules {
     /// begins a dateless record.
     #[serde(default)]
     pub dateless_by_shape: bool,
+    /// The rules file that gave this layout (None: built in), named when it never matches.
+    #[serde(skip)]
+    pub from: Option<String>,
 }
 
 /// Blocking policy.
@@ -337,24 +342,29 @@ impl Rules {
         Rules::from_layers(&[("rules/default.toml", DEFAULT_RULES), (&name, &text)])
     }
 
-    /// Parses TOML texts and lays each over the ones before it.
+    /// Parses TOML texts and lays each over the ones before it (see [`Layering`]). The
+    /// first is the base: its layouts count as built in.
     pub fn from_layers(layers: &[(&str, &str)]) -> Result<Rules, Error> {
-        let mut merged = toml::Table::new();
-        for (name, text) in layers {
+        let mut layering = Layering::default();
+        for (i, (name, text)) in layers.iter().enumerate() {
             let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::Rules {
                 file: name.to_string(),
                 message: e.to_string(),
             })?;
             refuse_non_finite(name, &table)?;
-            merge(&mut merged, table);
+            layering.lay(table, (i > 0).then_some(*name))?;
         }
         let source = layers.last().map(|l| l.0).unwrap_or_default().to_string();
+        let (merged, origins) = layering.finish();
         let mut rules: Rules = toml::Value::Table(merged)
             .try_into()
             .map_err(|e: toml::de::Error| Error::Rules {
                 file: source.clone(),
                 message: e.to_string(),
             })?;
+        for (layout, from) in rules.layouts.iter_mut().zip(origins) {
+            layout.from = from;
+        }
         rules.source = source;
         rules.validate()?;
         Ok(rules)
@@ -394,6 +404,15 @@ impl Rules {
         }
         if self.layouts.is_empty() {
             problems.push("at least one [[layouts]] entry is needed".to_string());
+        }
+        // Provenance names the layout a page was read as: two of one name could not be told.
+        let mut names: Vec<&str> = self.layouts.iter().map(|l| l.name.as_str()).collect();
+        names.sort_unstable();
+        for pair in names.windows(2).filter(|w| w[0] == w[1]) {
+            problems.push(format!(
+                "layouts: two layouts are named {:?} (provenance names the layout a page was read as: give each its own name)",
+                pair[0]
+            ));
         }
         problems.extend(self.blocking.rule_problems());
         problems.extend(self.input.problems());
@@ -449,6 +468,132 @@ fn merge(base: &mut toml::Table, over: toml::Table) {
                 base.insert(key, v);
             }
         }
+    }
+}
+
+/// Rules files laid one over another. Tables merge key by key and a value replaces the one it
+/// names, except where a user extends what is built in:
+///
+/// - a list of `[page]` (furniture, markers, ...) is added after the list below it, each
+///   pattern once, unless that `[page]` says `replace = true` (then each list it names
+///   replaces the one below);
+/// - a `[[layouts]]` entry whose `name` is a layout's below replaces that layout where it
+///   stands; the others are tried before every layout below (in their file's order), so that
+///   they can win over a built-in catch-all; a top-level `replace_layouts = true` makes the
+///   file's layouts the only ones.
+///
+/// Other lists (blocking rules, model levels, the `[table]` mapping) are settings, not sets
+/// to extend: they replace.
+#[derive(Default)]
+struct Layering {
+    merged: toml::Table,
+    layouts: Vec<toml::Value>,
+    /// The file each of `layouts` came from (None: the base layer).
+    origins: Vec<Option<String>>,
+}
+
+impl Layering {
+    /// Lays one file over the layers before it; `file` is None for the base layer.
+    fn lay(&mut self, mut over: toml::Table, file: Option<&str>) -> Result<(), Error> {
+        let name = file.unwrap_or("the built-in rules");
+        let err = |message: String| Error::Rules {
+            file: name.to_string(),
+            message,
+        };
+        let replace_layouts = take_flag(&mut over, "replace_layouts").map_err(&err)?;
+        // A key written after a [table] header belongs to that table: said plainly, rather
+        // than as an unknown field of the table.
+        for (table, value) in &over {
+            if value.as_table().is_some_and(|t| t.contains_key("replace_layouts")) {
+                return Err(err(format!(
+                    "{table}.replace_layouts: replace_layouts is a top-level key; write it before the first [table] header"
+                )));
+            }
+        }
+        let layouts = over.remove("layouts");
+        if let Some(toml::Value::Table(page)) = over.get_mut("page") {
+            let replace = take_flag(page, "replace").map_err(|m| err(format!("page.{m}")))?;
+            let below = self.merged.get("page").and_then(toml::Value::as_table);
+            for (key, value) in page.iter_mut() {
+                let (toml::Value::Array(mine), Some(toml::Value::Array(theirs))) =
+                    (value, below.and_then(|b| b.get(key)))
+                else {
+                    continue;
+                };
+                if !replace {
+                    let mut joined = theirs.clone();
+                    for v in mine.drain(..) {
+                        if !joined.contains(&v) {
+                            joined.push(v);
+                        }
+                    }
+                    *mine = joined;
+                }
+            }
+        }
+        merge(&mut self.merged, over);
+        match layouts {
+            Some(toml::Value::Array(entries)) if !replace_layouts => self.add_layouts(entries, file),
+            Some(toml::Value::Array(entries)) => {
+                self.origins = vec![file.map(str::to_string); entries.len()];
+                self.layouts = entries;
+            }
+            // Not a list of layouts: kept as written, for deserializing to say what is wrong.
+            Some(other) => {
+                self.origins = vec![file.map(str::to_string)];
+                self.layouts = vec![other];
+            }
+            None if replace_layouts => {
+                return Err(err(
+                    "replace_layouts = true, but the file has no [[layouts]] entry to read pages with".to_string(),
+                ));
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn add_layouts(&mut self, entries: Vec<toml::Value>, file: Option<&str>) {
+        let name_of = |v: &toml::Value| v.get("name").and_then(toml::Value::as_str).map(str::to_string);
+        let mut front = Vec::new();
+        let mut seen = Vec::new();
+        for entry in entries {
+            let name = name_of(&entry);
+            // A second entry of one name in a file stays apart, for validation to refuse
+            // the two: it would otherwise silently replace the first.
+            let again = name.as_ref().is_some_and(|n| seen.contains(n));
+            seen.extend(name.clone());
+            let same = name
+                .filter(|_| !again)
+                .and_then(|n| self.layouts.iter().position(|l| name_of(l).as_ref() == Some(&n)));
+            match same {
+                Some(i) => {
+                    self.layouts[i] = entry;
+                    self.origins[i] = file.map(str::to_string);
+                }
+                None => front.push(entry),
+            }
+        }
+        let n = front.len();
+        self.layouts.splice(0..0, front);
+        self.origins.splice(0..0, vec![file.map(str::to_string); n]);
+    }
+
+    /// The merged table, with its layouts, and the file each layout came from.
+    fn finish(mut self) -> (toml::Table, Vec<Option<String>>) {
+        if !self.layouts.is_empty() {
+            self.merged.insert("layouts".into(), toml::Value::Array(self.layouts));
+        }
+        (self.merged, self.origins)
+    }
+}
+
+/// Removes `key` from `table`: its value, which must be a boolean (absent: false).
+fn take_flag(table: &mut toml::Table, key: &str) -> Result<bool, String> {
+    match table.remove(key) {
+        None => Ok(false),
+        Some(toml::Value::Boolean(b)) => Ok(b),
+        Some(v) => Err(format!("{key} must be true or false, not {v}")),
     }
 }
 
@@ -641,5 +786,54 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("review_threshold"), "{err}");
+    }
+
+    fn over_builtin(text: &str) -> Rules {
+        Rules::from_layers(&[("default", DEFAULT_RULES), ("mine.toml", text)]).unwrap()
+    }
+
+    #[test]
+    fn page_lists_add_each_pattern_once_and_replace_only_what_they_name() {
+        let builtin = Rules::builtin();
+        let rules =
+            over_builtin("[page]\nfurniture = ['^Mine$', '^Skip to (main )?content$']\nend_markers = ['^The end$']\n");
+        let mut furniture = builtin.page.furniture.clone();
+        furniture.push("^Mine$".into());
+        assert_eq!(rules.page.furniture, furniture);
+        assert_eq!(rules.page.end_markers.last().map(String::as_str), Some("^The end$"));
+        assert_eq!(rules.page.end_markers.len(), builtin.page.end_markers.len() + 1);
+
+        let rules = over_builtin("[page]\nreplace = true\nfurniture = ['^Mine$']\n");
+        assert_eq!(rules.page.furniture, ["^Mine$"]);
+        assert_eq!(rules.page.start_markers, builtin.page.start_markers);
+    }
+
+    #[test]
+    fn other_lists_still_replace() {
+        let rules = over_builtin(
+            "[model]\nname_levels = [0.9]\n\n[[blocking.rules]]\nname = \"date\"\nkind = \"compatible_dates\"\nfield = \"date\"\n",
+        );
+        assert_eq!(rules.model.name_levels, [0.9]);
+        assert_eq!(rules.blocking.rules.len(), 1);
+    }
+
+    #[test]
+    fn a_users_layouts_come_first_and_one_of_a_builtin_name_takes_its_place() {
+        let rules = over_builtin(
+            "[[layouts]]\nname = \"a\"\ndetect = 'a'\n\n[[layouts]]\nname = \"separated\"\ndetect = 's'\n\n[[layouts]]\nname = \"b\"\ndetect = 'b'\n",
+        );
+        let names: Vec<_> = rules.layouts.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "bulleted", "separated", "plain"]);
+        let from: Vec<_> = rules.layouts.iter().map(|l| l.from.as_deref()).collect();
+        assert_eq!(
+            from,
+            [Some("mine.toml"), Some("mine.toml"), None, Some("mine.toml"), None]
+        );
+        assert_eq!(rules.layouts[3].detect.as_deref(), Some("s"));
+        assert_eq!(rules.layouts[3].record_separator, None);
+
+        let rules = over_builtin("replace_layouts = true\n\n[[layouts]]\nname = \"a\"\n");
+        let names: Vec<_> = rules.layouts.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["a"]);
     }
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use super::{Input, Run, bar};
-use crate::error::Error;
-use crate::rules::CompiledPageRules;
+use crate::error::{Error, Warning};
+use crate::rules::{CompiledPageRules, Rules};
 use crate::schema::TableRules;
 use crate::source::{self, InputFile, table::Format};
 
@@ -38,12 +38,18 @@ impl Run<'_> {
         if let Some(b) = progress {
             b.finish_and_clear();
         }
+        let unmatched = if table.is_some() {
+            Vec::new()
+        } else {
+            unmatched_layouts(self.rules, &outcomes)
+        };
         let mut input = Input {
             table: table.is_some(),
             warnings: walk_warnings,
             ..Input::default()
         };
         errors.extend(outcomes.into_iter().filter_map(|o| input.add(o)));
+        input.warnings.extend(unmatched);
         // Files the walk could not open count as failed too.
         input.failed_files = errors.len();
         self.stages.done("ingest");
@@ -69,4 +75,38 @@ fn table_mapping<'r>(
         });
     }
     mapping.map(Some).ok_or_else(super::stages::no_mapping)
+}
+
+/// A warning, once per run, for each layout of a user's rules file that read no page: a
+/// layout written for pages it never recognises would otherwise fail in silence (the pages
+/// going to another layout). Built-in layouts are not named: most runs need only one of them.
+fn unmatched_layouts(rules: &Rules, outcomes: &[source::FileOutcome]) -> Vec<Warning> {
+    let used: std::collections::HashSet<&str> = outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok())
+        .map(|p| p.layout.as_str())
+        .collect();
+    let pages = outcomes.iter().filter(|o| o.result.is_ok()).count();
+    if pages == 0 {
+        return Vec::new();
+    }
+    rules
+        .layouts
+        .iter()
+        .filter(|l| !used.contains(l.name.as_str()))
+        .filter_map(|l| {
+            let file = l.from.as_deref()?;
+            let why = match &l.detect {
+                Some(d) => format!(
+                    "its detect pattern '{d}' matched no line of the {pages} pages read (or only of pages a layout tried before it took)"
+                ),
+                None => format!("the layouts before it took all {pages} pages read"),
+            };
+            Some(Warning::at(
+                file,
+                None,
+                format!("layout {:?} never matched any page: {why}", l.name),
+            ))
+        })
+        .collect()
 }

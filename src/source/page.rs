@@ -650,6 +650,18 @@ fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> (&'r Compi
     (last, LayoutChoice::Fallback)
 }
 
+/// Whether a layout takes the page as [`choose_layout`] asks (a `detect` matching a content
+/// line, or no `detect`): false when the page is read by the last layout only because none
+/// did, which the caller warns of.
+pub fn layout_detected(text: &str, rules: &CompiledPageRules) -> bool {
+    let lines = classify_lines(text.strip_prefix('\u{feff}').unwrap_or(text), rules);
+    let takes = |re: &Regex| lines.iter().any(|l| l.kind == Kind::Content && re.is_match(l.text));
+    rules
+        .layouts
+        .iter()
+        .any(|layout| layout.detect.as_ref().is_none_or(takes))
+}
+
 /// True when a line reads like the end of a sentence: a description, not a title.
 fn ends_like_sentence(text: &str) -> bool {
     let t = text.trim_end_matches(['"', '\'', '”', '’', ')', ']', '»']);

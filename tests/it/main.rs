@@ -11,6 +11,7 @@ mod hostile_outputs;
 mod hostile_pages;
 mod hostile_tables;
 mod inspect;
+mod layering;
 mod layouts;
 mod output_format;
 mod partition;
