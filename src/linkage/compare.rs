@@ -503,17 +503,20 @@ fn truncated_description_identifies(x: &Record, y: &Record) -> bool {
         (None, None) => None,
         _ => return false,
     };
+    truncated_of(x, y).description_alike.within(scope)
+}
+
+/// The record of the pair with the shorter description: the truncated copy.
+fn truncated_of<'r>(x: &'r Record, y: &'r Record) -> &'r Record {
     let len = |r: &Record| r.description_key().map_or(0, str::len);
-    let cut = if len(x) <= len(y) { x } else { y };
-    cut.description_alike.within(scope)
+    if len(x) <= len(y) { x } else { y }
 }
 
 /// True when, within the coarser date of a coarse copy, no other document of the title
 /// begins its description with the shorter of the two descriptions (the truncated one).
 fn truncated_copy_alike(coarse: &Record, fine: &Record) -> bool {
-    let len = |r: &Record| r.description_key().map_or(0, str::len);
-    let cut = if len(coarse) <= len(fine) { coarse } else { fine };
-    cut.title_signal.alike.within(coarse.date().map(|d| d.precision()))
+    let scope = coarse.date().map(|d| d.precision());
+    truncated_of(coarse, fine).title_signal.alike.within(scope)
 }
 
 /// True when two dated records, neither showing a description, are a copy at two
@@ -912,20 +915,7 @@ mod tests {
         let mut records: Vec<Record> = (1..=9)
             .map(|m| {
                 record(
-                    &format!(
-                        "{} 10, 1963",
-                        [
-                            "January",
-                            "February",
-                            "March",
-                            "April",
-                            "May",
-                            "June",
-                            "July",
-                            "August",
-                            "September"
-                        ][m - 1]
-                    ),
+                    &format!("November {m}, 1963"),
                     t,
                     Some(&format!("Item {m} is discussed by the Politburo.")),
                     false,

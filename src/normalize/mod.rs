@@ -287,6 +287,20 @@ pub struct Alike {
 }
 
 impl Alike {
+    /// `one` asked of the run (`None`) and of `date` cut to each precision it has.
+    fn of(date: Option<PartialDate>, one: impl Fn(Option<PartialDate>) -> bool) -> Alike {
+        let at = |p: Precision| {
+            date.filter(|d| d.precision() >= p)
+                .is_some_and(|d| one(Some(d.truncate(p))))
+        };
+        Alike {
+            run: one(None),
+            year: at(Precision::Year),
+            month: at(Precision::Month),
+            day: at(Precision::Day),
+        }
+    }
+
     /// Within `scope`: the run (`None`), or a date of that precision.
     pub fn within(&self, scope: Option<Precision>) -> bool {
         match scope {
@@ -296,6 +310,28 @@ impl Alike {
             Some(Precision::Day) => self.day,
         }
     }
+}
+
+/// The scopes a record of `date` falls in: the run (`None`), then its date cut to each
+/// precision it has (year, month, day).
+fn date_scopes(date: Option<PartialDate>) -> impl Iterator<Item = Option<PartialDate>> {
+    let cut = move |p: Precision| date.filter(|d| d.precision() >= p).map(|d| d.truncate(p));
+    std::iter::once(None).chain(
+        [Precision::Year, Precision::Month, Precision::Day]
+            .into_iter()
+            .filter_map(move |p| cut(p).map(Some)),
+    )
+}
+
+/// True when sorted texts are at most one document: each begins the next (truncated copies
+/// of one description stand just before it).
+fn at_most_one_document<'a>(mut texts: impl Iterator<Item = &'a str>) -> bool {
+    let Some(mut last) = texts.next() else { return true };
+    texts.all(|t| {
+        let begins = t.starts_with(last);
+        last = t;
+        begins
+    })
 }
 
 /// The title signals for a pair of records neither of which shows a description. A
@@ -448,11 +484,7 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
         }
         let Some(d) = r.description_key() else { continue };
         let end = d.char_indices().nth(DESCRIPTION_HEAD).map_or(d.len(), |(i, _)| i);
-        let scopes = r
-            .date()
-            .into_iter()
-            .flat_map(|date| std::iter::once(date).chain(coarser(date)));
-        for scope in std::iter::once(None).chain(scopes.map(Some)) {
+        for scope in date_scopes(r.date()) {
             heads.entry(scope).or_default().push(&d[..end]);
             texts.entry(scope).or_default().push(d);
         }
@@ -470,23 +502,11 @@ fn signals_in_group(records: &[Record], group: &[(&str, u32)], scope: &TitleScop
         let Some(d) = r.description_key() else {
             return Alike::default();
         };
-        let one = |scope: Option<PartialDate>| {
+        Alike::of(r.date(), |scope| {
             let Some(ts) = texts.get(&scope) else { return true };
             let start = ts.partition_point(|t| *t < d);
-            let end = start + ts[start..].iter().take_while(|t| t.starts_with(d)).count();
-            documents(&ts[start..end]) <= 1
-        };
-        let at = |p: Precision| {
-            r.date()
-                .filter(|date| date.precision() >= p)
-                .is_some_and(|date| one(Some(date.truncate(p))))
-        };
-        Alike {
-            run: one(None),
-            year: at(Precision::Year),
-            month: at(Precision::Month),
-            day: at(Precision::Day),
-        }
+            at_most_one_document(ts[start..].iter().copied().take_while(|t| t.starts_with(d)))
+        })
     };
     // Documents of the title across the run: its dates, a coarse one holding a finer counting
     // once (it may be the finer one's copy).
@@ -673,54 +693,29 @@ pub fn mark_alike_descriptions(records: &mut [Record]) {
     {
         return;
     }
-    let scopes = |r: &Record| {
-        let date = r.date();
-        let at = move |p: Precision| date.filter(|d| d.precision() >= p).map(|d| d.truncate(p));
-        [None, at(Precision::Year), at(Precision::Month), at(Precision::Day)]
-    };
     // Every description under each date it falls in (sorted: the descriptions a text begins
-    // are one range after it). A date coarser than the scope holds none of its entries.
-    let mut index: Vec<(u8, Option<PartialDate>, &str)> = records
+    // are one range after it). Scopes are the run (None) and the record's date cut to each
+    // precision it has: dates of different precisions are different values.
+    let mut index: Vec<(Option<PartialDate>, &str)> = records
         .par_iter()
-        .filter_map(|r| Some((scopes(r), r.description_key()?)))
-        .flat_map_iter(|(scopes, d)| {
-            scopes
-                .into_iter()
-                .enumerate()
-                .filter(|(i, s)| *i == 0 || s.is_some())
-                .map(move |(i, s)| (i as u8, s, d))
-        })
+        .filter_map(|r| Some((r.date(), r.description_key()?)))
+        .flat_map_iter(|(date, d)| date_scopes(date).map(move |s| (s, d)))
         .collect();
     index.par_sort_unstable();
-    let alone = |scope: u8, date: Option<PartialDate>, d: &str| {
-        let start = index.partition_point(|e| (e.0, e.1, e.2) < (scope, date, d));
-        let mut texts = index[start..]
-            .iter()
-            .take_while(|e| e.0 == scope && e.1 == date && e.2.starts_with(d))
-            .map(|e| e.2);
-        let Some(mut last) = texts.next() else { return true };
-        for t in texts {
-            if !t.starts_with(last) {
-                return false;
-            }
-            last = t;
-        }
-        true
-    };
     let marks: Vec<Alike> = records
         .par_iter()
         .map(|r| {
             let Some(d) = r.description_key() else {
                 return Alike::default();
             };
-            let [run, year, month, day] = scopes(r);
-            let within = |i: u8, s: Option<PartialDate>| (i == 0 || s.is_some()) && alone(i, s, d);
-            Alike {
-                run: within(0, run),
-                year: within(1, year),
-                month: within(2, month),
-                day: within(3, day),
-            }
+            Alike::of(r.date(), |scope| {
+                let start = index.partition_point(|e| *e < (scope, d));
+                let texts = index[start..]
+                    .iter()
+                    .take_while(|e| e.0 == scope && e.1.starts_with(d))
+                    .map(|e| e.1);
+                at_most_one_document(texts)
+            })
         })
         .collect();
     drop(index);
