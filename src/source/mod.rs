@@ -72,11 +72,7 @@ pub fn read_as(
         warnings: parsed.warnings,
     };
     let result = bytes.and_then(|bytes| match (format, mapping) {
-        (table::Format::Page, _) => decode(&file.name, bytes).map(|text| {
-            let mut parsed = page::parse(&file.name, &text, rules);
-            warn_if_no_layout_took(&file.name, &text, rules, &mut parsed);
-            parsed
-        }),
+        (table::Format::Page, _) => decode(&file.name, bytes).map(|text| page::parse(&file.name, &text, rules)),
         (_, None) => Err(Error::Input {
             file: file.name.clone(),
             message: format!(
@@ -98,25 +94,6 @@ pub fn read_as(
         file: file.clone(),
         result,
         skipped_rows,
-    }
-}
-
-/// When every layout has a `detect` (a rules file replaced the layouts, the built-in catch-all
-/// among them) a page may match none: it is still read, by the last layout, and said so.
-fn warn_if_no_layout_took(name: &str, text: &str, rules: &CompiledPageRules, parsed: &mut page::ParsedPage) {
-    let Some(last) = rules.layouts.last().filter(|l| l.detect.is_some()) else {
-        return;
-    };
-    if parsed.layout == last.name && !page::layout_detected(text, rules) {
-        parsed.warnings.push(crate::error::Warning::at(
-            name,
-            None,
-            format!(
-                "no layout's detect pattern matched a line of this page; read as the last layout, {:?} ({} records): a last layout without detect would take such pages",
-                last.name,
-                parsed.records.len()
-            ),
-        ));
     }
 }
 

@@ -348,7 +348,20 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         true => trace_lines(&lines, &region, chunk_roles, &markers, std::mem::take(&mut cut.roles)),
         false => Vec::new(),
     };
-    let (records, warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
+    let (records, mut warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
+    if choice == LayoutChoice::Fallback {
+        // Only when every layout has a `detect` (a rules file replaced the layouts, the
+        // built-in catch-all among them): the page is still read, by the last layout.
+        warnings.push(Warning::at(
+            file,
+            None,
+            format!(
+                "no layout's detect pattern matched a line of this page; read as the last layout, {:?} ({} records): a last layout without detect would take such pages",
+                layout.name,
+                records.len()
+            ),
+        ));
+    }
     let page = ParsedPage {
         records,
         layout: layout.name.clone(),
@@ -648,18 +661,6 @@ fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> (&'r Compi
     }
     let last = rules.layouts.last().expect("rules validated: at least one layout");
     (last, LayoutChoice::Fallback)
-}
-
-/// Whether a layout takes the page as [`choose_layout`] asks (a `detect` matching a content
-/// line, or no `detect`): false when the page is read by the last layout only because none
-/// did, which the caller warns of.
-pub fn layout_detected(text: &str, rules: &CompiledPageRules) -> bool {
-    let lines = classify_lines(text.strip_prefix('\u{feff}').unwrap_or(text), rules);
-    let takes = |re: &Regex| lines.iter().any(|l| l.kind == Kind::Content && re.is_match(l.text));
-    rules
-        .layouts
-        .iter()
-        .any(|layout| layout.detect.as_ref().is_none_or(takes))
 }
 
 /// True when a line reads like the end of a sentence: a description, not a title.
