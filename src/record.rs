@@ -45,6 +45,19 @@ pub struct RawRecord {
     /// Which schema its fields follow. One byte in what was padding: the page accessors
     /// answer only for page records, so a table row's second field is never read as a title.
     pub source: SourceKind,
+    /// What a layout of the rules read besides the page schema: the date its own
+    /// `date_formats` read, and its own fields ("kind"). Boxed: most records have none.
+    pub layout_fields: Option<Box<LayoutFields>>,
+}
+
+/// A page record's fields that a layout of the rules read beyond the page schema.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LayoutFields {
+    /// The date the layout's `date_formats` read from the date field (the built-in forms
+    /// read it otherwise).
+    pub date: Option<PartialDate>,
+    /// The layout's own fields, name and value, in the order the record gave them.
+    pub extra: Vec<(std::sync::Arc<str>, String)>,
 }
 
 /// Which schema a record's fields follow.
@@ -69,6 +82,7 @@ impl RawRecord {
             key: None,
             partial: false,
             source: SourceKind::Page,
+            layout_fields: None,
         }
     }
 
@@ -113,6 +127,11 @@ impl RawRecord {
     /// Sets a page record's description.
     pub fn set_description(&mut self, description: Option<String>) {
         self.fields[DESCRIPTION] = description;
+    }
+
+    /// The layout's own fields ("kind"), in the order the record gave them.
+    pub fn extra_fields(&self) -> &[(std::sync::Arc<str>, String)] {
+        self.layout_fields.as_ref().map_or(&[], |l| &l.extra)
     }
 
     /// The id column's value for a table row that has one; otherwise `FILE#POSITION`.

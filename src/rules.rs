@@ -11,6 +11,10 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::schema::{FieldKind, Schema};
 
+mod layout;
+pub use layout::{CompiledLayout, DateFormats, FieldName, FieldSpec, LayoutRules};
+use layout::{compile, compile_all};
+
 /// The defaults, compiled into the binary so that `concord run` works without a rules file.
 pub const DEFAULT_RULES: &str = include_str!("../rules/default.toml");
 
@@ -139,28 +143,6 @@ impl TitleLessRules {
         }
         problems
     }
-}
-
-/// How one layout delimits records.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LayoutRules {
-    /// Name written to provenance.
-    pub name: String,
-    /// A page is in this layout when a line matches (none: the fallback layout).
-    pub detect: Option<String>,
-    /// A line beginning with this begins a record.
-    pub record_marker: Option<String>,
-    /// A line matching this separates records.
-    pub record_separator: Option<String>,
-    /// Records are delimited by date lines only, so a dateless record is told by its shape:
-    /// after a description, a line that reads as a sentence continues it, any other line
-    /// begins a dateless record.
-    #[serde(default)]
-    pub dateless_by_shape: bool,
-    /// The rules file that gave this layout (None: built in), named when it never matches.
-    #[serde(skip)]
-    pub from: Option<String>,
 }
 
 /// Blocking policy.
@@ -314,6 +296,11 @@ pub struct ComparisonRules {
     pub prefix_similarity: f64,
     /// Different numbers in titles forbid a match.
     pub numbers_must_agree: bool,
+    /// Fields of a layout's own ("kind") that two records showing both must agree on (their
+    /// normalized values equal): a Cable and a Memorandum of one date and title are two
+    /// documents.
+    #[serde(default)]
+    pub fields_must_agree: Vec<String>,
     /// Only this many characters of a normalized title or description are compared.
     pub max_compared_chars: usize,
 }
@@ -689,49 +676,14 @@ pub struct CompiledPageRules {
     pub layouts: Vec<CompiledLayout>,
 }
 
-/// One layout with its regular expressions compiled.
-#[derive(Debug)]
-pub struct CompiledLayout {
-    /// Layout name.
-    pub name: String,
-    /// Detection pattern.
-    pub detect: Option<Regex>,
-    /// Record marker.
-    pub record_marker: Option<Regex>,
-    /// Record separator.
-    pub record_separator: Option<Regex>,
-    /// Tell dateless records by their shape.
-    pub dateless_by_shape: bool,
-}
-
-fn compile(file: &str, pattern: &str, what: &str) -> Result<Regex, Error> {
-    Regex::new(pattern).map_err(|e| Error::Rules {
-        file: file.to_string(),
-        message: format!("{what}: invalid regular expression {pattern:?}: {e}"),
-    })
-}
-
-fn compile_all(file: &str, patterns: &[String], what: &str) -> Result<Vec<Regex>, Error> {
-    patterns.iter().map(|p| compile(file, p, what)).collect()
-}
-
 impl Rules {
     /// Compiles the page and layout rules.
     pub fn compile_pages(&self) -> Result<CompiledPageRules, Error> {
         let file = self.source.as_str();
-        let opt = |p: &Option<String>, what: &str| p.as_deref().map(|p| compile(file, p, what)).transpose();
         let layouts = self
             .layouts
             .iter()
-            .map(|l| {
-                Ok(CompiledLayout {
-                    name: l.name.clone(),
-                    detect: opt(&l.detect, "layouts.detect")?,
-                    record_marker: opt(&l.record_marker, "layouts.record_marker")?,
-                    record_separator: opt(&l.record_separator, "layouts.record_separator")?,
-                    dateless_by_shape: l.dateless_by_shape,
-                })
-            })
+            .map(|l| l.compile(file))
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(CompiledPageRules {
             furniture: compile_all(file, &self.page.furniture, "page.furniture")?,

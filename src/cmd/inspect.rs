@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use concord::Rules;
-use concord::normalize::date;
 use concord::rules::{CompiledPageRules, TitleLessRules};
 use concord::source::page::trace::{LayoutChoice, LineRole, Reread, Role, TitleLessFigures};
 use concord::source::page::{self, ParsedPage};
@@ -74,6 +73,8 @@ struct RecordReport {
     date: Option<String>,
     title: String,
     description: Option<String>,
+    /// The layout's own fields ("kind"), by name.
+    fields: std::collections::BTreeMap<String, String>,
     partial: bool,
 }
 
@@ -148,9 +149,14 @@ fn record_report(r: &concord::record::RawRecord) -> RecordReport {
         line: r.provenance.line,
         raw_date: r.date().map(str::to_string),
         // As the normalize stage reads a page's date line.
-        date: r.date().and_then(date::parse).map(|d| d.to_string()),
+        date: concord::normalize::page_date(r).map(|d| d.to_string()),
         title: r.title().to_string(),
         description: r.description().map(str::to_string),
+        fields: r
+            .extra_fields()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
         partial: r.partial,
     }
 }
@@ -174,6 +180,9 @@ fn layout_why(choice: LayoutChoice, layout: &str, rules: &CompiledPageRules) -> 
 
 /// The verdict in words: the first test that failed, or the figures that passed them all.
 fn title_less_why(f: &TitleLessFigures, policy: &TitleLessRules) -> String {
+    if f.layout_says {
+        return "not judged: the layout states its fields".to_string();
+    }
     let median = f.median_words.unwrap_or(0);
     let left_out = match f.last_left_out {
         true => " (the last, which the page may have cut, not judged)",
@@ -276,5 +285,8 @@ fn render_record(s: &mut String, r: &RecordReport) {
     let _ = writeln!(s, "      title        {:?}", r.title);
     if let Some(d) = &r.description {
         let _ = writeln!(s, "      description  {d:?}");
+    }
+    for (name, value) in &r.fields {
+        let _ = writeln!(s, "      {:<12} {value:?}", shown(name));
     }
 }

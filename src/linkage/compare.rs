@@ -209,6 +209,32 @@ pub struct FsDetail {
 
 /// Scores one pair.
 pub fn compare(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
+    let mut out = compare_texts(pair, x, y, rules);
+    if let Some(differ) = layout_fields_differ(x, y, rules) {
+        out.decision = MatchDecision::NoMatch;
+        out.distinct = true;
+        out.why = Reason::Text(differ.into());
+    }
+    out
+}
+
+/// When two records show a field of `fields_must_agree` (a layout's own, such as "kind")
+/// with values that differ once normalized: what differs, for the reason.
+pub fn layout_fields_differ(x: &Record, y: &Record, rules: &ComparisonRules) -> Option<String> {
+    fn value<'r>(r: &'r Record, name: &str) -> Option<&'r str> {
+        let fields = r.raw.extra_fields();
+        fields.iter().find(|(n, _)| &**n == name).map(|(_, v)| v.as_str())
+    }
+    rules.fields_must_agree.iter().find_map(|name| {
+        let (a, b) = (value(x, name)?, value(y, name)?);
+        (crate::normalize::match_key(a) != crate::normalize::match_key(b))
+            .then(|| format!("{name} differs ({a} / {b})"))
+    })
+}
+
+/// The comparison of a pair's texts (title, description), before the fields of a layout's
+/// own are checked.
+fn compare_texts(pair: &CandidatePair, x: &Record, y: &Record, rules: &ComparisonRules) -> ScoredPair {
     if x.title_key().is_empty() || y.title_key().is_empty() {
         return compare_untitled(pair, x, y, rules);
     }
@@ -644,8 +670,11 @@ pub fn compare_fs(pair: &CandidatePair, x: &Record, y: &Record, levels: &[Option
     let probability = 1.0 / (1.0 + (-match_weight).exp2());
     let (match_p, review_p) = s.thresholds;
     let waterfall = waterfall(s.model, levels, &weights, prior_weight, match_weight);
-    let differ = s.pages && numbers_differ(x, y, s.rules);
-    let (decision, verdict) = if differ {
+    let fields_differ = s.pages.then(|| layout_fields_differ(x, y, s.rules)).flatten();
+    let differ = s.pages && (numbers_differ(x, y, s.rules) || fields_differ.is_some());
+    let (decision, verdict) = if let Some(f) = fields_differ {
+        (MatchDecision::NoMatch, f)
+    } else if differ {
         (
             MatchDecision::NoMatch,
             format!(
@@ -813,6 +842,49 @@ mod tests {
         crate::normalize::mark_cut_titles(&mut run, &crate::rules::Rules::builtin().comparison);
         let s = decide_pair(&run[0], &run[1]);
         assert_eq!(s.decision, MatchDecision::Match, "{}", s.reason());
+    }
+
+    #[test]
+    fn a_field_that_must_agree_keeps_two_kinds_apart_and_only_when_both_show_it() {
+        let with_kind = |kind: Option<&str>| {
+            let mut raw = crate::record::RawRecord::for_test("p.txt", "October 13, 2006", "The Test Ban", None, false);
+            raw.layout_fields = kind.map(|k| {
+                Box::new(crate::record::LayoutFields {
+                    date: None,
+                    extra: vec![("kind".into(), k.to_string())],
+                })
+            });
+            crate::normalize::prepare(raw, 0)
+        };
+        let pair = CandidatePair {
+            a: 0,
+            b: 1,
+            block: crate::linkage::block::NO_BLOCK,
+        };
+        let mut rules = crate::rules::Rules::builtin().comparison;
+        let (cable, memo) = (with_kind(Some("Cable")), with_kind(Some("Memorandum")));
+        assert_eq!(
+            compare(&pair, &cable, &memo, &rules).decision,
+            MatchDecision::Match,
+            "off by default"
+        );
+        rules.fields_must_agree = vec!["kind".into()];
+        let s = compare(&pair, &cable, &memo, &rules);
+        assert_eq!(s.decision, MatchDecision::NoMatch);
+        assert!(
+            s.distinct && s.reason().contains("kind differs (Cable / Memorandum)"),
+            "{}",
+            s.reason()
+        );
+        let same = compare(&pair, &cable, &with_kind(Some("CABLE")), &rules);
+        assert_eq!(
+            same.decision,
+            MatchDecision::Match,
+            "normalized alike: {}",
+            same.reason()
+        );
+        let unknown = compare(&pair, &cable, &with_kind(None), &rules);
+        assert_eq!(unknown.decision, MatchDecision::Match, "{}", unknown.reason());
     }
 
     #[test]

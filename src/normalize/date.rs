@@ -141,18 +141,29 @@ fn digits(token: &str, len: std::ops::RangeInclusive<usize>) -> bool {
 impl Shape<'_> {
     /// The date these parts name, when the calendar has it.
     fn date(&self) -> Option<PartialDate> {
-        let year: u16 = self.year.parse().ok().filter(|y| (1000..=2999).contains(y))?;
-        let month = match self.month {
+        let year: u16 = self.year.parse().ok()?;
+        let day = match self.day {
+            Some(d) => Some(d.parse().ok()?),
+            None => None,
+        };
+        PartialDate::checked(year, self.month, day)
+    }
+}
+
+impl PartialDate {
+    /// The date of these parts when the calendar has it: a year of four digits (1000-2999),
+    /// a month 1-12, a day of that month (only with a month).
+    pub fn checked(year: u16, month: Option<u8>, day: Option<u8>) -> Option<PartialDate> {
+        if !(1000..=2999).contains(&year) {
+            return None;
+        }
+        let month = match month {
             Some(m) if (1..=12).contains(&m) => Some(m),
             Some(_) => return None,
             None => None,
         };
-        let day = match (self.day, month) {
-            (Some(d), Some(m)) => {
-                let d: u8 = d.parse().ok()?;
-                Some(d).filter(|d| (1..=days_in_month(year, m)).contains(d))?;
-                Some(d)
-            }
+        let day = match (day, month) {
+            (Some(d), Some(m)) => Some(Some(d).filter(|d| (1..=days_in_month(year, m)).contains(d))?),
             (Some(_), None) => return None,
             (None, _) => None,
         };

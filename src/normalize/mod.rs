@@ -147,6 +147,7 @@ pub fn numbers(key: &str) -> Vec<String> {
 /// description is a missing value.
 pub fn prepare(raw: RawRecord, page: u32) -> Record {
     let schema = Schema::page();
+    let date = page_date(&raw);
     let values = schema
         .fields
         .iter()
@@ -155,14 +156,22 @@ pub fn prepare(raw: RawRecord, page: u32) -> Record {
         .map(|(f, (field, cell))| {
             let cell = cell.as_deref()?;
             match field.kind {
-                // A page's date line is read as a page writes dates, not as a table's cell.
-                FieldKind::Date => crate::normalize::date::parse(cell).map(Value::Date),
+                FieldKind::Date => date.map(Value::Date),
                 // Only a title's numbers are compared (numbers_must_agree).
                 _ => text_value(cell, schema.role(Role::Title) == Some(f)),
             }
         })
         .collect();
     Record::new(raw, values, page)
+}
+
+/// A page record's date: as its layout's own `date_formats` read it, else as a page writes
+/// dates (not as a table's cell). None for an unusable date line.
+pub fn page_date(raw: &RawRecord) -> Option<crate::normalize::date::PartialDate> {
+    raw.layout_fields
+        .as_ref()
+        .and_then(|l| l.date)
+        .or_else(|| crate::normalize::date::parse(raw.date()?))
 }
 
 /// The normalize stage for a table row: each cell read as its field's kind. A cell that

@@ -583,6 +583,30 @@ impl BlockRow {
     }
 }
 
+/// A row of `record_fields`: a field of a page record's layout's own ("kind"), one row per
+/// field of each record that has one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordFieldRow {
+    /// The record.
+    pub record_id: String,
+    /// The field's name, as the layout names it.
+    pub field: String,
+    /// Its value as written.
+    pub value: String,
+}
+
+impl Row for RecordFieldRow {
+    const FILE: &'static str = "record_fields";
+}
+
+impl RecordFieldRow {
+    /// The columns of record_fields.
+    pub fn columns() -> Vec<Column> {
+        use Kind::*;
+        cols(&[("record_id", Text), ("field", Text), ("value", Text)])
+    }
+}
+
 /// A row of `warnings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarningRow {

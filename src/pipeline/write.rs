@@ -14,7 +14,9 @@ use crate::linkage::block::BlockStat;
 use crate::linkage::compare::ScoredPair;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
-use crate::output::rows::{BlockRow, CanonicalRow, DecisionRow, Fields, ModelCells, ProvenanceRow, Step, WarningRow};
+use crate::output::rows::{
+    BlockRow, CanonicalRow, DecisionRow, Fields, ModelCells, ProvenanceRow, RecordFieldRow, Step, WarningRow,
+};
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
 use crate::schema::TableRules;
@@ -60,6 +62,7 @@ impl Run<'_> {
             Box::new(|| write_canonical(batch, &l.canonical, &l.records, table)),
             Box::new(|| audit::write_all(batch, &audit)),
             Box::new(|| write_warnings(batch, &l.warnings)),
+            Box::new(|| write_record_fields(batch, &l.records)),
             Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
         ];
@@ -245,6 +248,20 @@ fn write_warnings(batch: &Batch, warnings: &[Warning]) -> Result<(), Error> {
         message: w.message.clone(),
     });
     batch.table("warnings", &WarningRow::columns(), rows)
+}
+
+/// `record_fields`: the fields of each page record's layout's own ("kind"), in record order.
+/// Written by every run (a header alone when no layout names a field of its own), so that
+/// the folder never keeps a previous run's.
+fn write_record_fields(batch: &Batch, records: &[Record]) -> Result<(), Error> {
+    let rows = records.iter().flat_map(|r| {
+        r.raw.extra_fields().iter().map(move |(field, value)| RecordFieldRow {
+            record_id: r.id(),
+            field: field.to_string(),
+            value: value.clone(),
+        })
+    });
+    batch.table("record_fields", &RecordFieldRow::columns(), rows)
 }
 
 /// `blocks`: every block of two records or more.

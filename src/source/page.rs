@@ -20,7 +20,7 @@
 use crate::error::Warning;
 use crate::normalize::date;
 use crate::record::{Provenance, RawRecord};
-use crate::rules::{CompiledLayout, CompiledPageRules, TitleLessRules};
+use crate::rules::{CompiledLayout, CompiledPageRules, FieldName, FieldSpec, TitleLessRules};
 use regex::Regex;
 
 pub mod trace;
@@ -83,17 +83,21 @@ fn split_lines(text: &str) -> Vec<&str> {
         .collect()
 }
 
-fn classify(t: &str, rules: &CompiledPageRules) -> Kind {
-    let any = |res: &[regex::Regex]| res.iter().any(|r| r.is_match(t));
+/// What a line's text matches: the lists of `[page]`, and those of the page's layout once
+/// it is chosen (a layout's own lists apply only to the pages it reads).
+fn classify(t: &str, rules: &CompiledPageRules, layout: Option<&CompiledLayout>) -> Kind {
+    let any = |global: &[Regex], own: fn(&CompiledLayout) -> &[Regex]| {
+        global.iter().chain(layout.map_or(&[][..], own)).any(|r| r.is_match(t))
+    };
     if t.is_empty() {
         Kind::Blank
     } else if rules.range_header.is_match(t) {
         Kind::Range
-    } else if any(&rules.start_markers) {
+    } else if any(&rules.start_markers, |l| &l.start_markers) {
         Kind::Start
-    } else if any(&rules.end_markers) {
+    } else if any(&rules.end_markers, |l| &l.end_markers) {
         Kind::End
-    } else if any(&rules.furniture) {
+    } else if any(&rules.furniture, |l| &l.furniture) {
         Kind::Furniture
     } else {
         Kind::Content
@@ -121,7 +125,15 @@ impl Delimiters<'_> {
     /// A record's date line: shaped like a date (valid or not), or a line saying the record
     /// has no date ("Date unknown"), which begins a record as a date line does.
     fn date_line(&self, t: &str) -> bool {
-        date::shaped_like_date(t) || self.says_no_date(t)
+        date::shaped_like_date(t) || self.says_no_date(t) || self.layout.dates.read(t).is_some()
+    }
+    /// The date a date line names: the layout's own `date_formats` first, then the built-in
+    /// forms. `Some(None)`: shaped like a date the calendar does not have.
+    fn read_date(&self, t: &str) -> Option<Option<date::PartialDate>> {
+        self.layout
+            .dates
+            .read(t)
+            .or_else(|| date::shaped_like_date(t).then(|| date::parse(t)))
     }
     /// A line of `page.no_date_lines`.
     fn says_no_date(&self, t: &str) -> bool {
@@ -148,15 +160,86 @@ impl Delimiters<'_> {
     }
     /// A line that holds a date line: shaped like a date, alone or after a record marker.
     fn dated(&self, l: &Line) -> bool {
-        l.kind == Kind::Content && self.date_line(self.after_marker(l.text).unwrap_or(l.text))
+        l.kind == Kind::Content
+            && (self.date_line(self.after_marker(l.text).unwrap_or(l.text)) || self.start_dates(l.text))
+    }
+    /// True when a record start's named captures give the line's record its date.
+    fn start_dates(&self, t: &str) -> bool {
+        let Some(re) = &self.layout.record_marker else {
+            return false;
+        };
+        re.captures(t).is_some_and(|c| c.name("date").is_some())
     }
     /// True when a boundary line already holds the record's title (a marker and a title on
     /// one line: "• Cable, Zhou Enlai to Wang Zhen").
     fn holds_title(&self, t: &str) -> bool {
+        if self.layout.explicit() {
+            return !self.needs_line_after(t);
+        }
         self.after_marker(t)
             .is_some_and(|rest| !rest.is_empty() && !self.date_line(rest))
     }
+    /// In a layout that states its fields: true when the record begun (or dated) by line `t`
+    /// still needs a line after it: a required field after the date that neither the start
+    /// line's captures nor its rest give.
+    fn needs_line_after(&self, t: &str) -> bool {
+        let layout = self.layout;
+        let captured: Vec<FieldName> = layout
+            .record_marker
+            .as_ref()
+            .and_then(|re| re.captures(t))
+            .map(|c| {
+                layout
+                    .start_captures()
+                    .filter(|f| c.name(f.as_str()).is_some_and(|m| !m.as_str().trim().is_empty()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rest = self
+            .after_marker(t)
+            .is_some_and(|r| !r.is_empty() && !self.date_line(r));
+        let fields = layout.fields.as_deref().unwrap_or(DEFAULT_FIELDS.as_slice());
+        let after_date = fields
+            .iter()
+            .position(|f| f.name == FieldName::Date)
+            .map_or(0, |i| i + 1);
+        let required = fields[after_date..]
+            .iter()
+            .filter(|f| !f.optional && !captured.contains(&f.name))
+            .count();
+        required > usize::from(rest)
+    }
 }
+
+/// The line where a record whose date line is `date` begins: `lead` content lines before it
+/// (its fields before the date: a title above its date line), or the date line itself.
+fn lead_start(lines: &[Line], date: usize, lead: usize) -> usize {
+    let mut start = date;
+    for _ in 0..lead {
+        match lines[..start].iter().rposition(|l| l.kind == Kind::Content) {
+            Some(i) => start = i,
+            None => break,
+        }
+    }
+    start
+}
+
+/// The fields of a record when a layout that states its fields by labels or captures names
+/// no `fields`: the site's own order.
+const DEFAULT_FIELDS: [FieldSpec; 3] = [
+    FieldSpec {
+        name: FieldName::Date,
+        optional: true,
+    },
+    FieldSpec {
+        name: FieldName::Title,
+        optional: false,
+    },
+    FieldSpec {
+        name: FieldName::Description,
+        optional: true,
+    },
+];
 
 /// True when the first line of `rest` that is not blank begins another record.
 fn next_is_boundary(rest: &[Line], d: &Delimiters) -> bool {
@@ -181,7 +264,10 @@ struct Region {
 
 impl Region {
     fn find(lines: &[Line], d: &Delimiters) -> Region {
-        let first_record = lines.iter().position(|l| d.starts_record(l));
+        let first_record = lines
+            .iter()
+            .position(|l| d.starts_record(l))
+            .map(|f| lead_start(lines, f, d.layout.lead()));
         let before_first = &lines[..first_record.unwrap_or(lines.len())];
         let begin = before_first
             .iter()
@@ -214,7 +300,9 @@ impl Region {
         // A page without a date line or record marker is read by pattern alone: nothing
         // tells its records from its furniture.
         let mut needs_title = last.is_some_and(|l| !d.holds_title(lines[l].text));
-        let mut has_description = last.is_none();
+        // (A layout that states its fields says whether a record has a description: furniture
+        // after its lines is not where one would stand.)
+        let mut has_description = last.is_none() || d.layout.explicit();
         // Furniture skipped after a description: quoted if record text follows it.
         let mut pending: Vec<usize> = Vec::new();
         for (i, l) in lines.iter().enumerate().skip(from) {
@@ -234,7 +322,7 @@ impl Region {
             if boundary {
                 // A record marker or separator before the footer: another (dateless) record.
                 needs_title = !d.holds_title(l.text);
-                has_description = false;
+                has_description = d.layout.explicit();
             } else if needs_title {
                 self.furniture[i] = false;
                 needs_title = false;
@@ -270,7 +358,7 @@ impl Region {
     }
 }
 
-/// The lines of a page, each with its number and kind.
+/// The lines of a page, each with its number and kind by `[page]`'s lists.
 fn classify_lines<'t>(text: &'t str, rules: &CompiledPageRules) -> Vec<Line<'t>> {
     split_lines(text)
         .into_iter()
@@ -280,10 +368,20 @@ fn classify_lines<'t>(text: &'t str, rules: &CompiledPageRules) -> Vec<Line<'t>>
             Line {
                 number: i + 1,
                 text: t,
-                kind: classify(t, rules),
+                kind: classify(t, rules, None),
             }
         })
         .collect()
+}
+
+/// Classifies the lines again with the chosen layout's own lists, when it has any.
+fn classify_for_layout(lines: &mut [Line], rules: &CompiledPageRules, layout: &CompiledLayout) {
+    if layout.furniture.is_empty() && layout.start_markers.is_empty() && layout.end_markers.is_empty() {
+        return;
+    }
+    for l in lines {
+        l.kind = classify(l.text, rules, Some(layout));
+    }
 }
 
 /// Parses the text of one page. `file` is the name written to provenance.
@@ -301,8 +399,9 @@ pub fn parse_traced(file: &str, text: &str, rules: &CompiledPageRules) -> (Parse
 /// decides them (otherwise `PageTrace::lines` is empty, and nothing is spent on it).
 fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (ParsedPage, PageTrace) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines = classify_lines(text, rules);
+    let mut lines = classify_lines(text, rules);
     let (layout, choice) = choose_layout(&lines, rules);
+    classify_for_layout(&mut lines, rules, layout);
     let d = Delimiters {
         layout,
         no_date: &rules.no_date_lines,
@@ -328,13 +427,27 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
     let page = PageText {
         d: &d,
         file,
+        lines: &lines,
         last_line: lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number),
         // A page closed by an end marker is not cut off inside its last record.
         may_end_inside_record: region.footer == lines.len(),
         prose_words: rules.title_less.prose_words,
         trace,
     };
-    let figures = judge_title_less(&chunks, &page, &rules.title_less);
+    let figures = match layout.explicit() {
+        // A layout that states its fields says which lines are titles: nothing to judge.
+        true => TitleLessFigures {
+            title_less: false,
+            layout_says: true,
+            records: chunks.len(),
+            one_line: 0,
+            last_left_out: false,
+            judged: 0,
+            sentences: 0,
+            median_words: None,
+        },
+        false => judge_title_less(&chunks, &page, &rules.title_less),
+    };
     let reading = Reading {
         title_less: figures.title_less,
         dateless_by_shape: layout.dateless_by_shape,
@@ -575,8 +688,14 @@ impl<'a> Chunks<'a> {
             }
             // A date line begins a record in every layout: a page that lost a marker or a
             // separator still splits where its dates are.
+            // (With fields before the date, the record began `lead` lines above it.)
             if d.date_line(l.text) && current.iter().any(|(_, t)| !t.is_empty()) {
-                c.chunks.push(std::mem::take(&mut current));
+                let next = current.split_off(current.len().saturating_sub(d.layout.lead()));
+                if !current.is_empty() {
+                    c.chunks.push(std::mem::replace(&mut current, next));
+                } else {
+                    current = next;
+                }
             }
             c.read[i] = true;
             current.push((l.number, l.text));
@@ -780,6 +899,7 @@ fn judge_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &Tit
     let prose = median_words
         .is_some_and(|m| sentences as f64 >= policy.sentence_share * lines.len() as f64 && m >= policy.prose_words);
     TitleLessFigures {
+        layout_says: false,
         title_less: chunks.len() >= policy.min_records
             && one_line_records as f64 >= policy.one_line_share * chunks.len() as f64
             && prose,
@@ -797,6 +917,8 @@ fn judge_title_less(chunks: &[Vec<(usize, &str)>], page: &PageText, policy: &Tit
 struct PageText<'a> {
     d: &'a Delimiters<'a>,
     file: &'a str,
+    /// The page's lines (a record start's captures are read from its whole line).
+    lines: &'a [Line<'a>],
     /// The page's last non-blank line.
     last_line: Option<usize>,
     /// No end marker closes the page: its last record may be cut off by the page's end.
@@ -850,6 +972,9 @@ impl<'a> Cut<'a> {
     /// Turns one chunk of lines into records: usually one, more when a layout that tells
     /// dateless records by their shape shows some after it.
     fn split_chunk(&mut self, chunk: &[(usize, &str)], is_last: bool) {
+        if self.page.d.layout.explicit() {
+            return self.read_fields(chunk, is_last);
+        }
         // A bare record marker has no text of its own: its fields follow on the next lines.
         let marker_line = chunk.first().map(|c| c.0);
         let kept: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
@@ -874,6 +999,159 @@ impl<'a> Cut<'a> {
                 record.partial |= self.looks_cut_off(&record);
             }
             self.records.push(record);
+        }
+    }
+
+    /// Reads one chunk as a layout that states its fields says (`fields`, `labels`, a record
+    /// start's captures): one record, no shape judgement. The start line's captures come
+    /// first; the lines before the first labelled line give `fields` in order (anchored on the
+    /// date line when fields stand before it); each labelled line gives its field, with the
+    /// lines after it that no label claims.
+    fn read_fields(&mut self, chunk: &[(usize, &str)], is_last: bool) {
+        let layout = self.page.d.layout;
+        let Some(&(first_line, _)) = chunk.first() else { return };
+        let mut record = record_at(first_line);
+        let mut read = FieldsRead::default();
+        if let Some(captures) = self.start_captures(first_line) {
+            // The start line's role is its first field's ("date" when it gives the date).
+            let role = match captures.iter().map(|(f, _)| f).min() {
+                Some(FieldName::Date) => Role::Date,
+                Some(FieldName::Title) => Role::Title,
+                Some(FieldName::Description) => Role::Description,
+                Some(FieldName::Extra(_)) => Role::Field,
+                None => Role::RecordMarker,
+            };
+            self.note_here(first_line, role);
+            read.start_line = Some(first_line);
+            for (name, value) in captures {
+                read.set(self, &mut record, name, &[(first_line, value)]);
+            }
+        }
+        let lines: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
+        let first_label = lines
+            .iter()
+            .position(|(_, t)| label_of(layout, t).is_some())
+            .unwrap_or(lines.len());
+        let (head, labelled) = lines.split_at(first_label);
+        let fields: Vec<FieldSpec> = layout
+            .fields
+            .as_deref()
+            .unwrap_or(DEFAULT_FIELDS.as_slice())
+            .iter()
+            .filter(|f| !read.has(&f.name))
+            .cloned()
+            .collect();
+        let assigned = self.assign(&fields, head);
+        let taken_lines: usize = assigned.iter().map(|(_, t)| t.len()).sum();
+        if taken_lines < head.len() {
+            self.skipped_lines(head, &assigned);
+        }
+        for (spec, taken) in assigned {
+            read.set(self, &mut record, spec.name, &taken);
+        }
+        let mut i = 0;
+        while i < labelled.len() {
+            let (line, text) = labelled[i];
+            let Some((name, value)) = label_of(layout, text) else {
+                break;
+            };
+            let more = labelled[i + 1..]
+                .iter()
+                .take_while(|(_, t)| label_of(layout, t).is_none())
+                .count();
+            let mut taken = vec![(line, value.trim())];
+            taken.extend_from_slice(&labelled[i + 1..i + 1 + more]);
+            read.set(self, &mut record, name, &taken);
+            i += 1 + more;
+        }
+        let missing: Vec<&str> = layout
+            .fields
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .filter(|f| !f.optional && !read.has(&f.name))
+            .map(|f| f.name.as_str())
+            .collect();
+        let ends_page = is_last && self.page.may_end_inside_record;
+        if ends_page && (!missing.is_empty() || record.description().is_some_and(|d| !ends_like_sentence(d))) {
+            record.partial = true;
+        } else if !missing.is_empty() {
+            self.warnings.push(Warning::at(
+                self.page.file,
+                Some(first_line),
+                format!(
+                    "record lacks its {} line (the layout's fields say it has one); kept without it",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        if !read.extra.is_empty() || read.date.is_some() {
+            record.layout_fields = Some(Box::new(crate::record::LayoutFields {
+                date: read.date,
+                extra: read.extra,
+            }));
+        }
+        self.records.push(record);
+    }
+
+    /// Warns of each line of a record that no field took (every field it could give was
+    /// already given), quoting it: nothing is dropped unsaid.
+    fn skipped_lines(&mut self, lines: &[(usize, &str)], assigned: &[(FieldSpec, Vec<(usize, &str)>)]) {
+        let taken: std::collections::HashSet<usize> =
+            assigned.iter().flat_map(|(_, t)| t.iter().map(|l| l.0)).collect();
+        for &(line, text) in lines.iter().filter(|(l, _)| !taken.contains(l)) {
+            self.warnings.push(Warning::at(
+                self.page.file,
+                Some(line),
+                format!("{text:?} stands in a record, but no field of the layout is left to take it; skipped"),
+            ));
+        }
+    }
+
+    /// A record start's named captures, by field, when `line` begins with one.
+    fn start_captures(&self, line: usize) -> Option<Vec<(FieldName, &'a str)>> {
+        let layout = self.page.d.layout;
+        let text = self.page.lines.get(line.checked_sub(1)?)?.text;
+        let c = layout.record_marker.as_ref()?.captures(text)?;
+        Some(
+            layout
+                .start_captures()
+                .filter_map(|f| {
+                    let value = c.name(f.as_str())?.as_str().trim();
+                    (!value.is_empty()).then_some((f, value))
+                })
+                .collect(),
+        )
+    }
+
+    /// Lines to `fields` in order: the date on a date line (fields before it on the lines
+    /// above); each other field one line, except the last, which takes the rest; a field
+    /// that may be missing takes a line only while enough are left for the required ones
+    /// after it.
+    fn assign<'l>(
+        &self,
+        fields: &[FieldSpec],
+        lines: &'l [(usize, &'l str)],
+    ) -> Vec<(FieldSpec, Vec<(usize, &'l str)>)> {
+        let date_at = fields.iter().position(|f| f.name == FieldName::Date);
+        let date_line = date_at.and_then(|_| lines.iter().position(|(_, t)| self.page.d.date_line(t)));
+        match (date_at, date_line) {
+            (Some(k), Some(l)) => {
+                let mut out = assign_in_order(&fields[..k], &lines[..l]);
+                out.push((fields[k].clone(), vec![lines[l]]));
+                out.extend(assign_in_order(&fields[k + 1..], &lines[l + 1..]));
+                out
+            }
+            (Some(k), None) => {
+                let others: Vec<FieldSpec> = fields
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != k)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                assign_in_order(&others, lines)
+            }
+            (None, _) => assign_in_order(fields, lines),
         }
     }
 
@@ -902,7 +1180,14 @@ impl<'a> Cut<'a> {
             false => Role::Date,
         };
         self.note_here(line, role);
-        if shaped && !self.page.d.says_no_date(head) && date::parse(head).is_none() {
+        let read = self.page.d.read_date(head);
+        if let Some(Some(date)) = read.filter(|_| self.page.d.layout.dates.any()) {
+            record.layout_fields = Some(Box::new(crate::record::LayoutFields {
+                date: Some(date),
+                extra: Vec::new(),
+            }));
+        }
+        if shaped && !self.page.d.says_no_date(head) && !matches!(read, Some(Some(_))) {
             self.warnings.push(Warning::at(
                 self.page.file,
                 Some(line),
@@ -1018,7 +1303,8 @@ impl<'a> Cut<'a> {
                 layout: shared_layout.clone(),
             };
             // On a title-less listing a record with a description and no title is expected.
-            let expected = self.reading.title_less && r.description().is_some();
+            // A layout that states its fields warns of what it lacks itself.
+            let expected = (self.reading.title_less && r.description().is_some()) || self.page.d.layout.explicit();
             if r.title().is_empty() && !r.partial && !expected {
                 warnings.push(Warning::at(
                     file,
@@ -1035,6 +1321,108 @@ impl<'a> Cut<'a> {
             ));
         }
         (records, warnings)
+    }
+}
+
+/// Lines to `fields` in order, without a date to anchor on (see `Cut::assign`).
+fn assign_in_order<'l>(fields: &[FieldSpec], lines: &[(usize, &'l str)]) -> Vec<(FieldSpec, Vec<(usize, &'l str)>)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (k, f) in fields.iter().enumerate() {
+        let left = lines.len() - at;
+        let required_after = fields[k + 1..].iter().filter(|f| !f.optional).count();
+        if left == 0 || (f.optional && left <= required_after) {
+            continue;
+        }
+        let n = if k + 1 == fields.len() { left } else { 1 };
+        out.push((f.clone(), lines[at..at + n].to_vec()));
+        at += n;
+    }
+    out
+}
+
+/// The field a labelled line gives, and its value (the label's first capture).
+fn label_of<'t>(layout: &CompiledLayout, t: &'t str) -> Option<(FieldName, &'t str)> {
+    layout.labels.iter().find_map(|(name, re)| {
+        let value = re.captures(t)?.iter().skip(1).flatten().next()?;
+        Some((name.clone(), value.as_str()))
+    })
+}
+
+/// What a layout that states its fields has read of one record so far.
+#[derive(Default)]
+struct FieldsRead {
+    names: Vec<FieldName>,
+    /// The date its `date_formats` read.
+    date: Option<date::PartialDate>,
+    extra: Vec<(std::sync::Arc<str>, String)>,
+    /// The record start line whose captures gave fields (its role is the first field's).
+    start_line: Option<usize>,
+}
+
+impl FieldsRead {
+    fn has(&self, name: &FieldName) -> bool {
+        self.names.contains(name)
+    }
+
+    /// Sets field `name` of `record` from `lines` (joined with a space), and notes each
+    /// line's role. A field given twice keeps its first value.
+    fn set(&mut self, cut: &mut Cut, record: &mut RawRecord, name: FieldName, lines: &[(usize, &str)]) {
+        if lines.is_empty() {
+            return;
+        }
+        let text = lines.iter().map(|(_, t)| t.trim()).collect::<Vec<_>>().join(" ");
+        let first = lines[0].0;
+        if self.has(&name) {
+            cut.warnings.push(Warning::at(
+                cut.page.file,
+                Some(first),
+                format!(
+                    "{text:?} gives the record's {} a second time; the first is kept, this one skipped",
+                    name.as_str()
+                ),
+            ));
+            return;
+        }
+        let role = match &name {
+            FieldName::Date => {
+                let d = cut.page.d;
+                match d.says_no_date(&text) {
+                    true => Role::NoDate,
+                    false => {
+                        match d.read_date(&text) {
+                            Some(Some(date)) => self.date = d.layout.dates.any().then_some(date),
+                            _ => cut.warnings.push(Warning::at(
+                                cut.page.file,
+                                Some(first),
+                                format!("{text:?} stands as the record's date but is not a date this layout reads; kept as written, the record is read as having no date"),
+                            )),
+                        }
+                        Role::Date
+                    }
+                }
+            }
+            FieldName::Title => Role::Title,
+            FieldName::Description => Role::Description,
+            FieldName::Extra(_) => Role::Field,
+        };
+        for (k, &(line, _)) in lines.iter().enumerate() {
+            let role = match (k, role) {
+                (0, r) => r,
+                (_, Role::Description) => Role::DescriptionContinuation,
+                (_, r) => r,
+            };
+            if self.start_line != Some(line) {
+                cut.note_here(line, role);
+            }
+        }
+        match name.clone() {
+            FieldName::Date => record.set_date(Some(text)),
+            FieldName::Title => record.set_title(text),
+            FieldName::Description => record.set_description(Some(text)),
+            FieldName::Extra(n) => self.extra.push((n, text)),
+        }
+        self.names.push(name);
     }
 }
 
@@ -1399,6 +1787,107 @@ mod tests {
         assert_eq!(
             fields(&p)[1],
             rec("", "Cable, Zhou Enlai to Wang Zhen", "Zhou Enlai responds.", false)
+        );
+    }
+
+    /// A page read with the built-in rules and one layout of a user's file.
+    fn parse_with(layout: &str, text: &str) -> ParsedPage {
+        let user = format!("[[layouts]]\nname = \"archive\"\n{layout}");
+        let rules = Rules::from_layers(&[("default.toml", crate::rules::DEFAULT_RULES), ("user.toml", &user)]).unwrap();
+        parse("t.txt", text, &rules.compile_pages().unwrap())
+    }
+
+    #[test]
+    fn fields_before_the_date_begin_the_record_above_its_date_line() {
+        let p = parse_with(
+            "detect = '^\\d{1,2} [A-Z][a-z]+ \\d{4}$'\nfields = ['title', 'date', 'description?']\n",
+            "Harbour papers\nA paragraph about them, 1961.\nMemorandum on the harbour\n12 March 1962\nThe engineer reports\non the storms.\nLetter from the mayor\n9 April 1962\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec(
+                    "12 March 1962",
+                    "Memorandum on the harbour",
+                    "The engineer reports on the storms.",
+                    false
+                ),
+                rec("9 April 1962", "Letter from the mayor", "", false),
+            ]
+        );
+        assert_eq!(p.header_lines, 2);
+        assert_eq!(p.records[0].provenance.line, 3);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_record_start_captures_fields_and_optional_fields_yield_to_required_ones() {
+        let p = parse_with(
+            "detect = ' \\| '\nrecord_start = '^(?P<date>[A-Z][a-z]{2} \\d{1,2}, \\d{4}) \\| (?P<kind>.+)$'\nfields = ['title?', 'description']\n",
+            "Oct 13, 2006 | Briefing Book\nThe Test Ban\nA teaser\nover two lines.\nNov 2, 2006 | Cable\nOnly a teaser.\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec("Oct 13, 2006", "The Test Ban", "A teaser over two lines.", false),
+                rec("Nov 2, 2006", "", "Only a teaser.", false),
+            ]
+        );
+        let kinds: Vec<_> = p.records.iter().map(|r| r.extra_fields().to_vec()).collect();
+        assert_eq!(kinds[1], vec![("kind".into(), "Cable".to_string())]);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn labelled_lines_give_their_field_and_a_date_format_reads_the_date() {
+        let p = parse_with(
+            "detect = '^Titre'\nrecord_start = '^Titre : (?P<title>.+)$'\n\
+             date_formats = ['^(?P<day>\\d{1,2})\\.(?P<month>\\d{1,2})\\.(?P<year>\\d{4})$']\n\
+             labels = { date = '^Date : (.+)$', kind = '^Type : (.+)$', description = '^Résumé : (.+)$' }\n",
+            "Titre : Télégramme\nType : Télégramme\nDate : 16.10.1962\nRésumé : La situation\nà Cuba.\nType : Note\nTitre : Note\nDate : 31.02.1962\n",
+        );
+        assert_eq!(
+            fields(&p),
+            vec![
+                rec("16.10.1962", "Télégramme", "La situation à Cuba.", false),
+                rec("31.02.1962", "Note", "", false),
+            ]
+        );
+        let date = p.records[0].layout_fields.as_ref().and_then(|l| l.date);
+        assert_eq!(date.map(|d| d.to_string()), Some("1962-10-16".to_string()));
+        let said: Vec<_> = p.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
+        assert!(
+            said.iter()
+                .any(|(l, m)| *l == Some(6) && m.contains("kind a second time")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|(l, m)| *l == Some(8) && m.contains("not a date this layout reads")),
+            "{said:?}"
+        );
+    }
+
+    #[test]
+    fn a_line_no_field_takes_is_warned_not_dropped_silently() {
+        let p = parse_with(
+            "detect = '^Titre'\nrecord_start = '^Titre : (?P<title>.+)$'\nfields = ['date']\n",
+            "Titre : Note\n1962\nA stray line\n",
+        );
+        // A date is one line: the line after it is no field's.
+        assert_eq!(fields(&p), vec![rec("1962", "Note", "", false)]);
+        assert!(p.warnings.iter().any(|w| w.line == Some(3)), "{:?}", p.warnings);
+        let p = parse_with(
+            "detect = '^Titre'\nrecord_start = '^Titre : (?P<title>.+)$'\nfields = ['title']\n",
+            "Titre : Note\nA stray line\n",
+        );
+        assert_eq!(fields(&p), vec![rec("", "Note", "", false)]);
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.line == Some(2) && w.message.contains("\"A stray line\"")),
+            "{:?}",
+            p.warnings
         );
     }
 }

@@ -70,6 +70,7 @@ impl ParsedTable {
     fn push(&mut self, file: &str, line: usize, format: Format, cells: Vec<Option<String>>, key: Option<String>) {
         let position = self.records.len() + self.skipped_rows + 1;
         self.records.push(RawRecord {
+            layout_fields: None,
             provenance: Provenance {
                 file: file.into(),
                 position,
@@ -474,6 +475,7 @@ mod tests {
     #[test]
     fn ids_are_unique_after_settling() {
         let row = |key: Option<&str>, position: usize| RawRecord {
+            layout_fields: None,
             provenance: Provenance {
                 file: "t.csv".into(),
                 position,

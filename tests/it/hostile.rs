@@ -422,6 +422,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "decisions.csv",
         "warnings.csv",
         "blocks.csv",
+        "record_fields.csv",
         "review.csv",
         "links.csv",
         "summary.csv",

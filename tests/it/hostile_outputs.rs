@@ -11,12 +11,13 @@ use concord::rules::OutputRules;
 use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
-const OUTPUTS: [&str; 9] = [
+const OUTPUTS: [&str; 10] = [
     "blocks.csv",
     "canonical.csv",
     "decisions.csv",
     "links.csv",
     "provenance.csv",
+    "record_fields.csv",
     "report.html",
     "review.csv",
     "summary.csv",

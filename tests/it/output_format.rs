@@ -18,8 +18,9 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::workdir::{Workdir, fixture, read_csv, root, stderr, stdout};
 
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "provenance",
+    "record_fields",
     "canonical",
     "decisions",
     "review",

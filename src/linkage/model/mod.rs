@@ -362,6 +362,7 @@ mod tests {
 
     fn record(surname: &str) -> Record {
         let raw = RawRecord {
+            layout_fields: None,
             provenance: Provenance {
                 file: "t.csv".into(),
                 position: 1,

@@ -34,6 +34,8 @@ pub enum Role {
     Description,
     /// A later line of a record's description (joined to it with a space).
     DescriptionContinuation,
+    /// A line of a field of the layout's own ("kind"), or a later line of one.
+    Field,
     /// The end marker where the page's footer begins.
     EndMarker,
     /// A line of the page's footer, after its end marker.
@@ -58,6 +60,7 @@ impl Role {
             Role::Title => "title",
             Role::Description => "description",
             Role::DescriptionContinuation => "description_continuation",
+            Role::Field => "field",
             Role::EndMarker => "end_marker",
             Role::Footer => "footer",
             Role::Other => "other",
@@ -106,6 +109,8 @@ pub enum LayoutChoice {
 pub struct TitleLessFigures {
     /// The verdict.
     pub title_less: bool,
+    /// Not judged: the layout states its fields (what each line is), and the figures are 0.
+    pub layout_says: bool,
     /// Records cut from the page before the verdict (chunks between delimiters).
     pub records: usize,
     /// Those whose text is one line, or one sentence broken over lines.

@@ -1,0 +1,399 @@
+//! The layout language: how a `[[layouts]]` entry says what a page of an archive is. A
+//! layout names the lines that begin a record (`record_start`, with named captures that are
+//! fields), the fields a record's lines give in order (`fields`, `?` for one that may be
+//! missing), lines labelled with their field (`labels`), the dates the archive writes
+//! (`date_formats`, `month_names`) and its own furniture and markers. A layout that states
+//! no `fields` is read as this site's pages are: a date line, a title, a description, with
+//! the reader's shape judgements (title-less pages, dateless records by shape).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::normalize::date::{MONTH_NAMES, PartialDate};
+
+/// One layout as a rules file writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutRules {
+    /// Name written to provenance.
+    pub name: String,
+    /// A page is in this layout when a line matches (none: the fallback layout).
+    pub detect: Option<String>,
+    /// A line beginning with a match begins a record; its named captures are fields and the
+    /// rest of the line is the record's next line. `record_marker` is its older name.
+    #[serde(alias = "record_start")]
+    pub record_marker: Option<String>,
+    /// A line matching this separates records.
+    pub record_separator: Option<String>,
+    /// Records are delimited by date lines only, so a dateless record is told by its shape:
+    /// after a description, a line that reads as a sentence continues it, any other line
+    /// begins a dateless record.
+    #[serde(default)]
+    pub dateless_by_shape: bool,
+    /// The record's fields in the order its lines give them (`"title?"`: may be missing).
+    pub fields: Option<Vec<String>>,
+    /// Field -> pattern with one capture: a record line it matches is that field.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Patterns with named groups `year`, `month`, `day`, for dates the built-in forms miss.
+    #[serde(default)]
+    pub date_formats: Vec<String>,
+    /// The twelve month names of `date_formats`, January first, alternatives split by `|`.
+    pub month_names: Option<Vec<String>>,
+    /// This layout's furniture, added to `[page]`'s on the pages it reads.
+    #[serde(default)]
+    pub furniture: Vec<String>,
+    /// This layout's start markers, added to `[page]`'s on the pages it reads.
+    #[serde(default)]
+    pub start_markers: Vec<String>,
+    /// This layout's end markers, added to `[page]`'s on the pages it reads.
+    #[serde(default)]
+    pub end_markers: Vec<String>,
+    /// The rules file that gave this layout (None: built in), named when it never matches.
+    #[serde(skip)]
+    pub from: Option<String>,
+}
+
+/// A field of a page record, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldName {
+    /// The date line.
+    Date,
+    /// The title.
+    Title,
+    /// The description.
+    Description,
+    /// A field of the layout's own ("kind"), kept in provenance.
+    Extra(Arc<str>),
+}
+
+impl FieldName {
+    fn of(name: &str) -> FieldName {
+        match name {
+            "date" => FieldName::Date,
+            "title" => FieldName::Title,
+            "description" => FieldName::Description,
+            other => FieldName::Extra(other.into()),
+        }
+    }
+
+    /// The field's name as a rules file writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            FieldName::Date => "date",
+            FieldName::Title => "title",
+            FieldName::Description => "description",
+            FieldName::Extra(name) => name,
+        }
+    }
+}
+
+/// One entry of `fields`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Which field.
+    pub name: FieldName,
+    /// Written with a trailing `?`: a record may lack it.
+    pub optional: bool,
+}
+
+/// A layout's own date forms: patterns with named groups, and the month names they use.
+#[derive(Debug, Default)]
+pub struct DateFormats {
+    formats: Vec<Regex>,
+    /// Lower-cased names per month (January first); empty: English.
+    months: Vec<Vec<String>>,
+}
+
+impl DateFormats {
+    /// True when the layout has formats of its own.
+    pub fn any(&self) -> bool {
+        !self.formats.is_empty()
+    }
+
+    /// The date the first format matching all of `text` names, with the precision of the
+    /// groups that matched. `Some(None)`: a format matched but the calendar lacks the date
+    /// (a date line that reads as no date); `None`: no format matched.
+    pub fn read(&self, text: &str) -> Option<Option<PartialDate>> {
+        let caps = self.formats.iter().find_map(|f| f.captures(text))?;
+        let number = |g: &str| caps.name(g).map(|m| m.as_str().parse::<u16>().ok());
+        let Some(Some(year)) = number("year") else {
+            return Some(None);
+        };
+        let month = match caps.name("month") {
+            None => None,
+            Some(m) => match self.month(m.as_str()) {
+                Some(m) => Some(m),
+                None => return Some(None),
+            },
+        };
+        let day = number("day").map(|d| d.and_then(|d| u8::try_from(d).ok()));
+        let date = match day {
+            Some(None) => None,
+            Some(Some(d)) => month.and_then(|m| PartialDate::checked(year, Some(m), Some(d))),
+            None => PartialDate::checked(year, month, None),
+        };
+        Some(date)
+    }
+
+    /// A month written as digits, a name of `month_names`, or (English by default) a name or
+    /// its first three letters.
+    fn month(&self, text: &str) -> Option<u8> {
+        if let Ok(n) = text.parse::<u8>() {
+            return Some(n);
+        }
+        let word = text.trim_end_matches('.').to_lowercase();
+        let found = match self.months.is_empty() {
+            true => MONTH_NAMES.iter().position(|m| {
+                let m = m.to_lowercase();
+                m == word || (word.chars().count() >= 3 && m.starts_with(&word))
+            }),
+            false => self.months.iter().position(|names| names.contains(&word)),
+        };
+        found.map(|i| i as u8 + 1)
+    }
+}
+
+/// One layout with its regular expressions compiled.
+#[derive(Debug)]
+pub struct CompiledLayout {
+    /// Layout name.
+    pub name: String,
+    /// Detection pattern.
+    pub detect: Option<Regex>,
+    /// Record start (a prefix, maybe with named captures).
+    pub record_marker: Option<Regex>,
+    /// Record separator.
+    pub record_separator: Option<Regex>,
+    /// Tell dateless records by their shape.
+    pub dateless_by_shape: bool,
+    /// The fields the record's lines give, in order; None: the site's own reading.
+    pub fields: Option<Vec<FieldSpec>>,
+    /// Labelled lines, in the order of their field names.
+    pub labels: Vec<(FieldName, Regex)>,
+    /// The layout's own date forms.
+    pub dates: DateFormats,
+    /// Furniture of this layout's pages.
+    pub furniture: Vec<Regex>,
+    /// Start markers of this layout's pages.
+    pub start_markers: Vec<Regex>,
+    /// End markers of this layout's pages.
+    pub end_markers: Vec<Regex>,
+}
+
+impl CompiledLayout {
+    /// True when the layout says what each line is (`fields`, `labels` or a start with named
+    /// captures): the reader makes no shape judgement of its own.
+    pub fn explicit(&self) -> bool {
+        self.fields.is_some() || !self.labels.is_empty() || self.start_captures().next().is_some()
+    }
+
+    /// The fields the record start captures, by name.
+    pub fn start_captures(&self) -> impl Iterator<Item = FieldName> + '_ {
+        self.record_marker
+            .iter()
+            .flat_map(|r| r.capture_names().flatten().map(FieldName::of))
+    }
+
+    /// Lines of a record that come before its date line (its `fields` name some before
+    /// `date`, and the start line captures none): the record begins that many lines earlier.
+    pub fn lead(&self) -> usize {
+        if self.start_captures().any(|f| f == FieldName::Date) || self.record_marker.is_some() {
+            return 0;
+        }
+        self.fields
+            .as_ref()
+            .and_then(|fs| fs.iter().position(|f| f.name == FieldName::Date))
+            .unwrap_or(0)
+    }
+}
+
+/// A pattern of `what`, compiled.
+pub fn compile(file: &str, pattern: &str, what: &str) -> Result<Regex, Error> {
+    Regex::new(pattern).map_err(|e| Error::Rules {
+        file: file.to_string(),
+        message: format!("{what}: invalid regular expression {pattern:?}: {e}"),
+    })
+}
+
+/// Patterns of `what`, compiled.
+pub fn compile_all(file: &str, patterns: &[String], what: &str) -> Result<Vec<Regex>, Error> {
+    patterns.iter().map(|p| compile(file, p, what)).collect()
+}
+
+impl LayoutRules {
+    /// Compiles the layout, or says what is wrong with it, naming the key.
+    pub fn compile(&self, file: &str) -> Result<CompiledLayout, Error> {
+        let key = |k: &str| format!("layouts ({:?}).{k}", self.name);
+        let opt = |p: &Option<String>, k: &str| p.as_deref().map(|p| compile(file, p, &key(k))).transpose();
+        let wrong = |message: String| Error::Rules {
+            file: file.to_string(),
+            message,
+        };
+        let fields = self
+            .fields
+            .as_ref()
+            .map(|fs| fields(fs))
+            .transpose()
+            .map_err(|m| wrong(format!("{}: {m}", key("fields"))))?;
+        let labels = self
+            .labels
+            .iter()
+            .map(|(name, p)| {
+                let re = compile(file, p, &key(&format!("labels.{name}")))?;
+                match re.captures_len() > 1 {
+                    true => Ok((FieldName::of(name), re)),
+                    false => Err(wrong(format!(
+                        "{}: the pattern needs a capture group: the field's value",
+                        key(&format!("labels.{name}"))
+                    ))),
+                }
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let formats = compile_all(file, &self.date_formats, &key("date_formats"))?;
+        if let Some(f) = formats
+            .iter()
+            .find(|f| !f.capture_names().flatten().any(|n| n == "year"))
+        {
+            return Err(wrong(format!(
+                "{}: {:?} has no group named year",
+                key("date_formats"),
+                f.as_str()
+            )));
+        }
+        let months = match &self.month_names {
+            None => Vec::new(),
+            Some(names) if names.len() == 12 => names
+                .iter()
+                .map(|n| {
+                    n.split('|')
+                        .map(|s| s.trim().to_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .collect(),
+            Some(names) => {
+                return Err(wrong(format!(
+                    "{}: 12 months are needed, {} given",
+                    key("month_names"),
+                    names.len()
+                )));
+            }
+        };
+        let layout = CompiledLayout {
+            name: self.name.clone(),
+            detect: opt(&self.detect, "detect")?,
+            record_marker: opt(&self.record_marker, "record_start")?,
+            record_separator: opt(&self.record_separator, "record_separator")?,
+            dateless_by_shape: self.dateless_by_shape,
+            fields,
+            labels,
+            dates: DateFormats { formats, months },
+            furniture: compile_all(file, &self.furniture, &key("furniture"))?,
+            start_markers: compile_all(file, &self.start_markers, &key("start_markers"))?,
+            end_markers: compile_all(file, &self.end_markers, &key("end_markers"))?,
+        };
+        if let Some(fs) = &layout.fields {
+            let lead = layout.lead();
+            if fs[..lead].iter().any(|f| f.optional) {
+                return Err(wrong(format!(
+                    "{}: the fields before \"date\" may not be optional: a record begins that many lines before its date line",
+                    key("fields")
+                )));
+            }
+        }
+        Ok(layout)
+    }
+}
+
+/// `fields` as written, checked: known shapes, each field once.
+fn fields(written: &[String]) -> Result<Vec<FieldSpec>, String> {
+    let mut specs: Vec<FieldSpec> = Vec::new();
+    for w in written {
+        let (name, optional) = match w.strip_suffix('?') {
+            Some(n) => (n, true),
+            None => (w.as_str(), false),
+        };
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+        if !valid {
+            return Err(format!(
+                "{w:?} is not a field name (letters, digits and _, then ? if it may be missing)"
+            ));
+        }
+        let name = FieldName::of(name);
+        if specs.iter().any(|s| s.name == name) {
+            return Err(format!("{:?} is named twice", name.as_str()));
+        }
+        specs.push(FieldSpec { name, optional });
+    }
+    if specs.is_empty() {
+        return Err("at least one field is needed".to_string());
+    }
+    Ok(specs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(toml: &str) -> Result<CompiledLayout, Error> {
+        let l: LayoutRules = toml::from_str(&format!("name = \"t\"\n{toml}")).map_err(|e| Error::Rules {
+            file: "t".into(),
+            message: e.to_string(),
+        })?;
+        l.compile("t")
+    }
+
+    #[test]
+    fn date_formats_read_numbers_and_month_names_at_their_precision() {
+        let l = layout(
+            "date_formats = ['^(?P<day>\\d{1,2})\\.(?P<month>\\d{1,2})\\.(?P<year>\\d{4})$', '^(?:(?P<day>\\d{1,2}) )?(?P<month>\\p{L}+) (?P<year>\\d{4})$']\n\
+             month_names = ['janvier', 'février|fevrier', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août|aout', 'septembre', 'octobre', 'novembre', 'décembre|decembre']\n",
+        )
+        .unwrap();
+        let read = |t: &str| l.dates.read(t).map(|d| d.map(|d| d.to_string()));
+        assert_eq!(read("16.10.1962"), Some(Some("1962-10-16".into())));
+        assert_eq!(read("16 octobre 1962"), Some(Some("1962-10-16".into())));
+        assert_eq!(read("Octobre 1962"), Some(Some("1962-10".into())));
+        assert_eq!(read("31.02.1962"), Some(None), "shaped, not in the calendar");
+        assert_eq!(read("16 brumaire 1962"), Some(None), "not a month of the list");
+        assert_eq!(read("Cable, 1962"), None);
+    }
+
+    #[test]
+    fn english_months_by_default_and_by_three_letters() {
+        let l = layout("date_formats = ['^(?P<year>\\d{4})/(?P<month>\\w+)$']\n").unwrap();
+        assert_eq!(
+            l.dates.read("1962/Oct").flatten().map(|d| d.to_string()),
+            Some("1962-10".into())
+        );
+        assert_eq!(l.dates.read("1962/Oc"), Some(None));
+    }
+
+    #[test]
+    fn fields_before_the_date_lead_the_record() {
+        let l = layout("fields = ['title', 'date', 'description?']\n").unwrap();
+        assert_eq!(l.lead(), 1);
+        assert!(l.explicit());
+        let start =
+            layout("record_start = '^(?P<date>\\d{4}) \\| (?P<kind>.+)$'\nfields = ['title?', 'description']\n")
+                .unwrap();
+        assert_eq!(start.lead(), 0);
+        assert!(start.start_captures().any(|f| f == FieldName::Extra("kind".into())));
+    }
+
+    #[test]
+    fn mistakes_name_their_key() {
+        let err = |t: &str| layout(t).unwrap_err().to_string();
+        assert!(err("fields = ['title?', 'date']\n").contains("may not be optional"));
+        assert!(err("fields = ['title', 'title']\n").contains("named twice"));
+        assert!(err("fields = ['ti tle']\n").contains("not a field name"));
+        assert!(err("labels = { date = '^Date: .+$' }\n").contains("labels.date"));
+        assert!(err("date_formats = ['^(?P<day>\\d+)$']\n").contains("no group named year"));
+        assert!(err("month_names = ['a']\n").contains("12 months"));
+    }
+}
