@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod error;
 pub mod eval;
+pub mod identity;
 pub mod linkage;
 pub mod normalize;
 pub mod output;

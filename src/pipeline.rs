@@ -53,6 +53,9 @@ pub struct RunOptions {
     pub format: Option<Format>,
     /// A trained model file to score with instead of training one.
     pub model: Option<PathBuf>,
+    /// An earlier run's output folder whose canonical ids this run carries over
+    /// ([`crate::identity`]).
+    pub previous: Option<PathBuf>,
 }
 
 /// What a run produced, besides its files.
@@ -170,6 +173,8 @@ pub struct Linkage {
     pub clustering: Clustering,
     /// Canonical records.
     pub canonical: Vec<CanonicalRecord>,
+    /// Every canonical id ever issued, this run's and its predecessors' (`ids.csv`).
+    pub ids: crate::identity::Carried,
     /// The scorer that scored the pairs: its bands and evidence are the audit's.
     pub scorer: Box<dyn Scorer>,
     /// Warnings, sorted.
@@ -216,6 +221,7 @@ pub struct Run<'a> {
     rules: &'a Rules,
     overrides: &'a Overrides,
     model: Option<&'a Path>,
+    previous: Option<&'a crate::identity::Previous>,
     progress: bool,
     partitioning: Partitioning,
     stages: Stages,
@@ -229,6 +235,7 @@ impl<'a> Run<'a> {
             rules,
             overrides,
             model: None,
+            previous: None,
             progress: false,
             partitioning: Partitioning::default(),
             stages: Stages::new(),
@@ -238,6 +245,11 @@ impl<'a> Run<'a> {
     /// Scores with the trained model in this file (`--model`) instead of training one.
     pub fn with_model(self, model: Option<&'a Path>) -> Run<'a> {
         Run { model, ..self }
+    }
+
+    /// Carries the canonical ids of this earlier run over ([`crate::identity`]).
+    pub fn with_previous(self, previous: Option<&'a crate::identity::Previous>) -> Run<'a> {
+        Run { previous, ..self }
     }
 
     /// Shows progress bars on stderr.
@@ -281,10 +293,16 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Error> {
 
 /// `concord run`: ingest, link, write.
 fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
-    let run = Run::of(opts);
     let page_rules = opts.rules.compile_pages()?;
     // Held to the end of the run: no other run writes into this folder meanwhile.
     let _lock = preflight(opts)?;
+    // Read before anything is written: `--previous` may name the output folder itself.
+    let previous = opts
+        .previous
+        .as_deref()
+        .map(crate::identity::read_previous)
+        .transpose()?;
+    let run = Run::of(opts).with_previous(previous.as_ref());
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
     if input.records.is_empty() {
         return Err(nothing_read(opts, &errors, &input.warnings));

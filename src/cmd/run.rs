@@ -46,6 +46,10 @@ pub struct Args {
     /// rules' [output] format).
     #[arg(long, value_enum)]
     output_format: Option<OutputFormat>,
+    /// An earlier run's output folder (may be --out itself): its canonical ids are carried
+    /// over to the documents that keep their members, and ids.csv records every id issued.
+    #[arg(long, value_name = "OLD_OUT")]
+    previous: Option<PathBuf>,
 }
 
 /// Runs the pipeline and prints the summary.
@@ -74,6 +78,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         format: args.format,
         model: args.model,
+        previous: args.previous,
     };
     let report = concord::run(&opts)?;
     for w in &report.warnings {

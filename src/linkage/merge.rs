@@ -145,11 +145,16 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
         })
         .collect();
     number_repeated_ids(&mut out);
-    // Written in date order (dateless last), as a reader of an archive expects.
+    sort_for_output(&mut out, records);
+    out
+}
+
+/// Canonical records in the order they are written: by date (dateless last), as a reader of
+/// an archive expects, then title and id.
+pub fn sort_for_output(out: &mut [CanonicalRecord], records: &[Record]) {
     out.par_sort_by(|a, b| {
         (a.date.is_none(), a.date, a.title(records), &a.id).cmp(&(b.date.is_none(), b.date, b.title(records), &b.id))
     });
-    out
 }
 
 /// Identical content kept apart by a constraint: number the later ones, in member order.

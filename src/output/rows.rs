@@ -607,6 +607,40 @@ impl RecordFieldRow {
     }
 }
 
+/// A row of `ids.csv`: one id ever issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdRow {
+    /// The id.
+    pub id: String,
+    /// The current canonical id it resolves to: itself while current, the id it was merged
+    /// into once retired, empty once its document is removed.
+    pub resolves_to: String,
+    /// `current`, `merged` (into `resolves_to`) or `removed`.
+    pub status: String,
+    /// The run that issued it.
+    pub issued_in: u32,
+    /// The run that retired it (empty while current).
+    pub retired_in: Option<u32>,
+}
+
+impl Row for IdRow {
+    const FILE: &'static str = "ids";
+}
+
+impl IdRow {
+    /// The columns of ids.csv.
+    pub fn columns() -> Vec<Column> {
+        use Kind::*;
+        cols(&[
+            ("id", Text),
+            ("resolves_to", Text),
+            ("status", Text),
+            ("issued_in", Int),
+            ("retired_in", Int),
+        ])
+    }
+}
+
 /// A row of `warnings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarningRow {

@@ -76,7 +76,8 @@ impl<'a> Run<'a> {
         let decided = self.overrides(&normalized, scored, &*scorer);
         let clustering = self.cluster(&normalized, &decided);
         self.stages.done("cluster");
-        let canonical = self.merge(&normalized, &clustering);
+        let mut canonical = self.merge(&normalized, &clustering);
+        let ids = self.identify(&normalized.records, &mut canonical);
         let Normalized {
             records,
             table,
@@ -106,6 +107,7 @@ impl<'a> Run<'a> {
             blocks: stats,
             clustering,
             canonical,
+            ids,
             scorer,
             warnings,
             summary: known,
@@ -360,6 +362,31 @@ impl<'a> Run<'a> {
         };
         self.stages.done("merge");
         canonical
+    }
+
+    /// Canonical ids: carried over from the previous run by members, when there is one, or
+    /// the content ids of merge ([`crate::identity`]); the records re-sorted, as merge sorts
+    /// them, when an id changed.
+    pub fn identify(&self, records: &[Record], canonical: &mut [CanonicalRecord]) -> crate::identity::Carried {
+        use crate::identity::{NewDoc, carry, first_run};
+        let docs: Vec<NewDoc> = canonical
+            .iter()
+            .map(|c| NewDoc {
+                content_id: c.id.clone(),
+                members: c.members.iter().map(|&m| records[m as usize].id()).collect(),
+            })
+            .collect();
+        let carried = match self.previous {
+            Some(p) => carry(p, &docs),
+            None => first_run(&docs),
+        };
+        for (c, id) in canonical.iter_mut().zip(&carried.ids) {
+            c.id.clone_from(id);
+        }
+        if self.previous.is_some() {
+            merge::sort_for_output(canonical, records);
+        }
+        carried
     }
 
     /// Warnings of the overrides: stale or superseded ones, a damaged file's tail, and "same"

@@ -15,7 +15,7 @@ use crate::linkage::compare::ScoredPair;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::output::rows::{
-    BlockRow, CanonicalRow, DecisionRow, Fields, ModelCells, ProvenanceRow, RecordFieldRow, Step, WarningRow,
+    BlockRow, CanonicalRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow, RecordFieldRow, Step, WarningRow,
 };
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
@@ -63,6 +63,7 @@ impl Run<'_> {
             Box::new(|| audit::write_all(batch, &audit)),
             Box::new(|| write_warnings(batch, &l.warnings)),
             Box::new(|| write_record_fields(batch, &l.records)),
+            Box::new(|| batch.table("ids", &IdRow::columns(), l.ids.store.iter().cloned())),
             Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
         ];

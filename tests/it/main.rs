@@ -10,6 +10,7 @@ mod hostile_inputs;
 mod hostile_outputs;
 mod hostile_pages;
 mod hostile_tables;
+mod identity;
 mod inspect;
 mod layering;
 mod layouts;

@@ -1,0 +1,285 @@
+//! Persistent identity (`run --previous`): ids carried over by members across runs, and
+//! `ids.csv`, the store of every id issued.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::workdir::{Workdir, fixture};
+
+type Row = BTreeMap<String, String>;
+
+/// Canonical id -> its member record ids.
+fn clusters(w: &Workdir, out: &str) -> BTreeMap<String, BTreeSet<String>> {
+    w.csv(&format!("{out}/canonical.csv"))
+        .into_iter()
+        .map(|r| {
+            (
+                r["canonical_id"].clone(),
+                r["record_ids"].split(';').map(str::to_string).collect(),
+            )
+        })
+        .collect()
+}
+
+/// The member sets alone, whatever their ids.
+fn partition(c: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<BTreeSet<String>> {
+    c.values().cloned().collect()
+}
+
+fn ids(w: &Workdir, out: &str) -> BTreeMap<String, Row> {
+    w.csv(&format!("{out}/ids.csv"))
+        .into_iter()
+        .map(|r| (r["id"].clone(), r))
+        .collect()
+}
+
+/// The id of the document holding `record`.
+fn id_of(c: &BTreeMap<String, BTreeSet<String>>, record: &str) -> String {
+    c.iter()
+        .find(|(_, m)| m.contains(record))
+        .map(|(id, _)| id.clone())
+        .unwrap_or_else(|| panic!("{record} in no document"))
+}
+
+fn page(records: &[(&str, &str, &str)]) -> String {
+    let mut s = String::from("Skip to content\n");
+    for (date, title, description) in records {
+        s.push_str(&format!("{date}\n{title}\n{description}\n"));
+    }
+    s
+}
+
+const LETTER: (&str, &str, &str) = (
+    "September 6, 1952",
+    "Letter from Zhou Enlai to Molotov",
+    "Zhou Enlai asks Molotov about the talks in Moscow.",
+);
+const CABLE: (&str, &str, &str) = (
+    "October 1, 1952",
+    "Cable from Mao Zedong to Stalin",
+    "Mao Zedong reports on the celebrations of the first of October.",
+);
+
+#[test]
+fn the_seed_pages_in_two_halves_cluster_as_one_run_and_every_first_id_still_resolves() {
+    let w = Workdir::new();
+    let all = w.copy_fixtures("pages", "all");
+    let names: Vec<String> = {
+        let mut v: Vec<String> = std::fs::read_dir(&all)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    // Each split: the first k pages, then all of them.
+    for k in [1, 3] {
+        let half = w.path(&format!("half{k}"));
+        std::fs::create_dir_all(&half).unwrap();
+        for n in &names[..k] {
+            std::fs::copy(all.join(n), half.join(n)).unwrap();
+        }
+        let out = format!("out{k}");
+        w.run_ok(&[&half], &out, &["-q"]);
+        let first = clusters(&w, &out);
+        let prev = w.path(&out);
+        w.run_ok(&[&all], &out, &["-q", "--previous", prev.to_str().unwrap()]);
+        let second = clusters(&w, &out);
+        w.run_ok(&[&all], "whole", &["-q"]);
+        assert_eq!(partition(&second), partition(&clusters(&w, "whole")), "split at {k}");
+        let store = ids(&w, &out);
+        for (id, members) in &first {
+            let row = &store[id];
+            assert!(
+                second.contains_key(&row["resolves_to"]),
+                "{id} resolves to {:?}",
+                row["resolves_to"]
+            );
+            // The seed pages only add records: a document keeps its id when its members stay
+            // together.
+            let heir = id_of(&second, members.iter().next().unwrap());
+            if members.iter().all(|m| second[&heir].contains(m)) && row["status"] == "current" {
+                assert_eq!(&heir, id, "split at {k}");
+            }
+        }
+        assert!(store.values().any(|r| r["issued_in"] == "2") || first.len() == second.len());
+    }
+}
+
+#[test]
+fn a_document_keeps_its_id_when_its_content_changes() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER, CABLE]));
+    w.write("in/b.txt", page(&[LETTER]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let before = clusters(&w, "out");
+    // Re-scraped: the letter's description is fuller on one page now.
+    let fuller = (
+        LETTER.0,
+        LETTER.1,
+        "Zhou Enlai asks Molotov about the talks in Moscow and the treaty.",
+    );
+    w.write("in/b.txt", page(&[fuller]));
+    let prev = w.path("out");
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--previous", prev.to_str().unwrap()]);
+    let after = clusters(&w, "out");
+    assert_eq!(id_of(&after, "a.txt#1"), id_of(&before, "a.txt#1"));
+    let canonical = w.csv("out/canonical.csv");
+    let letter = canonical.iter().find(|r| r["record_ids"].contains("a.txt#1")).unwrap();
+    assert!(letter["description"].contains("the treaty"), "{letter:?}");
+    let store = ids(&w, "out");
+    assert_eq!(store.len(), 2, "{store:?}");
+    assert!(
+        store
+            .values()
+            .all(|r| r["status"] == "current" && r["issued_in"] == "1")
+    );
+}
+
+/// The fingerprints of the records of `out`, by record id.
+fn fingerprints(w: &Workdir, out: &str) -> BTreeMap<String, String> {
+    w.csv(&format!("{out}/provenance.csv"))
+        .into_iter()
+        .map(|r| (r["record_id"].clone(), r["fingerprint"].clone()))
+        .collect()
+}
+
+#[test]
+fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER]));
+    w.write("in/b.txt", page(&[LETTER]));
+    w.write("in/c.txt", page(&[CABLE]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let before = clusters(&w, "out");
+    let (letter, cable) = (id_of(&before, "a.txt#1"), id_of(&before, "c.txt#1"));
+    assert_ne!(letter, cable);
+    let fp = fingerprints(&w, "out");
+    // A reviewer says the cable and the letter are one document.
+    let overrides = w.write(
+        "overrides.toml",
+        format!(
+            "[[override]]\na = \"{}\"\nb = \"{}\"\ndecision = \"same\"\n",
+            fp["b.txt#1"], fp["c.txt#1"]
+        ),
+    );
+    let prev = w.path("out");
+    w.run_ok(
+        &[&w.path("in")],
+        "out",
+        &[
+            "-q",
+            "--previous",
+            prev.to_str().unwrap(),
+            "--overrides",
+            overrides.to_str().unwrap(),
+        ],
+    );
+    let after = clusters(&w, "out");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(
+        id_of(&after, "c.txt#1"),
+        letter,
+        "the letter had two records, the cable one"
+    );
+    let store = ids(&w, "out");
+    let retired = &store[&cable];
+    assert_eq!(
+        (
+            retired["resolves_to"].as_str(),
+            retired["status"].as_str(),
+            retired["retired_in"].as_str()
+        ),
+        (letter.as_str(), "merged", "2")
+    );
+}
+
+#[test]
+fn a_split_by_an_override_keeps_the_id_on_one_part_and_issues_a_new_one() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER, CABLE]));
+    w.write("in/b.txt", page(&[LETTER]));
+    w.write("in/c.txt", page(&[LETTER]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let before = clusters(&w, "out");
+    let letter = id_of(&before, "a.txt#1");
+    assert_eq!(before[&letter].len(), 3);
+    let fp = fingerprints(&w, "out");
+    // Identical records share a fingerprint: a = b keeps every copy apart.
+    let overrides = w.write(
+        "overrides.toml",
+        format!(
+            "[[override]]\na = \"{0}\"\nb = \"{0}\"\ndecision = \"different\"\n",
+            fp["a.txt#1"]
+        ),
+    );
+    let prev = w.path("out");
+    w.run_ok(
+        &[&w.path("in")],
+        "out",
+        &[
+            "-q",
+            "--previous",
+            prev.to_str().unwrap(),
+            "--overrides",
+            overrides.to_str().unwrap(),
+        ],
+    );
+    let after = clusters(&w, "out");
+    let parts: Vec<String> = ["a.txt#1", "b.txt#1", "c.txt#1"]
+        .iter()
+        .map(|r| id_of(&after, r))
+        .collect();
+    let distinct: BTreeSet<&String> = parts.iter().collect();
+    assert_eq!(distinct.len(), 3, "{after:?}");
+    assert_eq!(
+        parts.iter().filter(|p| **p == letter).count(),
+        1,
+        "one part keeps {letter}: {parts:?}"
+    );
+    let store = ids(&w, "out");
+    for p in parts.iter().filter(|p| **p != letter) {
+        assert_eq!(store[p]["issued_in"], "2", "{p}");
+        assert!(p.starts_with(&letter), "a new id of the same content is numbered: {p}");
+    }
+    assert_eq!(store[&letter]["status"], "current");
+}
+
+#[test]
+fn a_document_whose_records_are_gone_is_removed_and_its_id_never_reissued() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER, CABLE]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let cable = id_of(&clusters(&w, "out"), "a.txt#2");
+    // Re-scraped without the cable.
+    w.write("in/a.txt", page(&[LETTER]));
+    let prev = w.path("out");
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--previous", prev.to_str().unwrap()]);
+    let store = ids(&w, "out");
+    assert_eq!(
+        (store[&cable]["status"].as_str(), store[&cable]["resolves_to"].as_str()),
+        ("removed", "")
+    );
+    // The cable comes back on a page of its own: its content id is taken, so it is numbered.
+    w.write("in/z.txt", page(&[CABLE]));
+    let prev = w.path("out");
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--previous", prev.to_str().unwrap()]);
+    let back = id_of(&clusters(&w, "out"), "z.txt#1");
+    assert_eq!(back, format!("{cable}-2"));
+    let store = ids(&w, "out");
+    assert_eq!(store[&back]["issued_in"], "3");
+    assert_eq!(store[&cable]["retired_in"], "2");
+}
+
+#[test]
+fn a_run_without_previous_writes_every_id_as_issued_in_run_one() {
+    let w = Workdir::new();
+    w.run_ok(&[&fixture("pages")], "out", &["-q"]);
+    let c = clusters(&w, "out");
+    let store = ids(&w, "out");
+    assert_eq!(store.keys().collect::<BTreeSet<_>>(), c.keys().collect::<BTreeSet<_>>());
+    assert!(
+        store
+            .values()
+            .all(|r| r["issued_in"] == "1" && r["retired_in"].is_empty() && r["resolves_to"] == r["id"])
+    );
+}
