@@ -423,6 +423,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "warnings.csv",
         "blocks.csv",
         "record_fields.csv",
+        "ids.csv",
         "review.csv",
         "links.csv",
         "summary.csv",

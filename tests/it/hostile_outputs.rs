@@ -11,10 +11,11 @@ use concord::rules::OutputRules;
 use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
-const OUTPUTS: [&str; 10] = [
+const OUTPUTS: [&str; 11] = [
     "blocks.csv",
     "canonical.csv",
     "decisions.csv",
+    "ids.csv",
     "links.csv",
     "provenance.csv",
     "record_fields.csv",

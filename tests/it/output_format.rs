@@ -18,9 +18,10 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::workdir::{Workdir, fixture, read_csv, root, stderr, stdout};
 
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "provenance",
     "record_fields",
+    "ids",
     "canonical",
     "decisions",
     "review",
