@@ -24,16 +24,16 @@ pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
     };
     match ids {
         [id] => {
-            let canonical = match out.record(id) {
-                Some(r) => r.canonical_id.as_str(),
-                None => id.as_str(),
+            let (canonical, history) = match out.record(id) {
+                Some(r) => (r.canonical_id.as_str(), String::new()),
+                None => resolve(out, id)?,
             };
             let c = out
                 .canonical
                 .iter()
                 .find(|c| c.canonical_id == canonical)
                 .ok_or_else(|| not_found(id))?;
-            Ok(cluster(out, &c.canonical_id))
+            Ok(history + &cluster(out, &c.canonical_id))
         }
         [x, y] => {
             let rx = out.record(x).ok_or_else(|| not_found(x))?;
@@ -45,6 +45,48 @@ pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
             message: "give one canonical id (or record id), or two record ids".into(),
         }),
     }
+}
+
+/// The current canonical id `id` stands for (itself, or the id a retired one resolves to
+/// by `ids.csv`), with a line saying what became of it; an error for an id removed.
+fn resolve<'o>(out: &'o OutputDir, id: &'o str) -> Result<(&'o str, String), Error> {
+    let Some(row) = out.ids.iter().find(|r| r.id == id) else {
+        return Ok((id, String::new()));
+    };
+    let run = row.retired_in.map_or(String::new(), |n| format!(" in run {n}"));
+    match row.status.as_str() {
+        "merged" => Ok((
+            row.resolves_to.as_str(),
+            format!("{id} was merged into {}{run}; it resolves to it:\n", row.resolves_to),
+        )),
+        "removed" => Err(Error::Input {
+            file: id.to_string(),
+            message: format!(
+                "{id} was removed{run}: none of its records is in the run in {} (ids.csv)",
+                out.dir.display()
+            ),
+        }),
+        _ => Ok((id, String::new())),
+    }
+}
+
+/// What `ids.csv` says of a current document: the run that issued it, and the retired ids
+/// that resolve to it.
+fn lineage(out: &OutputDir, id: &str) -> String {
+    let Some(row) = out.ids.iter().find(|r| r.id == id) else {
+        return String::new();
+    };
+    let mut s = format!("issued in run {}", row.issued_in);
+    let merged: Vec<String> = out
+        .ids
+        .iter()
+        .filter(|r| r.status == "merged" && r.resolves_to == id)
+        .map(|r| format!("{} (run {})", r.id, r.retired_in.map_or("?".into(), |n| n.to_string())))
+        .collect();
+    if !merged.is_empty() {
+        let _ = write!(s, "; merged into it: {}", merged.join(", "));
+    }
+    s + "\n"
 }
 
 fn thresholds(out: &OutputDir) -> String {
@@ -197,6 +239,7 @@ fn cluster(out: &OutputDir, id: &str) -> String {
                 text(&c.title)
             );
         }
+        s.push_str(&lineage(out, id));
     }
     s.push_str(&thresholds(out));
     let _ = writeln!(s, "\nmembers ({}):", members.len());

@@ -39,6 +39,8 @@ pub struct OutputDir {
     pub summary: BTreeMap<String, String>,
     /// The run read tables (its records have fields, not a date, title and description).
     pub table: bool,
+    /// ids rows: every canonical id ever issued (empty for a folder written before them).
+    pub ids: Vec<crate::output::rows::IdRow>,
     by_id: HashMap<String, usize>,
 }
 
@@ -54,7 +56,12 @@ impl OutputDir {
             .map(|(i, r)| (r.record_id.clone(), i))
             .collect();
         let summary: Vec<SummaryRow> = read_all(dir, format)?;
+        let has_ids = dir.join(format.file("ids")).exists();
         Ok(OutputDir {
+            ids: match has_ids {
+                true => read_all(dir, format)?,
+                false => Vec::new(),
+            },
             dir: dir.to_path_buf(),
             format,
             canonical: read_all(dir, format)?,

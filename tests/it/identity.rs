@@ -181,6 +181,15 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
         letter,
         "the letter had two records, the cable one"
     );
+    // explain takes the retired id to the document it resolves to, and says so.
+    let o = w.concord(["explain", prev.to_str().unwrap(), cable.as_str()]);
+    let said = crate::workdir::stdout(&o);
+    assert!(o.status.success(), "{}", crate::workdir::stderr(&o));
+    assert!(
+        said.starts_with(&format!("{cable} was merged into {letter} in run 2")),
+        "{said}"
+    );
+    assert!(said.contains(&format!("merged into it: {cable} (run 2)")), "{said}");
     let store = ids(&w, "out");
     let retired = &store[&cable];
     assert_eq!(
@@ -258,6 +267,12 @@ fn a_document_whose_records_are_gone_is_removed_and_its_id_never_reissued() {
     assert_eq!(
         (store[&cable]["status"].as_str(), store[&cable]["resolves_to"].as_str()),
         ("removed", "")
+    );
+    let o = w.concord(["explain", prev.to_str().unwrap(), cable.as_str()]);
+    assert!(
+        crate::workdir::stderr(&o).contains("was removed in run 2"),
+        "{}",
+        crate::workdir::stderr(&o)
     );
     // The cable comes back on a page of its own: its content id is taken, so it is numbered.
     w.write("in/z.txt", page(&[CABLE]));

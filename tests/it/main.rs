@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per feature. Each test runs the real `concord`
 //! binary on real inputs in its own temporary folder.
 
+mod archives;
 mod audit;
 mod engine;
 mod eval;
