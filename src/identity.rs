@@ -41,6 +41,33 @@ pub struct Previous {
 }
 
 impl Previous {
+    /// The same run with its members' record ids renamed: a page scraped again may hold its
+    /// records at other positions (`renamed` maps an old id to its new one; an id it maps to
+    /// None is gone; one it does not name is unchanged).
+    pub fn renamed(&self, renamed: &HashMap<String, Option<String>>) -> Previous {
+        let docs = self
+            .docs
+            .iter()
+            .map(|d| OldDoc {
+                id: d.id.clone(),
+                members: d
+                    .members
+                    .iter()
+                    .filter_map(|m| match renamed.get(m) {
+                        Some(to) => to.clone(),
+                        None => Some(m.clone()),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Previous {
+            docs,
+            ids: self.ids.clone(),
+        }
+    }
+}
+
+impl Previous {
     /// The number of the run that follows this one.
     pub fn next_run(&self) -> u32 {
         let last = self
@@ -227,31 +254,6 @@ fn retire(store: &mut BTreeMap<String, IdRow>, retired: &HashMap<String, (String
             }
         }
     }
-}
-
-/// Reads the documents and id store of the run in `dir`.
-pub fn read_previous(dir: &std::path::Path) -> Result<Previous, crate::error::Error> {
-    use crate::output::rows::CanonicalRow;
-    use crate::output::{Format, read_all};
-    let format = Format::detect(dir)?;
-    let docs = read_all::<CanonicalRow>(dir, format)?
-        .into_iter()
-        .map(|r| OldDoc {
-            id: r.canonical_id,
-            members: r
-                .record_ids
-                .split(';')
-                .filter(|m| !m.is_empty())
-                .map(str::to_string)
-                .collect(),
-        })
-        .collect();
-    let has_store = dir.join(format.file(<IdRow as crate::output::Row>::FILE)).exists();
-    let ids = match has_store {
-        true => read_all::<IdRow>(dir, format)?,
-        false => Vec::new(),
-    };
-    Ok(Previous { docs, ids })
 }
 
 #[cfg(test)]

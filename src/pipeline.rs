@@ -9,10 +9,12 @@
 //! records already read. `concord run` is [`Run::ingest`] + [`Run::link`] + [`Run::write`],
 //! so the CLI, the fuzz targets, the benches and the tests all go through one engine.
 
+pub mod previous;
 mod read;
 mod stages;
 mod write;
 
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -134,6 +136,48 @@ impl Input {
         self.warnings.extend(page.warnings);
     }
 
+    /// The union with an earlier run's records (`--previous`): the records of the files this
+    /// run did not read come back, each file a page again, and every page stands in file-name
+    /// order, as a run reading all the files would hold them. A file that could not be read
+    /// this time keeps its earlier records. Returns the names of the files read again.
+    pub fn with_previous(self, previous: &previous::PreviousRun) -> (Input, HashSet<String>) {
+        let mut pages: BTreeMap<String, Vec<RawRecord>> = BTreeMap::new();
+        let mut read: HashSet<String> = HashSet::new();
+        for name in &self.page_names {
+            pages.entry(name.clone()).or_default();
+        }
+        for (r, &page) in self.records.into_iter().zip(&self.page_of) {
+            let name = &self.page_names[page as usize];
+            read.insert(name.clone());
+            pages.entry(name.clone()).or_default().push(r);
+        }
+        let read_names: HashSet<&str> = read.iter().map(String::as_str).collect();
+        let kept = previous.kept(&read_names);
+        let new_files: HashSet<String> = kept
+            .iter()
+            .map(|r| r.provenance.file.to_string())
+            .filter(|f| !self.page_names.contains(f))
+            .collect();
+        for r in kept {
+            pages.entry(r.provenance.file.to_string()).or_default().push(r);
+        }
+        let mut input = Input {
+            table: self.table,
+            warnings: self.warnings,
+            files_read: self.files_read + new_files.len(),
+            failed_files: self.failed_files,
+            skipped_rows: self.skipped_rows,
+            ..Input::default()
+        };
+        for (name, records) in pages {
+            let index = input.page_names.len() as u32;
+            input.page_names.push(name);
+            input.page_of.extend(std::iter::repeat_n(index, records.len()));
+            input.records.extend(records);
+        }
+        (input, read)
+    }
+
     /// Adds what reading one file gave; the error of a file that could not be used is given
     /// back (counted in `failed_files`, its page left empty).
     pub fn add(&mut self, outcome: crate::source::FileOutcome) -> Option<Error> {
@@ -221,7 +265,7 @@ pub struct Run<'a> {
     rules: &'a Rules,
     overrides: &'a Overrides,
     model: Option<&'a Path>,
-    previous: Option<&'a crate::identity::Previous>,
+    previous: Option<&'a previous::PreviousRun>,
     progress: bool,
     partitioning: Partitioning,
     stages: Stages,
@@ -248,7 +292,7 @@ impl<'a> Run<'a> {
     }
 
     /// Carries the canonical ids of this earlier run over ([`crate::identity`]).
-    pub fn with_previous(self, previous: Option<&'a crate::identity::Previous>) -> Run<'a> {
+    pub fn with_previous(self, previous: Option<&'a previous::PreviousRun>) -> Run<'a> {
         Run { previous, ..self }
     }
 
@@ -297,13 +341,13 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // Held to the end of the run: no other run writes into this folder meanwhile.
     let _lock = preflight(opts)?;
     // Read before anything is written: `--previous` may name the output folder itself.
-    let previous = opts
-        .previous
-        .as_deref()
-        .map(crate::identity::read_previous)
-        .transpose()?;
+    let previous = opts.previous.as_deref().map(previous::read).transpose()?;
     let run = Run::of(opts).with_previous(previous.as_ref());
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
+    let input = match &previous {
+        Some(p) => input.with_previous(p).0,
+        None => input,
+    };
     if input.records.is_empty() {
         return Err(nothing_read(opts, &errors, &input.warnings));
     }

@@ -77,7 +77,7 @@ impl<'a> Run<'a> {
         let clustering = self.cluster(&normalized, &decided);
         self.stages.done("cluster");
         let mut canonical = self.merge(&normalized, &clustering);
-        let ids = self.identify(&normalized.records, &mut canonical);
+        let (ids, removed) = self.identify(&normalized.records, &mut canonical);
         let Normalized {
             records,
             table,
@@ -85,6 +85,7 @@ impl<'a> Run<'a> {
             ..
         } = normalized;
         warnings.extend(block_warnings);
+        warnings.extend(removed);
         warnings.extend(self.override_warnings(&decided.applied, &clustering, &records));
         warnings.sort();
         // The figures later stages no longer hold.
@@ -367,7 +368,11 @@ impl<'a> Run<'a> {
     /// Canonical ids: carried over from the previous run by members, when there is one, or
     /// the content ids of merge ([`crate::identity`]); the records re-sorted, as merge sorts
     /// them, when an id changed.
-    pub fn identify(&self, records: &[Record], canonical: &mut [CanonicalRecord]) -> crate::identity::Carried {
+    pub fn identify(
+        &self,
+        records: &[Record],
+        canonical: &mut [CanonicalRecord],
+    ) -> (crate::identity::Carried, Vec<Warning>) {
         use crate::identity::{NewDoc, carry, first_run};
         let docs: Vec<NewDoc> = canonical
             .iter()
@@ -376,9 +381,14 @@ impl<'a> Run<'a> {
                 members: c.members.iter().map(|&m| records[m as usize].id()).collect(),
             })
             .collect();
-        let carried = match self.previous {
-            Some(p) => carry(p, &docs),
-            None => first_run(&docs),
+        // A page read again may hold its records at other positions: old members are
+        // followed by content to their new ids first.
+        let (carried, removed) = match self.previous {
+            Some(p) => {
+                let (renames, removed) = p.renames(records);
+                (carry(&p.identity.renamed(&renames), &docs), removed)
+            }
+            None => (first_run(&docs), Vec::new()),
         };
         for (c, id) in canonical.iter_mut().zip(&carried.ids) {
             c.id.clone_from(id);
@@ -386,7 +396,7 @@ impl<'a> Run<'a> {
         if self.previous.is_some() {
             merge::sort_for_output(canonical, records);
         }
-        carried
+        (carried, removed)
     }
 
     /// Warnings of the overrides: stale or superseded ones, a damaged file's tail, and "same"

@@ -298,3 +298,164 @@ fn a_run_without_previous_writes_every_id_as_issued_in_run_one() {
             .all(|r| r["issued_in"] == "1" && r["retired_in"].is_empty() && r["resolves_to"] == r["id"])
     );
 }
+
+/// The canonical rows of `out` with their ids taken out: (members, date, title, description).
+fn documents(w: &Workdir, out: &str) -> BTreeSet<(String, String, String, String)> {
+    w.csv(&format!("{out}/canonical.csv"))
+        .into_iter()
+        .map(|r| {
+            let mut members: Vec<&str> = r["record_ids"].split(';').collect();
+            members.sort_unstable();
+            (
+                members.join(";"),
+                r["date"].clone(),
+                r["title"].clone(),
+                r["description"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `first` pages, then only `second` pages with `--previous`, and the union at once:
+/// the incremental run must give the documents of the full one.
+fn incremental_equals_full(w: &Workdir, pages: &std::path::Path, first: &[String], second: &[String]) {
+    let copy = |names: &[String], to: &str| {
+        let dir = w.path(to);
+        std::fs::create_dir_all(&dir).unwrap();
+        for n in names {
+            let target = dir.join(n);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(pages.join(n), target).unwrap();
+        }
+        dir
+    };
+    let (a, b) = (copy(first, "first"), copy(second, "second"));
+    w.run_ok(&[&a], "inc", &["-q"]);
+    let before = clusters(w, "inc");
+    let prev = w.path("inc");
+    w.run_ok(&[&b], "inc", &["-q", "--previous", prev.to_str().unwrap()]);
+    let mut all: Vec<String> = first.iter().chain(second).cloned().collect();
+    all.sort();
+    all.dedup();
+    let whole = copy(&all, "whole");
+    w.run_ok(&[&whole], "full", &["-q"]);
+    assert_eq!(
+        documents(w, "inc"),
+        documents(w, "full"),
+        "first {first:?}, second {second:?}"
+    );
+    let store = ids(w, "inc");
+    let now = clusters(w, "inc");
+    for id in before.keys() {
+        assert!(now.contains_key(&store[id]["resolves_to"]), "{id} no longer resolves");
+    }
+    for dir in ["first", "second", "whole"] {
+        std::fs::remove_dir_all(w.path(dir)).unwrap();
+    }
+}
+
+fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = walk(dir, dir);
+    names.sort();
+    names
+}
+
+fn walk(root: &std::path::Path, dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flat_map(|e| {
+            let p = e.unwrap().path();
+            match p.is_dir() {
+                true => walk(root, &p),
+                false => vec![p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")],
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_seed_pages_added_in_a_second_run_link_as_one_run_does() {
+    let w = Workdir::new();
+    let pages = crate::workdir::fixture("pages");
+    let names = file_names(&pages);
+    incremental_equals_full(&w, &pages, &names[..2], &names[2..]);
+    incremental_equals_full(&w, &pages, &names[3..], &names[..3]);
+}
+
+#[test]
+fn incremental_runs_equal_full_runs_on_random_splits_of_generated_scrapes() {
+    use rand::{RngExt, SeedableRng};
+    let w = Workdir::new();
+    for seed in 1..=3u64 {
+        let scrape = w.path(&format!("synth{seed}"));
+        let o = w.concord([
+            "synth",
+            "--records",
+            "400",
+            "--seed",
+            &seed.to_string(),
+            "--realistic",
+            "--out",
+            scrape.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", crate::workdir::stderr(&o));
+        let pages = scrape.join("pages");
+        let names = file_names(&pages);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        for n in names {
+            match rng.random_bool(0.5) {
+                true => first.push(n),
+                false => second.push(n),
+            }
+        }
+        if first.is_empty() || second.is_empty() {
+            continue;
+        }
+        incremental_equals_full(&w, &pages, &first, &second);
+    }
+}
+
+#[test]
+fn a_page_scraped_again_without_a_record_reports_it_removed() {
+    let w = Workdir::new();
+    let middle = (
+        "September 20, 1952",
+        "Minutes of a meeting of the Politburo",
+        "The Politburo discusses the harvest of the year in detail.",
+    );
+    w.write("in/a.txt", page(&[LETTER, middle, CABLE]));
+    w.write("in/b.txt", page(&[CABLE]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let before = clusters(&w, "out");
+    let (minutes, cable) = (id_of(&before, "a.txt#2"), id_of(&before, "a.txt#3"));
+    // Only the page scraped again is given: the cable is now its second record.
+    w.write("again/a.txt", page(&[LETTER, CABLE]));
+    let prev = w.path("out");
+    w.run_ok(
+        &[&w.path("again")],
+        "out",
+        &["-q", "--previous", prev.to_str().unwrap()],
+    );
+    let after = clusters(&w, "out");
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert_eq!(
+        id_of(&after, "a.txt#2"),
+        cable,
+        "the cable keeps its id at its new position"
+    );
+    assert_eq!(
+        after[&cable],
+        BTreeSet::from(["a.txt#2".to_string(), "b.txt#1".to_string()])
+    );
+    let store = ids(&w, "out");
+    assert_eq!(store[&minutes]["status"], "removed");
+    let warnings = w.csv("out/warnings.csv");
+    assert!(
+        warnings.iter().any(|r| r["file"] == "a.txt"
+            && r["message"].contains("record a.txt#2 of the previous run")
+            && r["message"].contains("Minutes of a meeting of the Politburo")
+            && r["message"].contains("removed")),
+        "{warnings:?}"
+    );
+}

@@ -1,0 +1,186 @@
+//! `run --previous OLD_OUT`: what an earlier run's output folder holds for this one. Its
+//! records come back as raw records (from `provenance.csv` and `record_fields.csv`), so that a
+//! run given only new or re-scraped pages links them with every record read before: the
+//! records of a file this run reads again are replaced by that file's, the others are kept.
+//! Its documents and `ids.csv` carry canonical ids over ([`crate::identity`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{Error, Warning};
+use crate::identity::{IdRow, OldDoc, Previous};
+use crate::normalize::date;
+use crate::output::rows::{CanonicalRow, ProvenanceRow, RecordFieldRow, Row};
+use crate::output::{Format, read_all};
+use crate::record::{LayoutFields, Provenance, RawRecord, Record, SourceKind};
+
+/// An earlier run, read back.
+#[derive(Debug, Default)]
+pub struct PreviousRun {
+    /// Its documents and id store.
+    pub identity: Previous,
+    /// Its records, as read then, in its order.
+    pub records: Vec<OldRecord>,
+}
+
+/// A record of an earlier run.
+#[derive(Debug, Clone)]
+pub struct OldRecord {
+    /// Its record id then.
+    pub id: String,
+    /// Its content fingerprint (16 hex digits).
+    pub fingerprint: String,
+    /// The record, as read then.
+    pub raw: RawRecord,
+}
+
+/// Reads the run in `dir`: its canonical records, provenance, fields and id store.
+pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
+    let format = Format::detect(dir)?;
+    let docs = read_all::<CanonicalRow>(dir, format)?
+        .into_iter()
+        .map(|r| OldDoc {
+            id: r.canonical_id,
+            members: r
+                .record_ids
+                .split(';')
+                .filter(|m| !m.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+        .collect();
+    let optional = |stem: &str| dir.join(format.file(stem)).exists();
+    let ids = match optional(IdRow::FILE) {
+        true => read_all::<IdRow>(dir, format)?,
+        false => Vec::new(),
+    };
+    let mut extra: BTreeMap<String, Vec<(Arc<str>, String)>> = BTreeMap::new();
+    if optional(RecordFieldRow::FILE) {
+        for f in read_all::<RecordFieldRow>(dir, format)? {
+            extra.entry(f.record_id).or_default().push((f.field.into(), f.value));
+        }
+    }
+    let records = read_all::<ProvenanceRow>(dir, format)?
+        .into_iter()
+        .map(|row| old_record(row, &mut extra))
+        .collect();
+    Ok(PreviousRun {
+        identity: Previous { docs, ids },
+        records,
+    })
+}
+
+/// A provenance row back as the raw record it was read as.
+fn old_record(row: ProvenanceRow, extra: &mut BTreeMap<String, Vec<(Arc<str>, String)>>) -> OldRecord {
+    let table = !row.fields.0.is_empty();
+    let provenance = Provenance {
+        file: row.file.as_str().into(),
+        position: row.position as usize,
+        line: row.line as usize,
+        layout: row.layout.as_str().into(),
+    };
+    let own_id = format!("{}#{}", row.file, row.position);
+    let raw = match table {
+        true => RawRecord {
+            provenance,
+            fields: row
+                .fields
+                .0
+                .iter()
+                .map(|(_, v)| (!v.is_empty()).then(|| v.clone()))
+                .collect(),
+            key: (row.record_id != own_id).then(|| row.record_id.clone()),
+            partial: false,
+            source: SourceKind::Table,
+            layout_fields: None,
+        },
+        false => page_record(&row, provenance, extra.remove(&row.record_id).unwrap_or_default()),
+    };
+    OldRecord {
+        id: row.record_id,
+        fingerprint: row.fingerprint,
+        raw,
+    }
+}
+
+fn page_record(row: &ProvenanceRow, provenance: Provenance, extra: Vec<(Arc<str>, String)>) -> RawRecord {
+    let cell = |c: &Option<String>| c.clone().filter(|v| !v.is_empty());
+    let mut raw = RawRecord::page(
+        provenance,
+        cell(&row.raw_date),
+        row.title.clone().unwrap_or_default(),
+        cell(&row.description),
+    );
+    raw.partial = row.partial.unwrap_or(false);
+    // The date a layout's own formats read is not the built-in reading of the text: it comes
+    // back from the date column.
+    let read = row.date.as_deref().filter(|d| !d.is_empty()).and_then(date::parse);
+    let builtin = raw.date().and_then(date::parse);
+    let layout_date = read.filter(|d| Some(*d) != builtin);
+    if layout_date.is_some() || !extra.is_empty() {
+        raw.layout_fields = Some(Box::new(LayoutFields {
+            date: layout_date,
+            extra,
+        }));
+    }
+    raw
+}
+
+impl PreviousRun {
+    /// The records of the files this run did not read (`read`: the files it did), to be
+    /// linked with this run's.
+    pub fn kept(&self, read: &HashSet<&str>) -> Vec<RawRecord> {
+        self.records
+            .iter()
+            .filter(|r| !read.contains(&*r.raw.provenance.file))
+            .map(|r| r.raw.clone())
+            .collect()
+    }
+
+    /// For the files this run read again: each old record id -> the id of the record of the
+    /// same file and content now (the k-th copy of a content to its k-th copy), or None when
+    /// it is gone; with a warning naming each record gone.
+    pub fn renames(&self, records: &[Record]) -> (HashMap<String, Option<String>>, Vec<Warning>) {
+        let mut now: HashMap<(&str, String), Vec<String>> = HashMap::new();
+        let files: HashSet<&str> = records.iter().map(|r| &*r.raw.provenance.file).collect();
+        for r in records {
+            now.entry((&*r.raw.provenance.file, r.fingerprint.to_string()))
+                .or_default()
+                .push(r.id());
+        }
+        for ids in now.values_mut() {
+            ids.reverse();
+        }
+        let mut renames = HashMap::new();
+        let mut warnings = Vec::new();
+        for old in self.records.iter().filter(|r| files.contains(&*r.raw.provenance.file)) {
+            let key = (&*old.raw.provenance.file, old.fingerprint.clone());
+            let to = now.get_mut(&key).and_then(Vec::pop);
+            if to.is_none() {
+                warnings.push(removed(old));
+            }
+            if to.as_deref() != Some(old.id.as_str()) {
+                renames.insert(old.id.clone(), to);
+            }
+        }
+        (renames, warnings)
+    }
+}
+
+/// The warning for a record of a file read again that is no longer in it.
+fn removed(old: &OldRecord) -> Warning {
+    let text = match old.raw.is_page() {
+        true => format!("{} {:?}", old.raw.date().unwrap_or(""), old.raw.title()),
+        false => old.raw.fields.iter().flatten().cloned().collect::<Vec<_>>().join(" | "),
+    };
+    Warning::at(
+        &old.raw.provenance.file,
+        Some(old.raw.provenance.line),
+        format!(
+            "record {} of the previous run ({}) is no longer in this file: removed",
+            old.id,
+            text.trim()
+        ),
+    )
+}
