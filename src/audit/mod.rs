@@ -43,6 +43,8 @@ pub struct RunAudit<'a> {
     pub scorer: &'a dyn Scorer,
     /// The table mapping of a table run (None: pages): names the records' fields.
     pub table: Option<&'a TableRules>,
+    /// The canonical ids this run issued, carried over and retired ([`crate::identity`]).
+    pub ids: &'a crate::identity::Carried,
 }
 
 impl RunAudit<'_> {

@@ -49,6 +49,7 @@ fn render(a: &RunAudit) -> Markup {
             body {
                 h1 { "concord report" }
                 (figures(a))
+                (identity(a))
                 h2 { "Pair scores" }
                 (histogram(a))
                 h2 { "Merged clusters" }
@@ -220,6 +221,40 @@ fn waterfall(model: &Model, fs: &FsDetail) -> Markup {
         "match weight " b { (fixed(fs.match_weight)) } " = prior " (fixed(fs.prior_weight))
         @for step in score::waterfall(model, fs) {
             " + " (step.name) " " i { (step.level) } " " (format!("{:+.4}", step.weight))
+        }
+    }
+}
+
+/// What became of the previous run's ids (a run with `--previous` only): how many were
+/// carried over, issued and retired, and each id retired in this run.
+fn identity(a: &RunAudit) -> Markup {
+    let ids = a.ids;
+    if ids.run < 2 {
+        return html! {};
+    }
+    let retired: Vec<_> = ids.store.iter().filter(|r| r.retired_in == Some(ids.run)).collect();
+    let issued = ids.store.iter().filter(|r| r.issued_in == ids.run).count();
+    let carried = a.canonical.len() - issued;
+    html! {
+        h2 { "Identity" }
+        p {
+            "Run " (ids.run) " (ids.csv): " (carried) " canonical ids carried over from the previous run, "
+            (issued) " issued, " (retired.len()) " retired."
+        }
+        @if !retired.is_empty() {
+            table {
+                tr { th { "id" } th { "what became of it" } }
+                @for r in retired.iter().take(MAX_ROWS) {
+                    tr {
+                        td { code { (r.id) } }
+                        td {
+                            @if r.status == "merged" { "merged into " code { (r.resolves_to) } }
+                            @else { "removed: none of its records is in this run" }
+                        }
+                    }
+                }
+            }
+            @if retired.len() > MAX_ROWS { p.muted { "First " (MAX_ROWS) " shown; ids.csv holds all." } }
         }
     }
 }

@@ -53,6 +53,7 @@ impl Run<'_> {
             warnings: &l.warnings,
             scorer: &*l.scorer,
             table: l.table.as_ref(),
+            ids: &l.ids,
         };
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;

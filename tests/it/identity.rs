@@ -190,6 +190,17 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
         "{said}"
     );
     assert!(said.contains(&format!("merged into it: {cable} (run 2)")), "{said}");
+    let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
+    assert!(
+        report.contains("<h2>Identity</h2>"),
+        "the report says what became of the ids"
+    );
+    assert!(
+        report.contains(&format!(
+            "<td><code>{cable}</code></td><td>merged into <code>{letter}</code>"
+        )),
+        "{report}"
+    );
     let store = ids(&w, "out");
     let retired = &store[&cable];
     assert_eq!(
