@@ -18,6 +18,7 @@ pub mod audit;
 pub mod error;
 pub mod eval;
 pub mod identity;
+pub mod lineage;
 pub mod linkage;
 pub mod normalize;
 pub mod output;

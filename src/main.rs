@@ -34,6 +34,8 @@ enum Command {
     Review(cmd::review::Args),
     /// Show how pages are read: layout and why, every line's role, records, warnings.
     Inspect(cmd::inspect::Args),
+    /// What changed between two runs' outputs: documents created, merged, split, changed, removed.
+    Diff(cmd::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => cmd::explain::run(args),
         Command::Review(args) => cmd::review::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
     };
     match result {
         Ok(code) => code,

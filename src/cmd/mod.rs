@@ -29,6 +29,7 @@ macro_rules! errln {
     };
 }
 
+pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod inspect;

@@ -3,6 +3,7 @@
 
 mod archives;
 mod audit;
+mod diff;
 mod engine;
 mod eval;
 mod hostile;
