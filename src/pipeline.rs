@@ -219,6 +219,8 @@ pub struct Linkage {
     pub canonical: Vec<CanonicalRecord>,
     /// Every canonical id ever issued, this run's and its predecessors' (`ids.csv`).
     pub ids: crate::identity::Carried,
+    /// What became of each document of the previous run (`changes.csv`).
+    pub changes: Option<crate::lineage::Lineage>,
     /// The scorer that scored the pairs: its bands and evidence are the audit's.
     pub scorer: Box<dyn Scorer>,
     /// Warnings, sorted.

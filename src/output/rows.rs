@@ -641,6 +641,51 @@ impl IdRow {
     }
 }
 
+/// A row of `changes`: what became of one document since the previous run (`--previous`),
+/// one row per document of this run and per document of the previous run that was removed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRow {
+    /// The document's id in this run (a removed document: its id in the previous run).
+    pub canonical_id: String,
+    /// What happened, `; `-separated: created, merged, split, gained sources, lost sources,
+    /// content changed, removed, unchanged.
+    pub change: String,
+    /// The previous run's documents its records were in, `;`-separated.
+    pub old_ids: String,
+    /// The previous document it continues (its id was carried over from it, or would be).
+    pub continues: String,
+    /// Its records new to the dataset, `;`-separated.
+    pub gained_records: String,
+    /// Records gone from the dataset that were its own, `;`-separated.
+    pub lost_records: String,
+    /// The previous documents that split, each `OLD_ID (also in: ID, ID)`, `; `-separated.
+    pub split_from: String,
+    /// The fields that changed, each `FIELD: OLD -> NEW` (texts in double quotes),
+    /// ` | `-separated.
+    pub content: String,
+}
+
+impl Row for ChangeRow {
+    const FILE: &'static str = "changes";
+}
+
+impl ChangeRow {
+    /// The columns of changes.
+    pub fn columns() -> Vec<Column> {
+        use Kind::*;
+        cols(&[
+            ("canonical_id", Text),
+            ("change", Text),
+            ("old_ids", Text),
+            ("continues", Text),
+            ("gained_records", Text),
+            ("lost_records", Text),
+            ("split_from", Text),
+            ("content", Text),
+        ])
+    }
+}
+
 /// A row of `warnings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WarningRow {

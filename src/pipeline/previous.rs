@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::error::{Error, Warning};
 use crate::identity::{IdRow, OldDoc, Previous};
 use crate::normalize::date;
-use crate::output::rows::{CanonicalRow, ProvenanceRow, RecordFieldRow, Row};
+use crate::output::rows::{ProvenanceRow, RecordFieldRow, Row};
 use crate::output::{Format, read_all};
 use crate::record::{LayoutFields, Provenance, RawRecord, Record, SourceKind};
 
@@ -20,6 +20,8 @@ use crate::record::{LayoutFields, Provenance, RawRecord, Record, SourceKind};
 pub struct PreviousRun {
     /// Its documents and id store.
     pub identity: Previous,
+    /// Its documents with their content, for `changes.csv`.
+    pub documents: Vec<crate::lineage::Doc>,
     /// Its records, as read then, in its order.
     pub records: Vec<OldRecord>,
 }
@@ -37,17 +39,13 @@ pub struct OldRecord {
 
 /// Reads the run in `dir`: its canonical records, provenance, fields and id store.
 pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
+    let documents = crate::lineage::read::documents(dir)?;
     let format = Format::detect(dir)?;
-    let docs = read_all::<CanonicalRow>(dir, format)?
-        .into_iter()
-        .map(|r| OldDoc {
-            id: r.canonical_id,
-            members: r
-                .record_ids
-                .split(';')
-                .filter(|m| !m.is_empty())
-                .map(str::to_string)
-                .collect(),
+    let docs = documents
+        .iter()
+        .map(|d| OldDoc {
+            id: d.id.clone(),
+            members: d.members.clone(),
         })
         .collect();
     let optional = |stem: &str| dir.join(format.file(stem)).exists();
@@ -67,6 +65,7 @@ pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
         .collect();
     Ok(PreviousRun {
         identity: Previous { docs, ids },
+        documents,
         records,
     })
 }
@@ -128,6 +127,24 @@ fn page_record(row: &ProvenanceRow, provenance: Provenance, extra: Vec<(Arc<str>
 }
 
 impl PreviousRun {
+    /// Its documents with their members renamed as [`Previous::renamed`] does, except that a
+    /// record gone from a page read again stays, as `ID (previous run)`: its id may be another
+    /// record's now, and `changes.csv` names it among the records a document lost.
+    pub fn documents_renamed(&self, renamed: &HashMap<String, Option<String>>) -> Vec<crate::lineage::Doc> {
+        let rename = |m: &String| match renamed.get(m) {
+            Some(Some(to)) => to.clone(),
+            Some(None) => format!("{m} (previous run)"),
+            None => m.clone(),
+        };
+        self.documents
+            .iter()
+            .map(|d| crate::lineage::Doc {
+                members: d.members.iter().map(rename).collect(),
+                ..d.clone()
+            })
+            .collect()
+    }
+
     /// The records of the files this run did not read (`read`: the files it did), to be
     /// linked with this run's.
     pub fn kept(&self, read: &HashSet<&str>) -> Vec<RawRecord> {
@@ -153,15 +170,28 @@ impl PreviousRun {
             ids.reverse();
         }
         let mut renames = HashMap::new();
-        let mut warnings = Vec::new();
+        let mut unmatched = Vec::new();
         for old in self.records.iter().filter(|r| files.contains(&*r.raw.provenance.file)) {
             let key = (&*old.raw.provenance.file, old.fingerprint.clone());
-            let to = now.get_mut(&key).and_then(Vec::pop);
-            if to.is_none() {
-                warnings.push(removed(old));
+            match now.get_mut(&key).and_then(Vec::pop) {
+                Some(to) if to == old.id => {}
+                Some(to) => {
+                    renames.insert(old.id.clone(), Some(to));
+                }
+                None => unmatched.push(old),
             }
-            if to.as_deref() != Some(old.id.as_str()) {
-                renames.insert(old.id.clone(), to);
+        }
+        // A record whose text changed where it stands (a page fixed, a description completed)
+        // is the same record, edited: the one left at its place, if no other content took it.
+        let left: HashSet<String> = now.into_values().flatten().collect();
+        let mut warnings = Vec::new();
+        for old in unmatched {
+            match left.contains(&old.id) && !renames.values().any(|to| to.as_deref() == Some(old.id.as_str())) {
+                true => {}
+                false => {
+                    warnings.push(removed(old));
+                    renames.insert(old.id.clone(), None);
+                }
             }
         }
         (renames, warnings)

@@ -77,7 +77,7 @@ impl<'a> Run<'a> {
         let clustering = self.cluster(&normalized, &decided);
         self.stages.done("cluster");
         let mut canonical = self.merge(&normalized, &clustering);
-        let (ids, removed) = self.identify(&normalized.records, &mut canonical);
+        let Identified { ids, changes, removed } = self.identify(&normalized.records, &mut canonical, normalized.table);
         let Normalized {
             records,
             table,
@@ -109,6 +109,7 @@ impl<'a> Run<'a> {
             clustering,
             canonical,
             ids,
+            changes,
             scorer,
             warnings,
             summary: known,
@@ -367,12 +368,14 @@ impl<'a> Run<'a> {
 
     /// Canonical ids: carried over from the previous run by members, when there is one, or
     /// the content ids of merge ([`crate::identity`]); the records re-sorted, as merge sorts
-    /// them, when an id changed.
+    /// them, when an id changed. With what became of each previous document (`changes.csv`)
+    /// and a warning for each record of a page read again that is gone from it.
     pub fn identify(
         &self,
         records: &[Record],
         canonical: &mut [CanonicalRecord],
-    ) -> (crate::identity::Carried, Vec<Warning>) {
+        table: Option<&TableRules>,
+    ) -> Identified {
         use crate::identity::{NewDoc, carry, first_run};
         let docs: Vec<NewDoc> = canonical
             .iter()
@@ -383,20 +386,35 @@ impl<'a> Run<'a> {
             .collect();
         // A page read again may hold its records at other positions: old members are
         // followed by content to their new ids first.
-        let (carried, removed) = match self.previous {
-            Some(p) => {
-                let (renames, removed) = p.renames(records);
-                (carry(&p.identity.renamed(&renames), &docs), removed)
-            }
-            None => (first_run(&docs), Vec::new()),
+        let renames = self.previous.map(|p| p.renames(records));
+        let ids = match (self.previous, &renames) {
+            (Some(p), Some((renames, _))) => carry(&p.identity.renamed(renames), &docs),
+            _ => first_run(&docs),
         };
-        for (c, id) in canonical.iter_mut().zip(&carried.ids) {
+        for (c, id) in canonical.iter_mut().zip(&ids.ids) {
             c.id.clone_from(id);
         }
         if self.previous.is_some() {
             merge::sort_for_output(canonical, records);
         }
-        (carried, removed)
+        let before = match (self.previous, &renames) {
+            (Some(p), Some((renames, _))) => p.documents_renamed(renames),
+            _ => Vec::new(),
+        };
+        let now = lineage_documents(records, canonical, table);
+        let (changes, mut removed) = match crate::lineage::diff(&before, &now) {
+            Ok(l) => (Some(l), Vec::new()),
+            Err(e) => (
+                None,
+                vec![Warning::at(
+                    "changes.csv",
+                    None,
+                    format!("what changed since the previous run could not be told: {e}"),
+                )],
+            ),
+        };
+        removed.extend(renames.map(|r| r.1).unwrap_or_default());
+        Identified { ids, changes, removed }
     }
 
     /// Warnings of the overrides: stale or superseded ones, a damaged file's tail, and "same"
@@ -532,4 +550,51 @@ impl Linkage {
         };
         self
     }
+}
+
+/// What [`Run::identify`] tells of a run's documents besides their records.
+pub struct Identified {
+    /// Every id issued, and this run's.
+    pub ids: crate::identity::Carried,
+    /// What became of each document of the previous run (every document created for a run
+    /// without one); None when it could not be told (warned).
+    pub changes: Option<crate::lineage::Lineage>,
+    /// Warnings: records of pages read again that are gone from them.
+    pub removed: Vec<Warning>,
+}
+
+/// The run's documents as [`crate::lineage`] compares them: their record ids, and their
+/// content as `canonical.csv` writes it (a page run's date, title and description; a table
+/// run's canonical fields).
+fn lineage_documents(
+    records: &[Record],
+    canonical: &[CanonicalRecord],
+    table: Option<&TableRules>,
+) -> Vec<crate::lineage::Doc> {
+    canonical
+        .iter()
+        .map(|c| {
+            let fields = match table {
+                Some(t) => t
+                    .canonical_fields()
+                    .iter()
+                    .zip(&c.fields)
+                    .map(|(&f, v)| (t.fields[f].name.clone(), v.clone().unwrap_or_default()))
+                    .collect(),
+                None => vec![
+                    ("date".to_string(), c.date.map(|d| d.to_string()).unwrap_or_default()),
+                    ("title".to_string(), c.title(records).to_string()),
+                    (
+                        "description".to_string(),
+                        c.description(records).unwrap_or_default().to_string(),
+                    ),
+                ],
+            };
+            crate::lineage::Doc {
+                id: c.id.clone(),
+                members: c.members.iter().map(|&m| records[m as usize].id()).collect(),
+                fields,
+            }
+        })
+        .collect()
 }

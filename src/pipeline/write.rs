@@ -15,7 +15,8 @@ use crate::linkage::compare::ScoredPair;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::output::rows::{
-    BlockRow, CanonicalRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow, RecordFieldRow, Step, WarningRow,
+    BlockRow, CanonicalRow, ChangeRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow, RecordFieldRow, Step,
+    WarningRow,
 };
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
@@ -65,6 +66,7 @@ impl Run<'_> {
             Box::new(|| write_warnings(batch, &l.warnings)),
             Box::new(|| write_record_fields(batch, &l.records)),
             Box::new(|| batch.table("ids", &IdRow::columns(), l.ids.store.iter().cloned())),
+            Box::new(|| write_changes(batch, l.changes.as_ref())),
             Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
         ];
@@ -264,6 +266,43 @@ fn write_record_fields(batch: &Batch, records: &[Record]) -> Result<(), Error> {
         })
     });
     batch.table("record_fields", &RecordFieldRow::columns(), rows)
+}
+
+/// `changes`: what became of each document since the previous run (every document created
+/// in a run without one), in [`crate::lineage`]'s order.
+fn write_changes(batch: &Batch, changes: Option<&crate::lineage::Lineage>) -> Result<(), Error> {
+    let rows = changes.into_iter().flat_map(|l| &l.changes).map(|c| {
+        let kinds: Vec<&str> = c.kinds.iter().map(|k| k.label()).collect();
+        let split: Vec<String> = c
+            .split
+            .iter()
+            .map(|s| format!("{} (also in: {})", s.old_id, s.siblings.join(", ")))
+            .collect();
+        let content: Vec<String> = c
+            .content
+            .iter()
+            .map(|f| format!("{}: {:?} -> {:?}", f.field, f.old, f.new))
+            .collect();
+        ChangeRow {
+            canonical_id: c
+                .new_id
+                .clone()
+                .or_else(|| c.old_ids.first().cloned())
+                .unwrap_or_default(),
+            change: kinds.join("; "),
+            old_ids: c.old_ids.join(";"),
+            continues: c.continues.clone().unwrap_or_default(),
+            gained_records: c.gained.join(";"),
+            // A removed document lost every record it had.
+            lost_records: match c.new_id {
+                Some(_) => c.lost.join(";"),
+                None => c.records.join(";"),
+            },
+            split_from: split.join("; "),
+            content: content.join(" | "),
+        }
+    });
+    batch.table("changes", &ChangeRow::columns(), rows)
 }
 
 /// `blocks`: every block of two records or more.

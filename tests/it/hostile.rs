@@ -424,6 +424,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         "blocks.csv",
         "record_fields.csv",
         "ids.csv",
+        "changes.csv",
         "review.csv",
         "links.csv",
         "summary.csv",

@@ -11,9 +11,10 @@ use concord::rules::OutputRules;
 use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
-const OUTPUTS: [&str; 11] = [
+const OUTPUTS: [&str; 12] = [
     "blocks.csv",
     "canonical.csv",
+    "changes.csv",
     "decisions.csv",
     "ids.csv",
     "links.csv",

@@ -25,6 +25,14 @@ fn partition(c: &BTreeMap<String, BTreeSet<String>>) -> BTreeSet<BTreeSet<String
     c.values().cloned().collect()
 }
 
+/// changes.csv by canonical id.
+fn changes(w: &Workdir, out: &str) -> BTreeMap<String, Row> {
+    w.csv(&format!("{out}/changes.csv"))
+        .into_iter()
+        .map(|r| (r["canonical_id"].clone(), r))
+        .collect()
+}
+
 fn ids(w: &Workdir, out: &str) -> BTreeMap<String, Row> {
     w.csv(&format!("{out}/ids.csv"))
         .into_iter()
@@ -126,6 +134,18 @@ fn a_document_keeps_its_id_when_its_content_changes() {
     let canonical = w.csv("out/canonical.csv");
     let letter = canonical.iter().find(|r| r["record_ids"].contains("a.txt#1")).unwrap();
     assert!(letter["description"].contains("the treaty"), "{letter:?}");
+    let change = &changes(&w, "out")[&id_of(&after, "a.txt#1")];
+    assert_eq!(change["change"], "content changed");
+    assert_eq!(
+        change["content"],
+        format!("description: {:?} -> {:?}", LETTER.2, fuller.2)
+    );
+    assert_eq!(changes(&w, "out")[&id_of(&after, "a.txt#2")]["change"], "unchanged");
+    let warnings = w.csv("out/warnings.csv");
+    assert!(
+        !warnings.iter().any(|r| r["message"].contains("removed")),
+        "a record edited where it stands is not removed: {warnings:?}"
+    );
     let store = ids(&w, "out");
     assert_eq!(store.len(), 2, "{store:?}");
     assert!(
@@ -190,6 +210,13 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
         "{said}"
     );
     assert!(said.contains(&format!("merged into it: {cable} (run 2)")), "{said}");
+    let merged = &changes(&w, "out")[&letter];
+    // (The cable's longer description is the fullest now: the content changed too.)
+    assert_eq!(merged["change"], "merged; content changed");
+    let mut both = [letter.as_str(), cable.as_str()];
+    both.sort_unstable();
+    assert_eq!(merged["old_ids"], both.join(";"));
+    assert_eq!(merged["continues"], letter);
     let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
     assert!(
         report.contains("<h2>Identity</h2>"),
@@ -262,6 +289,15 @@ fn a_split_by_an_override_keeps_the_id_on_one_part_and_issues_a_new_one() {
         assert!(p.starts_with(&letter), "a new id of the same content is numbered: {p}");
     }
     assert_eq!(store[&letter]["status"], "current");
+    let rows = changes(&w, "out");
+    for p in &parts {
+        assert!(rows[p]["change"].contains("split"), "{:?}", rows[p]);
+        assert!(
+            rows[p]["split_from"].starts_with(&format!("{letter} (also in: ")),
+            "{:?}",
+            rows[p]
+        );
+    }
 }
 
 #[test]
@@ -307,6 +343,12 @@ fn a_run_without_previous_writes_every_id_as_issued_in_run_one() {
         store
             .values()
             .all(|r| r["issued_in"] == "1" && r["retired_in"].is_empty() && r["resolves_to"] == r["id"])
+    );
+    let rows = changes(&w, "out");
+    assert_eq!(rows.keys().collect::<BTreeSet<_>>(), c.keys().collect::<BTreeSet<_>>());
+    assert!(
+        rows.values().all(|r| r["change"] == "created"),
+        "a first run creates every document"
     );
 }
 
@@ -461,6 +503,12 @@ fn a_page_scraped_again_without_a_record_reports_it_removed() {
     );
     let store = ids(&w, "out");
     assert_eq!(store[&minutes]["status"], "removed");
+    let gone = &changes(&w, "out")[&minutes];
+    assert_eq!(
+        (gone["change"].as_str(), gone["lost_records"].as_str()),
+        ("removed", "a.txt#2 (previous run)")
+    );
+    assert_eq!(changes(&w, "out")[&cable]["change"], "unchanged", "moved, not changed");
     let warnings = w.csv("out/warnings.csv");
     assert!(
         warnings.iter().any(|r| r["file"] == "a.txt"

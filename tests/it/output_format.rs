@@ -18,10 +18,11 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::workdir::{Workdir, fixture, read_csv, root, stderr, stdout};
 
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "provenance",
     "record_fields",
     "ids",
+    "changes",
     "canonical",
     "decisions",
     "review",
