@@ -343,7 +343,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // Held to the end of the run: no other run writes into this folder meanwhile.
     let _lock = preflight(opts)?;
     // Read before anything is written: `--previous` may name the output folder itself.
+    let reading = Stages::new();
     let previous = opts.previous.as_deref().map(previous::read).transpose()?;
+    if previous.is_some() {
+        reading.done("read previous");
+    }
     let run = Run::of(opts).with_previous(previous.as_ref());
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
     let input = match &previous {

@@ -397,23 +397,22 @@ impl<'a> Run<'a> {
         if self.previous.is_some() {
             merge::sort_for_output(canonical, records);
         }
-        let before = match (self.previous, &renames) {
-            (Some(p), Some((renames, _))) => p.documents_renamed(renames),
-            _ => Vec::new(),
-        };
-        let now = lineage_documents(records, canonical, table);
-        let (changes, mut removed) = match crate::lineage::diff(&before, &now) {
-            Ok(l) => (Some(l), Vec::new()),
-            Err(e) => (
-                None,
-                vec![Warning::at(
-                    "changes.csv",
-                    None,
-                    format!("what changed since the previous run could not be told: {e}"),
-                )],
-            ),
+        // Without a previous run every document is created: nothing to compare.
+        let (changes, mut removed) = match (self.previous, &renames) {
+            (Some(p), Some((renames, _))) => {
+                let now = lineage_documents(records, canonical, table);
+                match crate::lineage::diff(&p.documents_renamed(renames), &now) {
+                    Ok(l) => (Some(l), Vec::new()),
+                    Err(e) => {
+                        let why = format!("what changed since the previous run could not be told: {e}");
+                        (None, vec![Warning::at("changes.csv", None, why)])
+                    }
+                }
+            }
+            _ => (None, Vec::new()),
         };
         removed.extend(renames.map(|r| r.1).unwrap_or_default());
+        self.stages.done("identify");
         Identified { ids, changes, removed }
     }
 
@@ -556,8 +555,8 @@ impl Linkage {
 pub struct Identified {
     /// Every id issued, and this run's.
     pub ids: crate::identity::Carried,
-    /// What became of each document of the previous run (every document created for a run
-    /// without one); None when it could not be told (warned).
+    /// What became of each document of the previous run; None in a run without one (every
+    /// document is created), or when it could not be told (warned).
     pub changes: Option<crate::lineage::Lineage>,
     /// Warnings: records of pages read again that are gone from them.
     pub removed: Vec<Warning>,

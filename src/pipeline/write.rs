@@ -66,7 +66,7 @@ impl Run<'_> {
             Box::new(|| write_warnings(batch, &l.warnings)),
             Box::new(|| write_record_fields(batch, &l.records)),
             Box::new(|| batch.table("ids", &IdRow::columns(), l.ids.store.iter().cloned())),
-            Box::new(|| write_changes(batch, l.changes.as_ref())),
+            Box::new(|| write_changes(batch, l.changes.as_ref(), &l.canonical, l.ids.run)),
             Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
         ];
@@ -270,8 +270,31 @@ fn write_record_fields(batch: &Batch, records: &[Record]) -> Result<(), Error> {
 
 /// `changes`: what became of each document since the previous run (every document created
 /// in a run without one), in [`crate::lineage`]'s order.
-fn write_changes(batch: &Batch, changes: Option<&crate::lineage::Lineage>) -> Result<(), Error> {
-    let rows = changes.into_iter().flat_map(|l| &l.changes).map(|c| {
+fn write_changes(
+    batch: &Batch,
+    changes: Option<&crate::lineage::Lineage>,
+    canonical: &[CanonicalRecord],
+    run: u32,
+) -> Result<(), Error> {
+    let Some(changes) = changes else {
+        // No previous run: every document is created (in id order, as the lineage orders).
+        // A later run whose changes could not be told (warned) writes none.
+        let first = if run == 1 { canonical } else { &[] };
+        let mut ids: Vec<&str> = first.iter().map(|c| c.id.as_str()).collect();
+        ids.sort_unstable();
+        let rows = ids.into_iter().map(|id| ChangeRow {
+            canonical_id: id.to_string(),
+            change: crate::lineage::Kind::Created.label().to_string(),
+            old_ids: String::new(),
+            continues: String::new(),
+            gained_records: String::new(),
+            lost_records: String::new(),
+            split_from: String::new(),
+            content: String::new(),
+        });
+        return batch.table("changes", &ChangeRow::columns(), rows);
+    };
+    let rows = changes.changes.iter().map(|c| {
         let kinds: Vec<&str> = c.kinds.iter().map(|k| k.label()).collect();
         let split: Vec<String> = c
             .split
