@@ -219,7 +219,7 @@ impl BlockingKind {
 
 impl BlockingRules {
     /// Problems with the page blocking rules, each naming its key.
-    fn rule_problems(&self) -> Vec<String> {
+    fn rule_problems(&self, layout_fields: &[String]) -> Vec<String> {
         let page = Schema::page();
         let mut problems = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
@@ -234,8 +234,10 @@ impl BlockingRules {
                 continue;
             };
             match page.index(&rule.field).map(|f| page.fields[f].kind) {
+                // A field of a layout's own ("number") is text, as rare_tokens needs.
+                None if needs == FieldKind::Text && layout_fields.contains(&rule.field) => {}
                 None => problems.push(format!(
-                    "{key}.field: {:?} is not a page field ({})",
+                    "{key}.field: {:?} is not a page field ({}) nor a field a layout names",
                     rule.field,
                     page.names()
                 )),
@@ -401,7 +403,8 @@ impl Rules {
                 pair[0]
             ));
         }
-        problems.extend(self.blocking.rule_problems());
+        let layout_fields: Vec<String> = self.layouts.iter().flat_map(LayoutRules::field_names).collect();
+        problems.extend(self.blocking.rule_problems(&layout_fields));
         problems.extend(self.input.problems());
         problems.extend(self.page.title_less.problems());
         problems.extend(self.model.problems());

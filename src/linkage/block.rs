@@ -57,6 +57,9 @@ pub struct Rule {
     pub fields: Vec<usize>,
     /// For rare tokens: the date field whose absence makes a record "undated".
     pub undated: Option<usize>,
+    /// For rare tokens on a field of a layout's own ("number"): its name (`fields` is then
+    /// empty: the page schema has no such field).
+    pub layout_field: Option<std::sync::Arc<str>>,
 }
 
 impl Rule {
@@ -80,11 +83,13 @@ pub fn page_rules(rules: &BlockingRules) -> Vec<Rule> {
         .iter()
         .filter_map(|spec| {
             let (kind, _) = BlockingKind::page_kind(&spec.kind)?;
+            let field = page.index(&spec.field);
             Some(Rule {
                 name: spec.name.clone(),
                 kind,
-                fields: vec![page.index(&spec.field)?],
+                fields: field.into_iter().collect(),
                 undated: page.role(Role::Date),
+                layout_field: field.is_none().then(|| spec.field.as_str().into()),
             })
         })
         .collect()
@@ -98,6 +103,7 @@ pub fn table_rules(table: &TableRules) -> Vec<Rule> {
             kind: BlockingKind::Exact,
             fields: rule_fields(table, r),
             undated: None,
+            layout_field: None,
         })
         .collect()
 }
@@ -469,16 +475,12 @@ fn title_token_blocks(
     warnings: &mut Vec<Warning>,
 ) -> BTreeMap<String, (Vec<u32>, Vec<u32>)> {
     let mut blocks: BTreeMap<String, (Vec<u32>, Vec<u32>)> = BTreeMap::new();
-    let field = rule.fields[0];
     let undated = |r: &Record| rule.undated.is_none_or(|d| r.value(d).is_none());
     if !records.iter().any(undated) || rules.title_tokens == 0 {
         return blocks;
     }
-    fn key(r: &Record, field: usize) -> &str {
-        r.text(field).map_or("", |t| &*t.key)
-    }
     let tokens_of = |r: &Record| -> Vec<String> {
-        let mut t: Vec<String> = key(r, field)
+        let mut t: Vec<String> = field_key(r, rule)
             .split(' ')
             .filter(|t| t.chars().count() >= 3)
             .map(str::to_string)
@@ -502,7 +504,7 @@ fn title_token_blocks(
             .collect();
         tokens.sort();
         tokens.truncate(rules.title_tokens);
-        if tokens.is_empty() && !key(r, field).is_empty() {
+        if tokens.is_empty() && !field_key(r, rule).is_empty() {
             warnings.push(Warning::at(
                 &r.raw.provenance.file,
                 Some(r.raw.provenance.line),
@@ -525,11 +527,30 @@ fn title_token_blocks(
         }
         blocks.insert(token, (dateless, dated));
     }
-    let is_title = Schema::page().role(Role::Title) == Some(field);
+    let is_title = rule.layout_field.is_none() && Schema::page().role(Role::Title) == rule.fields.first().copied();
     if is_title && rules.untitled_by_description {
         description_token_blocks(records, &undated, rules, warnings, &mut blocks);
     }
     blocks
+}
+
+/// The normalized text of a rare-tokens rule's field: a page field's key, or a layout's own
+/// field normalized here (it is not among the record's values).
+fn field_key<'r>(r: &'r Record, rule: &Rule) -> Cow<'r, str> {
+    match &rule.layout_field {
+        Some(name) => {
+            let value = r
+                .raw
+                .extra_fields()
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str());
+            value.map_or(Cow::Borrowed(""), |v| Cow::Owned(crate::normalize::match_key(v)))
+        }
+        None => r
+            .text(rule.fields[0])
+            .map_or(Cow::Borrowed(""), |t| Cow::Borrowed(&*t.key)),
+    }
 }
 
 /// Tokens (3 characters or more) of a record's normalized description, sorted and unique.

@@ -226,6 +226,28 @@ pub fn compile_all(file: &str, patterns: &[String], what: &str) -> Result<Vec<Re
 }
 
 impl LayoutRules {
+    /// The fields of its own the layout names (in `fields`, `labels` or the record start's
+    /// captures), besides date, title and description.
+    pub fn field_names(&self) -> Vec<String> {
+        let written = self
+            .fields
+            .iter()
+            .flatten()
+            .map(|f| f.trim_end_matches('?').to_string());
+        let labelled = self.labels.keys().cloned();
+        let captured = self
+            .record_marker
+            .as_deref()
+            .and_then(|p| Regex::new(p).ok())
+            .map(|r| r.capture_names().flatten().map(str::to_string).collect::<Vec<_>>())
+            .unwrap_or_default();
+        written
+            .chain(labelled)
+            .chain(captured)
+            .filter(|n| matches!(FieldName::of(n), FieldName::Extra(_)))
+            .collect()
+    }
+
     /// Compiles the layout, or says what is wrong with it, naming the key.
     pub fn compile(&self, file: &str) -> Result<CompiledLayout, Error> {
         let key = |k: &str| format!("layouts ({:?}).{k}", self.name);

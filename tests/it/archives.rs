@@ -653,3 +653,73 @@ fn every_archive_has_its_rules_pages_and_expected_records() {
         );
     }
 }
+
+/// An archive whose records carry a number of their own: `Memo No. 4711`.
+const NUMBERED_RULES: &str = "[[layouts]]
+name = \"numbered\"
+detect = '^No\\. \\d+ \\| '
+record_start = '^No\\. (?P<number>\\d+) \\| (?P<date>.+)$'
+fields = [\"title\", \"description?\"]
+
+[[blocking.rules]]
+name = \"date\"
+kind = \"compatible_dates\"
+field = \"date\"
+
+[[blocking.rules]]
+name = \"number\"
+kind = \"rare_tokens\"
+field = \"number\"
+";
+
+#[test]
+fn a_field_of_the_archive_s_own_blocks_its_undated_records() {
+    let w = Workdir::new();
+    w.write(
+        "in/a.txt",
+        "No. 4711 | 12 March 1962\nMemorandum on the harbour works\nThe engineer reports on the harbour.\n\
+         No. 5000 | 3 April 1962\nLetter from the mayor\nThe mayor asks for a bridge.\n",
+    );
+    // The same memorandum, undated on this page, and titled a little differently.
+    w.write(
+        "in/b.txt",
+        "No. 4711 | n.d.\nMemorandum on the harbor works\nThe engineer reports on the harbour.\n",
+    );
+    let rules = w.write("rules.toml", NUMBERED_RULES);
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", rules.to_str().unwrap()]);
+    let decisions = w.csv("out/decisions.csv");
+    let pair = decisions
+        .iter()
+        .find(|r| r["record_a"] == "a.txt#1" && r["record_b"] == "b.txt#1")
+        .expect("the undated memorandum meets its number's other record");
+    assert_eq!(
+        (pair["block_rule"].as_str(), pair["decision"].as_str()),
+        ("number", "match"),
+        "{pair:?}"
+    );
+    assert!(
+        !decisions
+            .iter()
+            .any(|r| r["record_b"] == "b.txt#1" && r["record_a"] == "a.txt#2"),
+        "another number is not paired: {decisions:?}"
+    );
+    // A rule on a field no layout names is an error naming it.
+    let bad = w.write(
+        "bad.toml",
+        NUMBERED_RULES.replace("field = \"number\"", "field = \"nummer\""),
+    );
+    let o = w.concord([
+        "run",
+        w.path("in").to_str().unwrap(),
+        "--out",
+        w.path("bad").to_str().unwrap(),
+        "--rules",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"nummer\" is not a page field") && stderr(&o).contains("nor a field a layout names"),
+        "{}",
+        stderr(&o)
+    );
+}
