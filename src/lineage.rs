@@ -420,21 +420,28 @@ impl<'a> Between<'a> {
         between
     }
 
-    /// old id -> its principal heir, for every old document that has an heir.
+    /// old id -> its principal heir, for every old document that has an heir: the heir that
+    /// kept its id (a run with `--previous` carried it over by its own rule, which this must
+    /// not contradict), else the one holding most of its records.
     fn principal_heirs(&self) -> BTreeMap<&'a str, &'a str> {
-        let heir = |heirs: &BTreeMap<&'a str, usize>| principal(heirs.iter().map(|(&id, &n)| (id, n)));
+        let heir = |old_id: &str, heirs: &BTreeMap<&'a str, usize>| match heirs.get_key_value(old_id) {
+            Some((&same, _)) => Some(same),
+            None => principal(heirs.iter().map(|(&id, &n)| (id, n))),
+        };
         (self.heirs.iter())
-            .filter_map(|(&old_id, heirs)| Some((old_id, heir(heirs)?)))
+            .filter_map(|(&old_id, heirs)| Some((old_id, heir(old_id, heirs)?)))
             .collect()
     }
 
-    /// new id -> the old document it continues: of those that go to it, the one that had the
-    /// most records (ties: the smallest id, the first met in id order).
+    /// new id -> the old document it continues: of those that go to it, the one whose id it
+    /// kept, else the one that had the most records (ties: the smallest id, the first met in
+    /// id order).
     fn continuations(&self, goes_to: &BTreeMap<&'a str, &'a str>) -> BTreeMap<&'a str, &'a str> {
         let mut continued: BTreeMap<&str, &str> = BTreeMap::new();
         for (&old_id, &heir) in goes_to {
             let size = |id: &str| self.old.docs[id].members.len();
-            if continued.get(heir).is_none_or(|&kept| size(old_id) > size(kept)) {
+            let better = |kept: &str| kept != heir && (old_id == heir || size(old_id) > size(kept));
+            if continued.get(heir).is_none_or(|&kept| better(kept)) {
                 continued.insert(heir, old_id);
             }
         }

@@ -95,6 +95,8 @@ pub struct Input {
     pub failed_files: usize,
     /// Malformed table rows skipped.
     pub skipped_rows: usize,
+    /// The files that could not be used (their pages are empty).
+    pub unreadable: Vec<String>,
 }
 
 impl Input {
@@ -138,18 +140,22 @@ impl Input {
 
     /// The union with an earlier run's records (`--previous`): the records of the files this
     /// run did not read come back, each file a page again, and every page stands in file-name
-    /// order, as a run reading all the files would hold them. A file that could not be read
-    /// this time keeps its earlier records. Returns the names of the files read again.
-    pub fn with_previous(self, previous: &previous::PreviousRun) -> (Input, HashSet<String>) {
+    /// order, as a run reading all the files would hold them. A page read again with no
+    /// record left replaces its earlier records all the same; a file that could not be read
+    /// this time keeps them.
+    pub fn with_previous(self, previous: &previous::PreviousRun) -> Input {
         let mut pages: BTreeMap<String, Vec<RawRecord>> = BTreeMap::new();
-        let mut read: HashSet<String> = HashSet::new();
         for name in &self.page_names {
             pages.entry(name.clone()).or_default();
         }
+        let read: HashSet<String> = self
+            .page_names
+            .iter()
+            .filter(|n| !self.unreadable.contains(n))
+            .cloned()
+            .collect();
         for (r, &page) in self.records.into_iter().zip(&self.page_of) {
-            let name = &self.page_names[page as usize];
-            read.insert(name.clone());
-            pages.entry(name.clone()).or_default().push(r);
+            pages.entry(self.page_names[page as usize].clone()).or_default().push(r);
         }
         let read_names: HashSet<&str> = read.iter().map(String::as_str).collect();
         let kept = previous.kept(&read_names);
@@ -167,6 +173,7 @@ impl Input {
             files_read: self.files_read + new_files.len(),
             failed_files: self.failed_files,
             skipped_rows: self.skipped_rows,
+            unreadable: self.unreadable,
             ..Input::default()
         };
         for (name, records) in pages {
@@ -175,7 +182,7 @@ impl Input {
             input.page_of.extend(std::iter::repeat_n(index, records.len()));
             input.records.extend(records);
         }
-        (input, read)
+        input
     }
 
     /// Adds what reading one file gave; the error of a file that could not be used is given
@@ -188,6 +195,7 @@ impl Input {
                 None
             }
             Err(e) => {
+                self.unreadable.push(outcome.file.name.clone());
                 self.page_names.push(outcome.file.name);
                 self.failed_files += 1;
                 Some(e)
@@ -351,7 +359,10 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let run = Run::of(opts).with_previous(previous.as_ref());
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
     let input = match &previous {
-        Some(p) => input.with_previous(p).0,
+        Some(p) => {
+            p.fits(&input, opts.rules.table.as_ref())?;
+            input.with_previous(p)
+        }
         None => input,
     };
     if input.records.is_empty() {

@@ -405,6 +405,11 @@ impl Rules {
         }
         let layout_fields: Vec<String> = self.layouts.iter().flat_map(LayoutRules::field_names).collect();
         problems.extend(self.blocking.rule_problems(&layout_fields));
+        for name in c.fields_must_agree.iter().filter(|n| !layout_fields.contains(n)) {
+            problems.push(format!(
+                "comparison.fields_must_agree: {name:?} is not a field a layout names (a layout's own field, such as a kind its record_start captures)"
+            ));
+        }
         problems.extend(self.input.problems());
         problems.extend(self.page.title_less.problems());
         problems.extend(self.model.problems());
@@ -790,5 +795,22 @@ mod tests {
         let rules = over_builtin("replace_layouts = true\n\n[[layouts]]\nname = \"a\"\n");
         let names: Vec<_> = rules.layouts.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["a"]);
+    }
+
+    #[test]
+    fn fields_that_must_agree_are_fields_a_layout_names() {
+        let with = |extra: &str| {
+            Rules::from_layers(&[
+                ("default.toml", DEFAULT_RULES),
+                (
+                    "u.toml",
+                    &format!("[comparison]\nfields_must_agree = [\"kind\"]\n{extra}"),
+                ),
+            ])
+        };
+        let err = with("").unwrap_err().to_string();
+        assert!(err.contains("\"kind\" is not a field a layout names"), "{err}");
+        let named = "[[layouts]]\nname = \"b\"\ndetect = ' \\| '\nrecord_start = '^(?P<date>.+) \\| (?P<kind>.+)$'\n";
+        assert!(with(named).is_ok());
     }
 }

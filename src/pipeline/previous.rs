@@ -24,6 +24,10 @@ pub struct PreviousRun {
     pub documents: Vec<crate::lineage::Doc>,
     /// Its records, as read then, in its order.
     pub records: Vec<OldRecord>,
+    /// The folder it was read from (named in errors).
+    pub dir: std::path::PathBuf,
+    /// A table run's fields, in its mapping's order (None: a page run).
+    pub table_fields: Option<Vec<String>>,
 }
 
 /// A record of an earlier run.
@@ -59,14 +63,18 @@ pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
             extra.entry(f.record_id).or_default().push((f.field.into(), f.value));
         }
     }
-    let records = read_all::<ProvenanceRow>(dir, format)?
-        .into_iter()
-        .map(|row| old_record(row, &mut extra))
-        .collect();
+    let rows = read_all::<ProvenanceRow>(dir, format)?;
+    let table_fields = rows
+        .first()
+        .filter(|r| !r.fields.0.is_empty())
+        .map(|r| r.fields.0.iter().map(|(name, _)| name.clone()).collect());
+    let records = rows.into_iter().map(|row| old_record(row, &mut extra)).collect();
     Ok(PreviousRun {
         identity: Previous { docs, ids },
         documents,
         records,
+        dir: dir.to_path_buf(),
+        table_fields,
     })
 }
 
@@ -127,6 +135,29 @@ fn page_record(row: &ProvenanceRow, provenance: Provenance, extra: Vec<(Arc<str>
 }
 
 impl PreviousRun {
+    /// An error unless its records are of this run's kind: pages for pages, a table of the
+    /// same fields for a table (the records come back in this run's schema).
+    pub fn fits(&self, input: &crate::pipeline::Input, table: Option<&crate::schema::TableRules>) -> Result<(), Error> {
+        let now: Option<Vec<String>> = table
+            .filter(|_| input.table)
+            .map(|t| t.fields.iter().map(|f| f.name.clone()).collect());
+        let describe = |fields: &Option<Vec<String>>| match fields {
+            None => "a run of pages".to_string(),
+            Some(f) => format!("a table run of fields {}", f.join(", ")),
+        };
+        match self.table_fields == now || self.records.is_empty() {
+            true => Ok(()),
+            false => Err(Error::Input {
+                file: self.dir.display().to_string(),
+                message: format!(
+                    "--previous names {}, but this is {}: its records cannot be linked with these",
+                    describe(&self.table_fields),
+                    describe(&now)
+                ),
+            }),
+        }
+    }
+
     /// Its documents with their members renamed as [`Previous::renamed`] does, except that a
     /// record gone from a page read again stays, as `ID (previous run)`: its id may be another
     /// record's now, and `changes.csv` names it among the records a document lost.
@@ -159,44 +190,76 @@ impl PreviousRun {
     /// same file and content now (the k-th copy of a content to its k-th copy), or None when
     /// it is gone; with a warning naming each record gone.
     pub fn renames(&self, records: &[Record]) -> (HashMap<String, Option<String>>, Vec<Warning>) {
-        let mut now: HashMap<(&str, String), Vec<String>> = HashMap::new();
         let files: HashSet<&str> = records.iter().map(|r| &*r.raw.provenance.file).collect();
-        for r in records {
+        // Each content of a file, its records in page order (popped from the front).
+        let mut now: HashMap<(&str, String), std::collections::VecDeque<usize>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
             now.entry((&*r.raw.provenance.file, r.fingerprint.to_string()))
                 .or_default()
-                .push(r.id());
-        }
-        for ids in now.values_mut() {
-            ids.reverse();
+                .push_back(i);
         }
         let mut renames = HashMap::new();
         let mut unmatched = Vec::new();
         for old in self.records.iter().filter(|r| files.contains(&*r.raw.provenance.file)) {
             let key = (&*old.raw.provenance.file, old.fingerprint.clone());
-            match now.get_mut(&key).and_then(Vec::pop) {
-                Some(to) if to == old.id => {}
-                Some(to) => {
-                    renames.insert(old.id.clone(), Some(to));
-                }
+            match now.get_mut(&key).and_then(|q| q.pop_front()) {
+                Some(i) => rename(&mut renames, old, Some(records[i].id())),
                 None => unmatched.push(old),
             }
         }
-        // A record whose text changed where it stands (a page fixed, a description completed)
-        // is the same record, edited: the one left at its place, if no other content took it.
-        let left: HashSet<String> = now.into_values().flatten().collect();
+        // A record whose text changed (a page fixed, a description completed) is the same
+        // record, edited, when a record left unmatched on its page is alike: the first such,
+        // in page order. Another record taking its place is not: the old one is removed.
+        let mut left: Vec<usize> = now.into_values().flatten().collect();
+        left.sort_unstable();
         let mut warnings = Vec::new();
         for old in unmatched {
-            match left.contains(&old.id) && !renames.values().any(|to| to.as_deref() == Some(old.id.as_str())) {
-                true => {}
-                false => {
+            let edited = |&i: &usize| {
+                let r = &records[i];
+                *r.raw.provenance.file == *old.raw.provenance.file && alike(&old.raw, r)
+            };
+            match left.iter().position(edited) {
+                Some(at) => {
+                    let i = left.remove(at);
+                    rename(&mut renames, old, Some(records[i].id()));
+                }
+                None => {
                     warnings.push(removed(old));
-                    renames.insert(old.id.clone(), None);
+                    rename(&mut renames, old, None);
                 }
             }
         }
         (renames, warnings)
     }
 }
+
+/// Notes that `old` is now `to` (None: gone), unless it kept its id.
+fn rename(renames: &mut HashMap<String, Option<String>>, old: &OldRecord, to: Option<String>) {
+    if to.as_deref() != Some(old.id.as_str()) {
+        renames.insert(old.id.clone(), to);
+    }
+}
+
+/// True when an earlier record and a record now on the same page are one record edited: a
+/// page record's titles alike (a misspelling fixed) and its date the same or its
+/// descriptions alike; a table row's cells the same in at least half its fields.
+fn alike(old: &RawRecord, new: &Record) -> bool {
+    use crate::linkage::similarity::similarity;
+    if !old.is_page() {
+        let same = old.fields.iter().zip(&new.raw.fields).filter(|(a, b)| a == b).count();
+        return 2 * same >= old.fields.len().max(1);
+    }
+    let old = crate::normalize::prepare(old.clone(), 0);
+    let descriptions = match (old.description_key(), new.description_key()) {
+        (Some(a), Some(b)) => similarity(a, b),
+        _ => 0.0,
+    };
+    similarity(old.title_key(), new.title_key()) >= ALIKE && (old.date() == new.date() || descriptions >= ALIKE)
+}
+
+/// The similarity of titles (and descriptions) at which two records of one place on a page
+/// are one record edited: the comparison's `min_title_similarity` by default.
+const ALIKE: f64 = 0.8;
 
 /// The warning for a record of a file read again that is no longer in it.
 fn removed(old: &OldRecord) -> Warning {

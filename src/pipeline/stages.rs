@@ -394,7 +394,9 @@ impl<'a> Run<'a> {
         for (c, id) in canonical.iter_mut().zip(&ids.ids) {
             c.id.clone_from(id);
         }
-        if self.previous.is_some() {
+        // Pages are written by date and title, then id: an id carried over may move a record.
+        // A table's canonical rows stand in the order of their first member, ids aside.
+        if self.previous.is_some() && table.is_none() {
             merge::sort_for_output(canonical, records);
         }
         // Without a previous run every document is created: nothing to compare.

@@ -306,11 +306,44 @@ impl LayoutRules {
                 )));
             }
         };
+        // A pattern that matches an empty line would make every line a record, a separator or
+        // a field: refused, naming it.
+        let not_empty = |re: Regex, k: &str| match re.is_match("") {
+            true => Err(wrong(format!(
+                "{}: {:?} matches an empty text, so it would match every line",
+                key(k),
+                re.as_str()
+            ))),
+            false => Ok(re),
+        };
+        // Matched at the start of a line, as documented, whether or not the pattern says `^`.
+        let start = self.record_marker.as_ref().map(|p| format!("^(?:{p})"));
+        let record_marker = opt(&start, "record_start")?
+            .map(|r| not_empty(r, "record_start"))
+            .transpose()?;
+        let record_separator = opt(&self.record_separator, "record_separator")?
+            .map(|r| not_empty(r, "record_separator"))
+            .transpose()?;
+        for (name, re) in &labels {
+            if re.is_match("") {
+                return Err(wrong(format!(
+                    "{}: the pattern matches an empty text, so it would match every line",
+                    key(&format!("labels.{}", name.as_str()))
+                )));
+            }
+        }
+        if let Some(f) = formats.iter().find(|f| f.is_match("")) {
+            return Err(wrong(format!(
+                "{}: {:?} matches an empty text",
+                key("date_formats"),
+                f.as_str()
+            )));
+        }
         let layout = CompiledLayout {
             name: self.name.clone(),
             detect: opt(&self.detect, "detect")?,
-            record_marker: opt(&self.record_marker, "record_start")?,
-            record_separator: opt(&self.record_separator, "record_separator")?,
+            record_marker,
+            record_separator,
             dateless_by_shape: self.dateless_by_shape,
             fields,
             labels,
@@ -417,5 +450,17 @@ mod tests {
         assert!(err("labels = { date = '^Date: .+$' }\n").contains("labels.date"));
         assert!(err("date_formats = ['^(?P<day>\\d+)$']\n").contains("no group named year"));
         assert!(err("month_names = ['a']\n").contains("12 months"));
+        assert!(err("record_start = '(?P<kind>x?)'\n").contains("matches an empty text"));
+        assert!(err("record_separator = '^-*$'\n").contains("matches an empty text"));
+        assert!(err("labels = { kind = '^(.*)$' }\n").contains("matches an empty text"));
+        assert!(err("date_formats = ['(?P<year>\\d*)']\n").contains("matches an empty text"));
+    }
+
+    #[test]
+    fn a_record_start_matches_at_the_start_of_a_line_only() {
+        let l = layout("record_start = 'Titre : (?P<title>.+)$'\n").unwrap();
+        let start = l.record_marker.unwrap();
+        assert!(start.is_match("Titre : Note"));
+        assert!(!start.is_match("Résumé : voir la note Titre : B du dossier."));
     }
 }

@@ -130,10 +130,18 @@ impl Delimiters<'_> {
     /// The date a date line names: the layout's own `date_formats` first, then the built-in
     /// forms. `Some(None)`: shaped like a date the calendar does not have.
     fn read_date(&self, t: &str) -> Option<Option<date::PartialDate>> {
-        self.layout
-            .dates
-            .read(t)
-            .or_else(|| date::shaped_like_date(t).then(|| date::parse(t)))
+        let by_layout = self.layout.dates.read(t);
+        match (by_layout, date::shaped_like_date(t)) {
+            (Some(Some(d)), _) => Some(Some(d)),
+            // A format of the layout's matched but named no date: the built-in forms may.
+            (_, true) => Some(date::parse(t)),
+            (by_layout, false) => by_layout,
+        }
+    }
+    /// The date the layout's own `date_formats` read (kept with the record: the built-in
+    /// forms read the others again when the record is normalized).
+    fn layout_date(&self, t: &str) -> Option<date::PartialDate> {
+        self.layout.dates.read(t).flatten()
     }
     /// A line of `page.no_date_lines`.
     fn says_no_date(&self, t: &str) -> bool {
@@ -1067,7 +1075,7 @@ impl<'a> Cut<'a> {
         let missing: Vec<&str> = layout
             .fields
             .as_deref()
-            .unwrap_or(&[])
+            .unwrap_or(DEFAULT_FIELDS.as_slice())
             .iter()
             .filter(|f| !f.optional && !read.has(&f.name))
             .map(|f| f.name.as_str())
@@ -1181,7 +1189,7 @@ impl<'a> Cut<'a> {
         };
         self.note_here(line, role);
         let read = self.page.d.read_date(head);
-        if let Some(Some(date)) = read.filter(|_| self.page.d.layout.dates.any()) {
+        if let Some(date) = self.page.d.layout_date(head) {
             record.layout_fields = Some(Box::new(crate::record::LayoutFields {
                 date: Some(date),
                 extra: Vec::new(),
@@ -1391,7 +1399,7 @@ impl FieldsRead {
                     true => Role::NoDate,
                     false => {
                         match d.read_date(&text) {
-                            Some(Some(date)) => self.date = d.layout.dates.any().then_some(date),
+                            Some(Some(_)) => self.date = d.layout_date(&text),
                             _ => cut.warnings.push(Warning::at(
                                 cut.page.file,
                                 Some(first),
@@ -1888,6 +1896,27 @@ mod tests {
                 .any(|w| w.line == Some(2) && w.message.contains("\"A stray line\"")),
             "{:?}",
             p.warnings
+        );
+    }
+
+    #[test]
+    fn a_date_the_layout_formats_miss_is_read_by_the_built_in_forms_without_a_warning() {
+        let p = parse_with(
+            "detect = '^Titre'\nrecord_start = '^Titre : (?P<title>.+)$'\n\
+             date_formats = ['^(?P<day>\\d{1,2}) (?P<month>\\p{L}+) (?P<year>\\d{4})$']\n\
+             month_names = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre']\n\
+             labels = { date = '^Date : (.+)$' }\n",
+            "Titre : Lettre\nDate : 6 September 1952\nTitre : Note\nDate : 6 septembre 1952\n",
+        );
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let dates: Vec<_> = p
+            .records
+            .iter()
+            .map(|r| crate::normalize::page_date(r).map(|d| d.to_string()))
+            .collect();
+        assert_eq!(
+            dates,
+            vec![Some("1952-09-06".to_string()), Some("1952-09-06".to_string())]
         );
     }
 }

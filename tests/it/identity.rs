@@ -290,6 +290,10 @@ fn a_split_by_an_override_keeps_the_id_on_one_part_and_issues_a_new_one() {
     }
     assert_eq!(store[&letter]["status"], "current");
     let rows = changes(&w, "out");
+    assert_eq!(
+        rows[&letter]["continues"], letter,
+        "changes.csv follows the id ids.csv kept"
+    );
     for p in &parts {
         assert!(rows[p]["change"].contains("split"), "{:?}", rows[p]);
         assert!(
@@ -516,5 +520,122 @@ fn a_page_scraped_again_without_a_record_reports_it_removed() {
             && r["message"].contains("Minutes of a meeting of the Politburo")
             && r["message"].contains("removed")),
         "{warnings:?}"
+    );
+}
+
+/// Runs `again` (pages: name -> records) with `--previous out` into `out`.
+fn rerun(w: &Workdir, again: &[(&str, String)]) {
+    let dir = w.path("again");
+    let _ = std::fs::remove_dir_all(&dir);
+    for (name, text) in again {
+        w.write(&format!("again/{name}"), text);
+    }
+    let prev = w.path("out");
+    w.run_ok(&[&dir], "out", &["-q", "--previous", prev.to_str().unwrap()]);
+}
+
+#[test]
+fn another_record_in_a_records_place_is_not_an_edit_of_it() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let letter = id_of(&clusters(&w, "out"), "a.txt#1");
+    let fisheries = (
+        "March 3, 1960",
+        "An unrelated memorandum on fisheries",
+        "The ministry reports on the catch of the year.",
+    );
+    rerun(&w, &[("a.txt", page(&[fisheries]))]);
+    let after = clusters(&w, "out");
+    assert_ne!(
+        id_of(&after, "a.txt#1"),
+        letter,
+        "the memorandum does not take the letter's id"
+    );
+    assert_eq!(ids(&w, "out")[&letter]["status"], "removed");
+    assert_eq!(changes(&w, "out")[&id_of(&after, "a.txt#1")]["change"], "created");
+    let warnings = w.csv("out/warnings.csv");
+    assert!(
+        warnings
+            .iter()
+            .any(|r| r["message"].contains("Letter from Zhou Enlai to Molotov")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn an_edited_record_keeps_its_id_when_a_record_above_it_is_gone() {
+    let w = Workdir::new();
+    let minutes = (
+        "September 20, 1952",
+        "Minutes of a meeting of the Politburo",
+        "The Politburo discusses the harvest of the year in detail.",
+    );
+    w.write("in/a.txt", page(&[minutes, LETTER, CABLE]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let cable = id_of(&clusters(&w, "out"), "a.txt#3");
+    // The minutes are gone and the cable's title misspelling is fixed: it stands at #2 now.
+    let fixed = (CABLE.0, "Cable from Mao Zedong to I.V. Stalin", CABLE.2);
+    rerun(&w, &[("a.txt", page(&[LETTER, fixed]))]);
+    let after = clusters(&w, "out");
+    assert_eq!(id_of(&after, "a.txt#2"), cable);
+    let row = &changes(&w, "out")[&cable];
+    assert_eq!(row["change"], "content changed", "{row:?}");
+    let warnings = w.csv("out/warnings.csv");
+    let removed: Vec<&Row> = warnings.iter().filter(|r| r["message"].contains("removed")).collect();
+    assert_eq!(removed.len(), 1, "only the minutes are removed: {removed:?}");
+    assert!(removed[0]["message"].contains("Minutes of a meeting"));
+}
+
+#[test]
+fn a_page_scraped_again_with_no_record_left_removes_its_records() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER]));
+    w.write("in/b.txt", page(&[CABLE]));
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    let cable = id_of(&clusters(&w, "out"), "b.txt#1");
+    rerun(&w, &[("b.txt", "Skip to content\nNo results\n".to_string())]);
+    let after = clusters(&w, "out");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(ids(&w, "out")[&cable]["status"], "removed");
+}
+
+#[test]
+fn a_previous_run_of_another_kind_is_refused() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER]));
+    w.run_ok(&[&w.path("in")], "pages", &["-q"]);
+    let table_rules = crate::workdir::root().join("rules/person.toml");
+    let febrl = crate::workdir::fixture("febrl/febrl1_sample.csv");
+    w.run_ok(&[&febrl], "table", &["-q", "--rules", table_rules.to_str().unwrap()]);
+    let o = w.concord([
+        "run",
+        w.path("in").to_str().unwrap(),
+        "--out",
+        w.path("x").to_str().unwrap(),
+        "--previous",
+        w.path("table").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::workdir::stderr(&o));
+    assert!(
+        crate::workdir::stderr(&o).contains("--previous names a table run of fields"),
+        "{}",
+        crate::workdir::stderr(&o)
+    );
+    let o = w.concord([
+        "run",
+        febrl.to_str().unwrap(),
+        "--rules",
+        table_rules.to_str().unwrap(),
+        "--out",
+        w.path("y").to_str().unwrap(),
+        "--previous",
+        w.path("pages").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", crate::workdir::stderr(&o));
+    assert!(
+        crate::workdir::stderr(&o).contains("--previous names a run of pages"),
+        "{}",
+        crate::workdir::stderr(&o)
     );
 }
