@@ -250,118 +250,129 @@ impl LayoutRules {
 
     /// Compiles the layout, or says what is wrong with it, naming the key.
     pub fn compile(&self, file: &str) -> Result<CompiledLayout, Error> {
-        let key = |k: &str| format!("layouts ({:?}).{k}", self.name);
-        let opt = |p: &Option<String>, k: &str| p.as_deref().map(|p| compile(file, p, &key(k))).transpose();
-        let wrong = |message: String| Error::Rules {
-            file: file.to_string(),
-            message,
+        let c = KeyCompiler {
+            file,
+            layout: &self.name,
         };
         let fields = self
             .fields
             .as_ref()
             .map(|fs| fields(fs))
             .transpose()
-            .map_err(|m| wrong(format!("{}: {m}", key("fields"))))?;
-        let labels = self
-            .labels
-            .iter()
-            .map(|(name, p)| {
-                let re = compile(file, p, &key(&format!("labels.{name}")))?;
-                match re.captures_len() > 1 {
-                    true => Ok((FieldName::of(name), re)),
-                    false => Err(wrong(format!(
-                        "{}: the pattern needs a capture group: the field's value",
-                        key(&format!("labels.{name}"))
-                    ))),
-                }
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let formats = compile_all(file, &self.date_formats, &key("date_formats"))?;
-        if let Some(f) = formats
-            .iter()
-            .find(|f| !f.capture_names().flatten().any(|n| n == "year"))
-        {
-            return Err(wrong(format!(
-                "{}: {:?} has no group named year",
-                key("date_formats"),
-                f.as_str()
-            )));
-        }
-        let months = match &self.month_names {
-            None => Vec::new(),
-            Some(names) if names.len() == 12 => names
-                .iter()
-                .map(|n| {
-                    n.split('|')
-                        .map(|s| s.trim().to_lowercase())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .collect(),
-            Some(names) => {
-                return Err(wrong(format!(
-                    "{}: 12 months are needed, {} given",
-                    key("month_names"),
-                    names.len()
-                )));
-            }
-        };
-        // A pattern that matches an empty line would make every line a record, a separator or
-        // a field: refused, naming it.
-        let not_empty = |re: Regex, k: &str| match re.is_match("") {
-            true => Err(wrong(format!(
-                "{}: {:?} matches an empty text, so it would match every line",
-                key(k),
-                re.as_str()
-            ))),
-            false => Ok(re),
-        };
+            .map_err(|m| c.wrong("fields", m))?;
         // Matched at the start of a line, as documented, whether or not the pattern says `^`.
         let start = self.record_marker.as_ref().map(|p| format!("^(?:{p})"));
-        let record_marker = opt(&start, "record_start")?
-            .map(|r| not_empty(r, "record_start"))
-            .transpose()?;
-        let record_separator = opt(&self.record_separator, "record_separator")?
-            .map(|r| not_empty(r, "record_separator"))
-            .transpose()?;
-        for (name, re) in &labels {
-            if re.is_match("") {
-                return Err(wrong(format!(
-                    "{}: the pattern matches an empty text, so it would match every line",
-                    key(&format!("labels.{}", name.as_str()))
-                )));
-            }
-        }
-        if let Some(f) = formats.iter().find(|f| f.is_match("")) {
-            return Err(wrong(format!(
-                "{}: {:?} matches an empty text",
-                key("date_formats"),
-                f.as_str()
-            )));
-        }
         let layout = CompiledLayout {
             name: self.name.clone(),
-            detect: opt(&self.detect, "detect")?,
-            record_marker,
-            record_separator,
+            detect: c.optional(&self.detect, "detect")?,
+            record_marker: c.line_pattern(&start, "record_start")?,
+            record_separator: c.line_pattern(&self.record_separator, "record_separator")?,
             dateless_by_shape: self.dateless_by_shape,
             fields,
-            labels,
-            dates: DateFormats { formats, months },
-            furniture: compile_all(file, &self.furniture, &key("furniture"))?,
-            start_markers: compile_all(file, &self.start_markers, &key("start_markers"))?,
-            end_markers: compile_all(file, &self.end_markers, &key("end_markers"))?,
+            labels: c.labels(&self.labels)?,
+            dates: DateFormats {
+                formats: c.date_formats(&self.date_formats)?,
+                months: c.month_names(self.month_names.as_deref())?,
+            },
+            furniture: c.all(&self.furniture, "furniture")?,
+            start_markers: c.all(&self.start_markers, "start_markers")?,
+            end_markers: c.all(&self.end_markers, "end_markers")?,
         };
-        if let Some(fs) = &layout.fields {
-            let lead = layout.lead();
-            if fs[..lead].iter().any(|f| f.optional) {
-                return Err(wrong(format!(
-                    "{}: the fields before \"date\" may not be optional: a record begins that many lines before its date line",
-                    key("fields")
-                )));
-            }
+        if let Some(fs) = &layout.fields
+            && fs[..layout.lead()].iter().any(|f| f.optional)
+        {
+            let why =
+                "the fields before \"date\" may not be optional: a record begins that many lines before its date line";
+            return Err(c.wrong("fields", why));
         }
         Ok(layout)
+    }
+}
+
+/// Compiles the keys of one layout, each error naming the file, the layout and the key.
+struct KeyCompiler<'a> {
+    file: &'a str,
+    layout: &'a str,
+}
+
+impl KeyCompiler<'_> {
+    fn key(&self, k: &str) -> String {
+        format!("layouts ({:?}).{k}", self.layout)
+    }
+
+    fn wrong(&self, k: &str, message: impl std::fmt::Display) -> Error {
+        Error::Rules {
+            file: self.file.to_string(),
+            message: format!("{}: {message}", self.key(k)),
+        }
+    }
+
+    fn optional(&self, p: &Option<String>, k: &str) -> Result<Option<Regex>, Error> {
+        p.as_deref().map(|p| compile(self.file, p, &self.key(k))).transpose()
+    }
+
+    fn all(&self, ps: &[String], k: &str) -> Result<Vec<Regex>, Error> {
+        compile_all(self.file, ps, &self.key(k))
+    }
+
+    /// A pattern that tells lines apart: one that matches an empty text would match every
+    /// line (every line a record, a separator or a field), and is refused.
+    fn refuse_empty(&self, re: Regex, k: &str) -> Result<Regex, Error> {
+        match re.is_match("") {
+            true => Err(self.wrong(
+                k,
+                format!("{:?} matches an empty text, so it would match every line", re.as_str()),
+            )),
+            false => Ok(re),
+        }
+    }
+
+    fn line_pattern(&self, p: &Option<String>, k: &str) -> Result<Option<Regex>, Error> {
+        self.optional(p, k)?.map(|re| self.refuse_empty(re, k)).transpose()
+    }
+
+    /// Each label's pattern, with the capture group its value is.
+    fn labels(&self, labels: &BTreeMap<String, String>) -> Result<Vec<(FieldName, Regex)>, Error> {
+        labels
+            .iter()
+            .map(|(name, p)| {
+                let k = format!("labels.{name}");
+                let re = self.refuse_empty(compile(self.file, p, &self.key(&k))?, &k)?;
+                match re.captures_len() > 1 {
+                    true => Ok((FieldName::of(name), re)),
+                    false => Err(self.wrong(&k, "the pattern needs a capture group: the field's value")),
+                }
+            })
+            .collect()
+    }
+
+    /// Date formats, each with a group named year.
+    fn date_formats(&self, formats: &[String]) -> Result<Vec<Regex>, Error> {
+        let formats = self.all(formats, "date_formats")?;
+        for f in &formats {
+            if !f.capture_names().flatten().any(|n| n == "year") {
+                return Err(self.wrong("date_formats", format!("{:?} has no group named year", f.as_str())));
+            }
+        }
+        formats
+            .into_iter()
+            .map(|f| self.refuse_empty(f, "date_formats"))
+            .collect()
+    }
+
+    /// Twelve months, each its names in lower case.
+    fn month_names(&self, names: Option<&[String]>) -> Result<Vec<Vec<String>>, Error> {
+        let Some(names) = names else { return Ok(Vec::new()) };
+        if names.len() != 12 {
+            return Err(self.wrong("month_names", format!("12 months are needed, {} given", names.len())));
+        }
+        let month = |n: &String| {
+            n.split('|')
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        Ok(names.iter().map(month).collect())
     }
 }
 

@@ -442,18 +442,9 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         prose_words: rules.title_less.prose_words,
         trace,
     };
+    // A layout that states its fields says which lines are titles: nothing to judge.
     let figures = match layout.explicit() {
-        // A layout that states its fields says which lines are titles: nothing to judge.
-        true => TitleLessFigures {
-            title_less: false,
-            layout_says: true,
-            records: chunks.len(),
-            one_line: 0,
-            last_left_out: false,
-            judged: 0,
-            sentences: 0,
-            median_words: None,
-        },
+        true => TitleLessFigures::layout_says(chunks.len()),
         false => judge_title_less(&chunks, &page, &rules.title_less),
     };
     let reading = Reading {
@@ -1020,43 +1011,55 @@ impl<'a> Cut<'a> {
         let Some(&(first_line, _)) = chunk.first() else { return };
         let mut record = record_at(first_line);
         let mut read = FieldsRead::default();
-        if let Some(captures) = self.start_captures(first_line) {
-            // The start line's role is its first field's ("date" when it gives the date).
-            let role = match captures.iter().map(|(f, _)| f).min() {
-                Some(FieldName::Date) => Role::Date,
-                Some(FieldName::Title) => Role::Title,
-                Some(FieldName::Description) => Role::Description,
-                Some(FieldName::Extra(_)) => Role::Field,
-                None => Role::RecordMarker,
-            };
-            self.note_here(first_line, role);
-            read.start_line = Some(first_line);
-            for (name, value) in captures {
-                read.set(self, &mut record, name, &[(first_line, value)]);
-            }
-        }
+        self.read_start_line(first_line, &mut record, &mut read);
         let lines: Vec<(usize, &str)> = chunk.iter().copied().filter(|(_, t)| !t.is_empty()).collect();
         let first_label = lines
             .iter()
             .position(|(_, t)| label_of(layout, t).is_some())
             .unwrap_or(lines.len());
         let (head, labelled) = lines.split_at(first_label);
-        let fields: Vec<FieldSpec> = layout
-            .fields
-            .as_deref()
-            .unwrap_or(DEFAULT_FIELDS.as_slice())
-            .iter()
-            .filter(|f| !read.has(&f.name))
-            .cloned()
-            .collect();
+        self.read_in_order(head, &mut record, &mut read);
+        self.read_labelled(labelled, &mut record, &mut read);
+        self.finish_fields(&mut record, read, is_last);
+        self.records.push(record);
+    }
+
+    /// The record start's captures, its first fields; the line's role is its first field's
+    /// ("date" when it gives the date).
+    fn read_start_line(&mut self, line: usize, record: &mut RawRecord, read: &mut FieldsRead) {
+        let Some(captures) = self.start_captures(line) else {
+            return;
+        };
+        let role = match captures.iter().map(|(f, _)| f).min() {
+            Some(FieldName::Date) => Role::Date,
+            Some(FieldName::Title) => Role::Title,
+            Some(FieldName::Description) => Role::Description,
+            Some(FieldName::Extra(_)) => Role::Field,
+            None => Role::RecordMarker,
+        };
+        self.note_here(line, role);
+        read.start_line = Some(line);
+        for (name, value) in captures {
+            read.set(self, record, name, &[(line, value)]);
+        }
+    }
+
+    /// The lines before the first labelled one, to the layout's `fields` not given yet.
+    fn read_in_order(&mut self, head: &[(usize, &str)], record: &mut RawRecord, read: &mut FieldsRead) {
+        let fields: Vec<FieldSpec> = self.fields().iter().filter(|f| !read.has(&f.name)).cloned().collect();
         let assigned = self.assign(&fields, head);
         let taken_lines: usize = assigned.iter().map(|(_, t)| t.len()).sum();
         if taken_lines < head.len() {
             self.skipped_lines(head, &assigned);
         }
         for (spec, taken) in assigned {
-            read.set(self, &mut record, spec.name, &taken);
+            read.set(self, record, spec.name, &taken);
         }
+    }
+
+    /// Each labelled line with the lines after it that no label claims: its field.
+    fn read_labelled(&mut self, labelled: &[(usize, &str)], record: &mut RawRecord, read: &mut FieldsRead) {
+        let layout = self.page.d.layout;
         let mut i = 0;
         while i < labelled.len() {
             let (line, text) = labelled[i];
@@ -1069,13 +1072,27 @@ impl<'a> Cut<'a> {
                 .count();
             let mut taken = vec![(line, value.trim())];
             taken.extend_from_slice(&labelled[i + 1..i + 1 + more]);
-            read.set(self, &mut record, name, &taken);
+            read.set(self, record, name, &taken);
             i += 1 + more;
         }
-        let missing: Vec<&str> = layout
+    }
+
+    /// The fields the layout reads a record's lines as.
+    fn fields(&self) -> &'a [FieldSpec] {
+        self.page
+            .d
+            .layout
             .fields
             .as_deref()
             .unwrap_or(DEFAULT_FIELDS.as_slice())
+    }
+
+    /// A record lacking a required field: partial when it ends a page that may cut it off
+    /// (or its description stops mid-sentence there), else warned; what the layout read
+    /// beyond the page schema kept with it.
+    fn finish_fields(&mut self, record: &mut RawRecord, read: FieldsRead, is_last: bool) {
+        let missing: Vec<&str> = self
+            .fields()
             .iter()
             .filter(|f| !f.optional && !read.has(&f.name))
             .map(|f| f.name.as_str())
@@ -1086,7 +1103,7 @@ impl<'a> Cut<'a> {
         } else if !missing.is_empty() {
             self.warnings.push(Warning::at(
                 self.page.file,
-                Some(first_line),
+                Some(record.provenance.line),
                 format!(
                     "record lacks its {} line (the layout's fields say it has one); kept without it",
                     missing.join(", ")
@@ -1099,7 +1116,6 @@ impl<'a> Cut<'a> {
                 extra: read.extra,
             }));
         }
-        self.records.push(record);
     }
 
     /// Warns of each line of a record that no field took (every field it could give was

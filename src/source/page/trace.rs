@@ -125,6 +125,22 @@ pub struct TitleLessFigures {
     pub median_words: Option<usize>,
 }
 
+impl TitleLessFigures {
+    /// Not judged: the page's layout states its fields (`records` cut from the page).
+    pub fn layout_says(records: usize) -> TitleLessFigures {
+        TitleLessFigures {
+            title_less: false,
+            layout_says: true,
+            records,
+            one_line: 0,
+            last_left_out: false,
+            judged: 0,
+            sentences: 0,
+            median_words: None,
+        }
+    }
+}
+
 /// Whether the page was read again to the count its range header states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
