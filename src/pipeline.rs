@@ -365,6 +365,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         }
         None => input,
     };
+    // A note on stderr, not a warning of the run: the outputs depend on the inputs alone,
+    // not on what the folder held before.
+    if let Some(note) = ids_not_carried(opts) {
+        eprintln!("note: {note}");
+    }
     if input.records.is_empty() {
         return Err(nothing_read(opts, &errors, &input.warnings));
     }
@@ -375,6 +380,19 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         warnings: linkage.warnings,
         errors,
         written,
+    })
+}
+
+/// A note when the output folder holds an earlier run's `ids.csv` and this run was not
+/// told to carry it (`--previous`): its ids start afresh, as run 1.
+fn ids_not_carried(opts: &RunOptions) -> Option<String> {
+    let held = ["ids.csv", "ids.parquet"].iter().any(|f| opts.out.join(f).exists());
+    (held && opts.previous.is_none()).then(|| {
+        format!(
+            "{} holds an earlier run's ids; without --previous this run issues its ids afresh (run 1) and replaces them: pass --previous {} to carry them over",
+            opts.out.display(),
+            opts.out.display()
+        )
     })
 }
 

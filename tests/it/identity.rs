@@ -639,3 +639,22 @@ fn a_previous_run_of_another_kind_is_refused() {
         crate::workdir::stderr(&o)
     );
 }
+
+#[test]
+fn a_run_into_a_folder_of_ids_without_previous_says_it_starts_them_afresh() {
+    let w = Workdir::new();
+    w.write("in/a.txt", page(&[LETTER]));
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    assert!(!crate::workdir::stderr(&o).contains("afresh"));
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    assert!(
+        crate::workdir::stderr(&o).contains("note:")
+            && crate::workdir::stderr(&o).contains("without --previous this run issues its ids afresh"),
+        "{}",
+        crate::workdir::stderr(&o)
+    );
+    assert!(w.csv("out/warnings.csv").is_empty(), "a note, not a warning of the run");
+    let prev = w.path("out");
+    let o = w.run_ok(&[&w.path("in")], "out", &["-q", "--previous", prev.to_str().unwrap()]);
+    assert!(!crate::workdir::stderr(&o).contains("afresh"));
+}
