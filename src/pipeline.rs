@@ -142,8 +142,8 @@ impl Input {
     /// run did not read come back, each file a page again, and every page stands in file-name
     /// order, as a run reading all the files would hold them. A page read again with no
     /// record left replaces its earlier records all the same; a file that could not be read
-    /// this time keeps them.
-    pub fn with_previous(self, previous: &previous::PreviousRun) -> Input {
+    /// this time keeps them. Also returns the files read again.
+    pub fn with_previous(self, previous: &previous::PreviousRun) -> (Input, HashSet<String>) {
         let mut pages: BTreeMap<String, Vec<RawRecord>> = BTreeMap::new();
         for name in &self.page_names {
             pages.entry(name.clone()).or_default();
@@ -182,7 +182,7 @@ impl Input {
             input.page_of.extend(std::iter::repeat_n(index, records.len()));
             input.records.extend(records);
         }
-        input
+        (input, read)
     }
 
     /// Adds what reading one file gave; the error of a file that could not be used is given
@@ -276,6 +276,9 @@ pub struct Run<'a> {
     overrides: &'a Overrides,
     model: Option<&'a Path>,
     previous: Option<&'a previous::PreviousRun>,
+    /// The files of the previous run this run read again (their records are followed by
+    /// content; the others' records are the previous run's own).
+    reread: HashSet<String>,
     progress: bool,
     partitioning: Partitioning,
     stages: Stages,
@@ -290,6 +293,7 @@ impl<'a> Run<'a> {
             overrides,
             model: None,
             previous: None,
+            reread: HashSet::new(),
             progress: false,
             partitioning: Partitioning::default(),
             stages: Stages::new(),
@@ -302,8 +306,12 @@ impl<'a> Run<'a> {
     }
 
     /// Carries the canonical ids of this earlier run over ([`crate::identity`]).
-    pub fn with_previous(self, previous: Option<&'a previous::PreviousRun>) -> Run<'a> {
-        Run { previous, ..self }
+    pub fn with_previous(self, previous: Option<&'a previous::PreviousRun>, reread: HashSet<String>) -> Run<'a> {
+        Run {
+            previous,
+            reread,
+            ..self
+        }
     }
 
     /// Shows progress bars on stderr.
@@ -356,15 +364,16 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     if previous.is_some() {
         reading.done("read previous");
     }
-    let run = Run::of(opts).with_previous(previous.as_ref());
+    let run = Run::of(opts);
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
-    let input = match &previous {
+    let (input, reread) = match &previous {
         Some(p) => {
             p.fits(&input, opts.rules.table.as_ref())?;
             input.with_previous(p)
         }
-        None => input,
+        None => (input, HashSet::new()),
     };
+    let run = run.with_previous(previous.as_ref(), reread);
     // A note on stderr, not a warning of the run: the outputs depend on the inputs alone,
     // not on what the folder held before.
     if let Some(note) = ids_not_carried(opts) {

@@ -186,14 +186,20 @@ impl PreviousRun {
             .collect()
     }
 
-    /// For the files this run read again: each old record id -> the id of the record of the
+    /// For the files this run read again (`reread`; the others' records are the previous
+    /// run's own): each old record id -> the id of the record of the
     /// same file and content now (the k-th copy of a content to its k-th copy), or None when
     /// it is gone; with a warning naming each record gone.
-    pub fn renames(&self, records: &[Record]) -> (HashMap<String, Option<String>>, Vec<Warning>) {
-        let files: HashSet<&str> = records.iter().map(|r| &*r.raw.provenance.file).collect();
+    pub fn renames(
+        &self,
+        records: &[Record],
+        reread: &HashSet<String>,
+    ) -> (HashMap<String, Option<String>>, Vec<Warning>) {
+        let files: HashSet<&str> = reread.iter().map(String::as_str).collect();
+        let records_of = |r: &&Record| files.contains(&*r.raw.provenance.file);
         // Each content of a file, its records in page order (popped from the front).
         let mut now: HashMap<(&str, String), std::collections::VecDeque<usize>> = HashMap::new();
-        for (i, r) in records.iter().enumerate() {
+        for (i, r) in records.iter().enumerate().filter(|(_, r)| records_of(r)) {
             now.entry((&*r.raw.provenance.file, r.fingerprint.to_string()))
                 .or_default()
                 .push_back(i);

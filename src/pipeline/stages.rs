@@ -386,7 +386,7 @@ impl<'a> Run<'a> {
             .collect();
         // A page read again may hold its records at other positions: old members are
         // followed by content to their new ids first.
-        let renames = self.previous.map(|p| p.renames(records));
+        let renames = self.previous.map(|p| p.renames(records, &self.reread));
         let ids = match (self.previous, &renames) {
             (Some(p), Some((renames, _))) => carry(&p.identity.renamed(renames), &docs),
             _ => first_run(&docs),
