@@ -297,20 +297,7 @@ fn registre_rules_leave_the_seed_pages_alone() {
     leaves_the_seed_pages_alone(&REGISTRE);
 }
 
-/// A line's role as `concord inspect` writes it (as in `inspect.rs`): `role`,
-/// `record_marker+role` on a line that begins with a record marker (`record_start`), then
-/// ` #K` for a line of record K.
-fn role_of(line: &Value) -> String {
-    let role = line["role"].as_str().unwrap_or("?");
-    let mut s = match line["marker"].as_bool() == Some(true) && role != "record_marker" {
-        true => format!("record_marker+{role}"),
-        false => role.to_string(),
-    };
-    if let Some(k) = line["record"].as_u64() {
-        s += &format!(" #{k}");
-    }
-    s
-}
+use crate::inspect::role_of;
 
 /// `concord inspect --json --rules RULES PAGE` on one page of the archive, `spec` giving
 /// every line of the page (its text, trimmed) and its role; `detected` the line the layout's

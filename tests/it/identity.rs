@@ -155,6 +155,19 @@ fn a_document_keeps_its_id_when_its_content_changes() {
     );
 }
 
+/// Runs the pages of `in` again into `out`, carrying its ids, with a reviewer's overrides.
+fn rerun_with_overrides(w: &Workdir, overrides: &std::path::Path) {
+    let prev = w.path("out");
+    let args = [
+        "-q",
+        "--previous",
+        prev.to_str().unwrap(),
+        "--overrides",
+        overrides.to_str().unwrap(),
+    ];
+    w.run_ok(&[&w.path("in")], "out", &args);
+}
+
 /// The fingerprints of the records of `out`, by record id.
 fn fingerprints(w: &Workdir, out: &str) -> BTreeMap<String, String> {
     w.csv(&format!("{out}/provenance.csv"))
@@ -182,18 +195,7 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
             fp["b.txt#1"], fp["c.txt#1"]
         ),
     );
-    let prev = w.path("out");
-    w.run_ok(
-        &[&w.path("in")],
-        "out",
-        &[
-            "-q",
-            "--previous",
-            prev.to_str().unwrap(),
-            "--overrides",
-            overrides.to_str().unwrap(),
-        ],
-    );
+    rerun_with_overrides(&w, &overrides);
     let after = clusters(&w, "out");
     assert_eq!(after.len(), 1, "{after:?}");
     assert_eq!(
@@ -202,7 +204,7 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
         "the letter had two records, the cable one"
     );
     // explain takes the retired id to the document it resolves to, and says so.
-    let o = w.concord(["explain", prev.to_str().unwrap(), cable.as_str()]);
+    let o = w.concord(["explain", w.path("out").to_str().unwrap(), cable.as_str()]);
     let said = crate::workdir::stdout(&o);
     assert!(o.status.success(), "{}", crate::workdir::stderr(&o));
     assert!(
@@ -259,18 +261,7 @@ fn a_split_by_an_override_keeps_the_id_on_one_part_and_issues_a_new_one() {
             fp["a.txt#1"]
         ),
     );
-    let prev = w.path("out");
-    w.run_ok(
-        &[&w.path("in")],
-        "out",
-        &[
-            "-q",
-            "--previous",
-            prev.to_str().unwrap(),
-            "--overrides",
-            overrides.to_str().unwrap(),
-        ],
-    );
+    rerun_with_overrides(&w, &overrides);
     let after = clusters(&w, "out");
     let parts: Vec<String> = ["a.txt#1", "b.txt#1", "c.txt#1"]
         .iter()

@@ -22,7 +22,7 @@ fn inspect_json(w: &Workdir, pages: &[&Path]) -> Value {
 
 /// A line's role as the text output writes it: `role`, `record_marker+role` on a line that
 /// begins with a record marker, then ` #K` for a line of record K.
-fn role_of(line: &Value) -> String {
+pub fn role_of(line: &Value) -> String {
     let role = line["role"].as_str().unwrap_or("?");
     let mut s = match line["marker"].as_bool() == Some(true) && role != "record_marker" {
         true => format!("record_marker+{role}"),
