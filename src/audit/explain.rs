@@ -86,6 +86,20 @@ fn lineage(out: &OutputDir, id: &str) -> String {
     if !merged.is_empty() {
         let _ = write!(s, "; merged into it: {}", merged.join(", "));
     }
+    // What this run changed, when it had a run before it (in a first run every document is
+    // created, and saying so of each is noise).
+    let after_another = out.changes.iter().any(|c| c.change != "created");
+    if let Some(c) = out
+        .changes
+        .iter()
+        .find(|c| c.canonical_id == id)
+        .filter(|_| after_another)
+    {
+        let _ = write!(s, "; in this run: {}", c.change);
+        if !c.content.is_empty() {
+            let _ = write!(s, " ({})", c.content);
+        }
+    }
     s + "\n"
 }
 

@@ -41,6 +41,9 @@ pub struct OutputDir {
     pub table: bool,
     /// ids rows: every canonical id ever issued (empty for a folder written before them).
     pub ids: Vec<crate::output::rows::IdRow>,
+    /// changes rows: what became of each document since the previous run (empty for a
+    /// folder written before them).
+    pub changes: Vec<crate::output::rows::ChangeRow>,
     by_id: HashMap<String, usize>,
 }
 
@@ -56,9 +59,13 @@ impl OutputDir {
             .map(|(i, r)| (r.record_id.clone(), i))
             .collect();
         let summary: Vec<SummaryRow> = read_all(dir, format)?;
-        let has_ids = dir.join(format.file("ids")).exists();
+        let has = |stem: &str| dir.join(format.file(stem)).exists();
         Ok(OutputDir {
-            ids: match has_ids {
+            ids: match has("ids") {
+                true => read_all(dir, format)?,
+                false => Vec::new(),
+            },
+            changes: match has("changes") {
                 true => read_all(dir, format)?,
                 false => Vec::new(),
             },

@@ -134,6 +134,13 @@ fn a_document_keeps_its_id_when_its_content_changes() {
     let canonical = w.csv("out/canonical.csv");
     let letter = canonical.iter().find(|r| r["record_ids"].contains("a.txt#1")).unwrap();
     assert!(letter["description"].contains("the treaty"), "{letter:?}");
+    let letter = id_of(&after, "a.txt#1");
+    let o = w.concord(["explain", w.path("out").to_str().unwrap(), letter.as_str()]);
+    let said = crate::workdir::stdout(&o);
+    assert!(
+        said.contains("issued in run 1; in this run: content changed (description: "),
+        "{said}"
+    );
     let change = &changes(&w, "out")[&id_of(&after, "a.txt#1")];
     assert_eq!(change["change"], "content changed");
     assert_eq!(
