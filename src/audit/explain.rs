@@ -72,7 +72,7 @@ fn resolve<'o>(out: &'o OutputDir, id: &'o str) -> Result<(&'o str, String), Err
 
 /// What `ids.csv` says of a current document: the run that issued it, and the retired ids
 /// that resolve to it.
-fn lineage(out: &OutputDir, id: &str) -> String {
+fn id_history(out: &OutputDir, id: &str) -> String {
     let Some(row) = out.ids.iter().find(|r| r.id == id) else {
         return String::new();
     };
@@ -253,7 +253,7 @@ fn cluster(out: &OutputDir, id: &str) -> String {
                 text(&c.title)
             );
         }
-        s.push_str(&lineage(out, id));
+        s.push_str(&id_history(out, id));
     }
     s.push_str(&thresholds(out));
     let _ = writeln!(s, "\nmembers ({}):", members.len());

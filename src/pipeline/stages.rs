@@ -77,7 +77,11 @@ impl<'a> Run<'a> {
         let clustering = self.cluster(&normalized, &decided);
         self.stages.done("cluster");
         let mut canonical = self.merge(&normalized, &clustering);
-        let Identified { ids, changes, removed } = self.identify(&normalized.records, &mut canonical, normalized.table);
+        let Identified {
+            ids,
+            changes,
+            warnings: removed,
+        } = self.identify(&normalized.records, &mut canonical, normalized.table);
         let Normalized {
             records,
             table,
@@ -415,7 +419,11 @@ impl<'a> Run<'a> {
         };
         removed.extend(renames.map(|r| r.1).unwrap_or_default());
         self.stages.done("identify");
-        Identified { ids, changes, removed }
+        Identified {
+            ids,
+            changes,
+            warnings: removed,
+        }
     }
 
     /// Warnings of the overrides: stale or superseded ones, a damaged file's tail, and "same"
@@ -560,8 +568,9 @@ pub struct Identified {
     /// What became of each document of the previous run; None in a run without one (every
     /// document is created), or when it could not be told (warned).
     pub changes: Option<crate::lineage::Lineage>,
-    /// Warnings: records of pages read again that are gone from them.
-    pub removed: Vec<Warning>,
+    /// Warnings: records of pages read again that are gone from them, and changes that could
+    /// not be told.
+    pub warnings: Vec<Warning>,
 }
 
 /// The run's documents as [`crate::lineage`] compares them: their record ids, and their

@@ -346,9 +346,12 @@ impl KeyCompiler<'_> {
             .collect()
     }
 
-    /// Date formats, each with a group named year.
+    /// Date formats, each with a group named year, matched against a whole date (anchored
+    /// here whether or not the pattern says `^` and `$`: a format must not find a year inside
+    /// a title).
     fn date_formats(&self, formats: &[String]) -> Result<Vec<Regex>, Error> {
-        let formats = self.all(formats, "date_formats")?;
+        let whole: Vec<String> = formats.iter().map(|f| format!("^(?:{f})$")).collect();
+        let formats = self.all(&whole, "date_formats")?;
         for f in &formats {
             if !f.capture_names().flatten().any(|n| n == "year") {
                 return Err(self.wrong("date_formats", format!("{:?} has no group named year", f.as_str())));
@@ -428,6 +431,16 @@ mod tests {
         assert_eq!(read("31.02.1962"), Some(None), "shaped, not in the calendar");
         assert_eq!(read("16 brumaire 1962"), Some(None), "not a month of the list");
         assert_eq!(read("Cable, 1962"), None);
+    }
+
+    #[test]
+    fn a_date_format_reads_a_whole_date_only() {
+        let l = layout("date_formats = ['(?P<year>\\d{4})']\n").unwrap();
+        assert_eq!(
+            l.dates.read("1962").flatten().map(|d| d.to_string()),
+            Some("1962".into())
+        );
+        assert_eq!(l.dates.read("Report 1962 on the harbour"), None);
     }
 
     #[test]
