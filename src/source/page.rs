@@ -121,7 +121,7 @@ struct Delimiters<'r> {
     no_date: &'r [Regex],
 }
 
-impl Delimiters<'_> {
+impl<'r> Delimiters<'r> {
     /// A record's date line: shaped like a date (valid or not), or a line saying the record
     /// has no date ("Date unknown"), which begins a record as a date line does.
     fn date_line(&self, t: &str) -> bool {
@@ -191,22 +191,11 @@ impl Delimiters<'_> {
     /// still needs a line after it: a required field after the date that neither the start
     /// line's captures nor its rest give.
     fn needs_line_after(&self, t: &str) -> bool {
-        let layout = self.layout;
-        let captured: Vec<FieldName> = layout
-            .record_marker
-            .as_ref()
-            .and_then(|re| re.captures(t))
-            .map(|c| {
-                layout
-                    .start_captures()
-                    .filter(|f| c.name(f.as_str()).is_some_and(|m| !m.as_str().trim().is_empty()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let captured: Vec<FieldName> = self.captures(t).into_iter().flatten().map(|(f, _)| f).collect();
         let rest = self
             .after_marker(t)
             .is_some_and(|r| !r.is_empty() && !self.date_line(r));
-        let fields = layout.fields.as_deref().unwrap_or(DEFAULT_FIELDS.as_slice());
+        let fields = self.fields();
         let after_date = fields
             .iter()
             .position(|f| f.name == FieldName::Date)
@@ -216,6 +205,20 @@ impl Delimiters<'_> {
             .filter(|f| !f.optional && !captured.contains(&f.name))
             .count();
         required > usize::from(rest)
+    }
+    /// The fields a record start gives on line `t`, by name, those it leaves empty aside;
+    /// None when `t` does not begin with a record start.
+    fn captures<'t>(&self, t: &'t str) -> Option<Vec<(FieldName, &'t str)>> {
+        let c = self.layout.record_marker.as_ref()?.captures(t)?;
+        let given = |f: FieldName| {
+            let value = c.name(f.as_str())?.as_str().trim();
+            (!value.is_empty()).then_some((f, value))
+        };
+        Some(self.layout.start_captures().filter_map(given).collect())
+    }
+    /// The fields a record's lines give, in order (the site's own when the layout names none).
+    fn fields(&self) -> &'r [FieldSpec] {
+        self.layout.fields.as_deref().unwrap_or(DEFAULT_FIELDS.as_slice())
     }
 }
 
@@ -1079,12 +1082,7 @@ impl<'a> Cut<'a> {
 
     /// The fields the layout reads a record's lines as.
     fn fields(&self) -> &'a [FieldSpec] {
-        self.page
-            .d
-            .layout
-            .fields
-            .as_deref()
-            .unwrap_or(DEFAULT_FIELDS.as_slice())
+        self.page.d.fields()
     }
 
     /// A record lacking a required field: partial when it ends a page that may cut it off
@@ -1134,18 +1132,8 @@ impl<'a> Cut<'a> {
 
     /// A record start's named captures, by field, when `line` begins with one.
     fn start_captures(&self, line: usize) -> Option<Vec<(FieldName, &'a str)>> {
-        let layout = self.page.d.layout;
         let text = self.page.lines.get(line.checked_sub(1)?)?.text;
-        let c = layout.record_marker.as_ref()?.captures(text)?;
-        Some(
-            layout
-                .start_captures()
-                .filter_map(|f| {
-                    let value = c.name(f.as_str())?.as_str().trim();
-                    (!value.is_empty()).then_some((f, value))
-                })
-                .collect(),
-        )
+        self.page.d.captures(text)
     }
 
     /// Lines to `fields` in order: the date on a date line (fields before it on the lines
