@@ -19,6 +19,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use rayon::prelude::*;
+
 pub use crate::output::rows::IdRow;
 
 /// A document of an earlier run: its id and its members' record ids.
@@ -47,7 +49,7 @@ impl Previous {
     pub fn renamed(&self, renamed: &HashMap<String, Option<String>>) -> Previous {
         let docs = self
             .docs
-            .iter()
+            .par_iter()
             .map(|d| OldDoc {
                 id: d.id.clone(),
                 members: d
@@ -185,7 +187,7 @@ fn heirs(previous: &Previous, docs: &[NewDoc]) -> Vec<Option<usize>> {
         .collect();
     previous
         .docs
-        .iter()
+        .par_iter()
         .map(|old| {
             let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
             for m in &old.members {

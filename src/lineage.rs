@@ -28,6 +28,7 @@ pub mod read;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// A document of one run: its canonical id, its records and its content.
@@ -287,8 +288,11 @@ pub enum Invalid {
 /// What became of each document of `old` in `new`, matched by records. The result does not
 /// depend on the order of the documents or of their members.
 pub fn diff(old: &[Doc], new: &[Doc]) -> Result<Lineage, Invalid> {
-    let between = Between::new(Index::new(old, Side::Old)?, Index::new(new, Side::New)?);
-    let mut changes: Vec<Change> = between.new.docs.values().map(|d| between.change(d)).collect();
+    // Independent halves, each a few seconds at a million records: built side by side.
+    let (old, new) = rayon::join(|| Index::new(old, Side::Old), || Index::new(new, Side::New));
+    let between = Between::new(old?, new?);
+    let docs: Vec<&Doc> = between.new.docs.values().copied().collect();
+    let mut changes: Vec<Change> = docs.par_iter().map(|d| between.change(d)).collect();
     changes.extend(between.removed());
     let records_added = only_in(&between.new, &between.old);
     let records_removed = only_in(&between.old, &between.new);

@@ -142,8 +142,9 @@ impl Input {
     /// run did not read come back, each file a page again, and every page stands in file-name
     /// order, as a run reading all the files would hold them. A page read again with no
     /// record left replaces its earlier records all the same; a file that could not be read
-    /// this time keeps them. Also returns the files read again.
-    pub fn with_previous(self, previous: &previous::PreviousRun) -> (Input, HashSet<String>) {
+    /// this time keeps them. Also returns the files read again. The previous run's records
+    /// of the other files move into the union: it keeps only those of the files read again.
+    pub fn with_previous(self, previous: &mut previous::PreviousRun) -> (Input, HashSet<String>) {
         let mut pages: BTreeMap<String, Vec<RawRecord>> = BTreeMap::new();
         for name in &self.page_names {
             pages.entry(name.clone()).or_default();
@@ -158,14 +159,19 @@ impl Input {
             pages.entry(self.page_names[page as usize].clone()).or_default().push(r);
         }
         let read_names: HashSet<&str> = read.iter().map(String::as_str).collect();
-        let kept = previous.kept(&read_names);
-        let new_files: HashSet<String> = kept
-            .iter()
-            .map(|r| r.provenance.file.to_string())
-            .filter(|f| !self.page_names.contains(f))
-            .collect();
-        for r in kept {
-            pages.entry(r.provenance.file.to_string()).or_default().push(r);
+        let named: HashSet<&str> = self.page_names.iter().map(String::as_str).collect();
+        let mut new_files: HashSet<std::sync::Arc<str>> = HashSet::new();
+        for r in previous.take_kept(&read_names) {
+            if !named.contains(&*r.provenance.file) && !new_files.contains(&r.provenance.file) {
+                new_files.insert(r.provenance.file.clone());
+            }
+            // Looked up before inserting: a key is made once per page, not once per record.
+            match pages.get_mut(&*r.provenance.file) {
+                Some(page) => page.push(r),
+                None => {
+                    pages.insert(r.provenance.file.to_string(), vec![r]);
+                }
+            }
         }
         let mut input = Input {
             table: self.table,
@@ -360,13 +366,13 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let _lock = preflight(opts)?;
     // Read before anything is written: `--previous` may name the output folder itself.
     let reading = Stages::new();
-    let previous = opts.previous.as_deref().map(previous::read).transpose()?;
+    let mut previous = opts.previous.as_deref().map(previous::read).transpose()?;
     if previous.is_some() {
         reading.done("read previous");
     }
     let run = Run::of(opts);
     let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
-    let (input, reread) = match &previous {
+    let (input, reread) = match &mut previous {
         Some(p) => {
             p.fits(&input, opts.rules.table.as_ref())?;
             input.with_previous(p)

@@ -16,6 +16,12 @@ use crate::output::{Format, TableReader};
 
 /// The documents of the run in `dir`.
 pub fn documents(dir: &Path) -> Result<Vec<Doc>, Error> {
+    documents_and_provenance(dir).map(|(docs, _)| docs)
+}
+
+/// The documents of the run in `dir`, and its provenance rows in their order (read once for
+/// both: at a million records, reading the file again took seconds).
+pub fn documents_and_provenance(dir: &Path) -> Result<(Vec<Doc>, Vec<ProvenanceRow>), Error> {
     if !dir.is_dir() {
         return Err(Error::Input {
             file: dir.display().to_string(),
@@ -24,88 +30,104 @@ pub fn documents(dir: &Path) -> Result<Vec<Doc>, Error> {
     }
     let format = Format::detect(dir)?;
     let mut docs = Docs::read(dir, format)?;
-    docs.add_members(dir, format)?;
+    let provenance = docs.add_members(dir, format)?;
     docs.check_counts()?;
-    Ok(docs.docs.into_iter().map(|(doc, _)| doc).collect())
+    Ok((docs.docs.into_iter().map(|(doc, _)| doc).collect(), provenance))
 }
 
-/// Where a row was read: `FILE: line N` (CSV) or `FILE: row N` (Parquet).
-#[derive(Debug, Clone)]
-struct At {
-    file: String,
-    place: String,
+/// Where a row was read: a line (CSV: a quoted cell may span lines, this is the row's
+/// first) or a row number (Parquet). Kept as a number and written out only for an error: a
+/// string per row cost a million allocations at a million records.
+#[derive(Debug, Clone, Copy)]
+enum Place {
+    Line(u64),
+    Row(usize),
 }
 
-impl At {
-    fn error(&self, message: impl std::fmt::Display) -> Error {
-        Error::Input {
-            file: self.file.clone(),
-            message: format!("{}: {message}", self.place),
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Line(n) => write!(f, "line {n}"),
+            Place::Row(n) => write!(f, "row {n}"),
         }
     }
 }
 
-/// Every row of output `R` in `dir`, with where it was read.
-fn rows_at<R: Row>(dir: &Path, format: Format) -> Result<Vec<(R, At)>, Error> {
-    let mut reader = TableReader::open(dir, R::FILE, format)?;
-    let file = reader.path().display().to_string();
-    let mut rec = StringRecord::new();
-    let mut out = Vec::new();
-    while let Some(row) = reader.next_row::<R>(&mut rec) {
-        // The CSV reader gives the record's first line (a quoted cell may span lines); a
-        // Parquet row has only its number.
-        let place = match rec.position() {
-            Some(p) => format!("line {}", p.line()),
-            None => format!("row {}", out.len() + 1),
-        };
-        let at = At {
-            file: file.clone(),
-            place,
-        };
-        out.push((row?, at));
+/// The rows of one output file, with where each was read.
+struct Rows<R> {
+    file: String,
+    rows: Vec<(R, Place)>,
+}
+
+impl<R: Row> Rows<R> {
+    /// Every row of output `R` in `dir`.
+    fn read(dir: &Path, format: Format) -> Result<Rows<R>, Error> {
+        let mut reader = TableReader::open(dir, R::FILE, format)?;
+        let file = reader.path().display().to_string();
+        let mut rec = StringRecord::new();
+        let mut rows = Vec::new();
+        while let Some(row) = reader.next_row::<R>(&mut rec) {
+            let place = match rec.position() {
+                Some(p) => Place::Line(p.line()),
+                None => Place::Row(rows.len() + 1),
+            };
+            rows.push((row?, place));
+        }
+        Ok(Rows { file, rows })
     }
-    Ok(out)
+}
+
+/// An error at `place` of `file`: `FILE: line N: message` (or `row N`).
+fn error_at(file: &str, place: Place, message: impl std::fmt::Display) -> Error {
+    Error::Input {
+        file: file.to_string(),
+        message: format!("{place}: {message}"),
+    }
 }
 
 /// The documents read from `canonical`, with each row's `source_count` and place.
 struct Docs {
-    docs: Vec<(Doc, (u64, At))>,
+    file: String,
+    docs: Vec<(Doc, (u64, Place))>,
     by_id: HashMap<String, usize>,
 }
 
 impl Docs {
     fn read(dir: &Path, format: Format) -> Result<Docs, Error> {
-        let rows: Vec<(CanonicalRow, At)> = rows_at(dir, format)?;
+        let Rows { file, rows } = Rows::<CanonicalRow>::read(dir, format)?;
         let mut docs = Docs {
+            file,
             docs: Vec::with_capacity(rows.len()),
             by_id: HashMap::with_capacity(rows.len()),
         };
-        for (row, at) in rows {
+        for (row, place) in rows {
             if docs.by_id.insert(row.canonical_id.clone(), docs.docs.len()).is_some() {
-                return Err(at.error(format!("canonical id {:?} appears twice", row.canonical_id)));
+                let message = format!("canonical id {:?} appears twice", row.canonical_id);
+                return Err(error_at(&docs.file, place, message));
             }
-            docs.docs.push((doc_of(&row), (row.source_count, at)));
+            docs.docs.push((doc_of(&row), (row.source_count, place)));
         }
         Ok(docs)
     }
 
-    /// Each provenance row's record, added to its document's members.
-    fn add_members(&mut self, dir: &Path, format: Format) -> Result<(), Error> {
+    /// Each provenance row's record, added to its document's members; the rows given back.
+    fn add_members(&mut self, dir: &Path, format: Format) -> Result<Vec<ProvenanceRow>, Error> {
+        let Rows { file, rows } = Rows::<ProvenanceRow>::read(dir, format)?;
         // record id -> where it was first read.
-        let mut seen: HashMap<String, String> = HashMap::new();
-        for (row, at) in rows_at::<ProvenanceRow>(dir, format)? {
+        let mut seen: HashMap<&str, Place> = HashMap::with_capacity(rows.len());
+        for (row, place) in &rows {
             let Some(&i) = self.by_id.get(&row.canonical_id) else {
                 let canonical = format.file(CanonicalRow::FILE);
-                return Err(at.error(format!("canonical id {:?} is not in {canonical}", row.canonical_id)));
+                let message = format!("canonical id {:?} is not in {canonical}", row.canonical_id);
+                return Err(error_at(&file, *place, message));
             };
-            if let Some(first) = seen.get(&row.record_id) {
-                let message = format!("record id {:?} appears twice (first at {})", row.record_id, first);
-                return Err(at.error(message));
+            if let Some(first) = seen.insert(&row.record_id, *place) {
+                let message = format!("record id {:?} appears twice (first at {first})", row.record_id);
+                return Err(error_at(&file, *place, message));
             }
-            seen.insert(row.record_id.clone(), at.place);
-            self.docs[i].0.members.push(row.record_id);
+            self.docs[i].0.members.push(row.record_id.clone());
         }
-        Ok(())
+        Ok(rows.into_iter().map(|(row, _)| row).collect())
     }
 
     /// Every document has as many records in provenance as its `source_count` says.
@@ -117,7 +139,7 @@ impl Docs {
                     doc.id,
                     doc.members.len()
                 );
-                return Err(at.error(message));
+                return Err(error_at(&self.file, *at, message));
             }
         }
         Ok(())

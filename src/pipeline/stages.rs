@@ -582,7 +582,7 @@ fn lineage_documents(
     table: Option<&TableRules>,
 ) -> Vec<crate::lineage::Doc> {
     canonical
-        .iter()
+        .par_iter()
         .map(|c| {
             let fields = match table {
                 Some(t) => t
