@@ -320,8 +320,9 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Shows progress bars on stderr.
-    pub fn with_progress(self, progress: bool) -> Run<'a> {
+    /// Shows progress on stderr: a bar or a spinner for every stage, and a line when it ends.
+    pub fn with_progress(mut self, progress: bool) -> Run<'a> {
+        self.stages.show = progress;
         Run { progress, ..self }
     }
 
@@ -365,7 +366,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     // Held to the end of the run: no other run writes into this folder meanwhile.
     let _lock = preflight(opts)?;
     // Read before anything is written: `--previous` may name the output folder itself.
-    let reading = Stages::new();
+    let mut reading = Stages::new();
+    reading.show = opts.progress;
+    if opts.previous.is_some() {
+        reading.begin("read previous");
+    }
     let mut previous = opts.previous.as_deref().map(previous::read).transpose()?;
     if previous.is_some() {
         reading.done("read previous");
@@ -375,7 +380,10 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let (input, reread) = match &mut previous {
         Some(p) => {
             p.fits(&input, opts.rules.table.as_ref())?;
-            input.with_previous(p)
+            run.stages.begin("union");
+            let union = input.with_previous(p);
+            run.stages.done("union");
+            union
         }
         None => (input, HashSet::new()),
     };
@@ -473,12 +481,17 @@ fn nothing_read(opts: &RunOptions, errors: &[Error], warnings: &[Warning]) -> Er
     }
 }
 
-/// A progress bar on stderr, when `show`.
+/// Width of a stage's name on the progress lines, so that the bars and times line up.
+const STAGE_WIDTH: usize = 13;
+
+/// A progress bar on stderr, when `show`: the stage's name, the count done, the time so far
+/// and the time left, labelled (a bare "(33m)" in the first frame read as a verdict).
 fn bar(show: bool, len: u64, what: &str) -> Option<indicatif::ProgressBar> {
     show.then(|| {
         let b = indicatif::ProgressBar::new(len);
+        let template = format!("{{msg:>{STAGE_WIDTH}}} [{{bar:40}}] {{pos}}/{{len}} {{elapsed}}, ETA {{eta}}");
         b.set_style(
-            indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})")
+            indicatif::ProgressStyle::with_template(&template)
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
@@ -487,13 +500,30 @@ fn bar(show: bool, len: u64, what: &str) -> Option<indicatif::ProgressBar> {
     })
 }
 
-/// Prints each stage's wall-clock time to stderr when `CONCORD_TIMINGS` is set (for
+/// A spinner on stderr for a stage that has no count to show: its name and the time so far.
+fn spinner(stage: &str) -> indicatif::ProgressBar {
+    let s = indicatif::ProgressBar::new_spinner();
+    let template = format!("{{msg:>{STAGE_WIDTH}}} {{spinner}} {{elapsed}}");
+    s.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    s.set_message(stage.to_string());
+    s.enable_steady_tick(std::time::Duration::from_millis(120));
+    s
+}
+
+/// The stages of a run as they pass: with progress shown, a spinner while a stage works
+/// ([`Stages::begin`]; the stages that count their work show a [`bar`] instead) and a line
+/// when it ends; with `CONCORD_TIMINGS` set, each stage's wall-clock time and memory (for
 /// profiling; see BENCHMARKS.md).
 struct Stages {
     on: bool,
+    show: bool,
     start: std::time::Instant,
-    // A mutex, not a cell: a `Run` may be shared between threads.
+    // Mutexes, not cells: a `Run` may be shared between threads.
     last: std::sync::Mutex<std::time::Instant>,
+    spinner: std::sync::Mutex<Option<indicatif::ProgressBar>>,
 }
 
 impl Stages {
@@ -501,8 +531,20 @@ impl Stages {
         let now = std::time::Instant::now();
         Stages {
             on: std::env::var_os("CONCORD_TIMINGS").is_some(),
+            show: false,
             start: now,
             last: std::sync::Mutex::new(now),
+            spinner: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// A stage without a bar of its own begins: its spinner shows until [`Stages::done`].
+    fn begin(&self, stage: &str) {
+        if self.show {
+            let mut current = self.spinner.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(s) = current.replace(spinner(stage)) {
+                s.finish_and_clear();
+            }
         }
     }
 
@@ -510,6 +552,12 @@ impl Stages {
         let now = std::time::Instant::now();
         // A poisoned lock only means another thread panicked while timing: the time is usable.
         let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if self.show {
+            if let Some(s) = self.spinner.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                s.finish_and_clear();
+            }
+            eprintln!("{stage:>STAGE_WIDTH$} done in {:.1} s", (now - *last).as_secs_f64());
+        }
         if self.on {
             // Resident and peak memory so far, as Linux reports them (absent elsewhere).
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

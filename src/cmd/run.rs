@@ -29,7 +29,8 @@ pub struct Args {
     /// Worker threads (default: one per core). Outputs are identical for any value.
     #[arg(long)]
     threads: Option<usize>,
-    /// No progress bars and no summary; warnings and errors still go to stderr.
+    /// No progress and no summary: errors, and one line counting the warnings (every one is
+    /// in warnings.csv).
     #[arg(long, short)]
     quiet: bool,
     /// Read every input as this format (default: by extension: .csv, .jsonl/.ndjson, else page).
@@ -81,16 +82,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         previous: args.previous,
     };
     let report = concord::run(&opts)?;
-    for w in &report.warnings {
-        errln!("warning: {w}");
-    }
+    let warnings_file = opts.out.join(opts.rules.output.format.file("warnings"));
+    print_warnings(&report.warnings, &warnings_file, args.quiet);
     for e in &report.errors {
         errln!("error: {e}");
     }
     if !args.quiet {
         // The outputs are written: a reader of the summary that stops early changes nothing.
         super::unless_closed(
-            out!("{}", report.summary).and_then(|()| outln!("{:<25} {}", "output", opts.out.display())),
+            out!("{}", report.summary)
+                .and_then(|()| outln!("{:<25} {}", "output", opts.out.display()))
+                .and_then(|()| outln!("{}", next_step(&opts.out, report.summary.review_pairs))),
         )?;
     }
     Ok(if report.errors.is_empty() && report.summary.skipped_rows == 0 {
@@ -98,4 +100,47 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Warnings of one kind shown on stderr; the rest are counted (all are in warnings.csv).
+const SHOWN_PER_KIND: usize = 3;
+
+/// The run's warnings on stderr: by kind, the first few of each with file and line and a
+/// count of the rest (3,842 lines scrolling past helped no one), then where all of them are.
+/// `quiet`: the count line alone.
+fn print_warnings(warnings: &[concord::Warning], file: &std::path::Path, quiet: bool) {
+    if warnings.is_empty() {
+        return;
+    }
+    let all = format!("{} warning(s) in all, every one in {}", warnings.len(), file.display());
+    if quiet {
+        errln!("{all}");
+        return;
+    }
+    let groups = concord::error::by_kind(warnings);
+    for (_, group) in &groups {
+        for w in group.iter().take(SHOWN_PER_KIND) {
+            errln!("warning: {w}");
+        }
+        if group.len() > SHOWN_PER_KIND {
+            errln!(
+                "warning: ... and {} more of this kind ({} in all)",
+                group.len() - SHOWN_PER_KIND,
+                group.len()
+            );
+        }
+    }
+    if groups.iter().any(|(_, g)| g.len() > SHOWN_PER_KIND) {
+        errln!("{all}");
+    }
+}
+
+/// What to do next, once the outputs are written.
+fn next_step(out: &std::path::Path, review_pairs: usize) -> String {
+    let out = out.display();
+    let report = format!("next: open {out}/report.html");
+    match review_pairs {
+        0 => format!("{report}; no pair waits for review"),
+        n => format!("{report}; {n} pair(s) wait for review: concord review {out}"),
+    }
 }

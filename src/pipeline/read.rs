@@ -23,7 +23,7 @@ impl Run<'_> {
         let (files, mut errors, walk_warnings) = source::discover(inputs);
         let format_of = |f: &InputFile| format.unwrap_or_else(|| Format::from_name(&f.name));
         let table = table_mapping(&files, &format_of, self.rules.table.as_ref())?;
-        let progress = bar(self.progress, files.len() as u64, "reading");
+        let progress = bar(self.progress, files.len() as u64, "ingest");
         let max_bytes = self.rules.input.max_file_bytes;
         let outcomes: Vec<source::FileOutcome> = files
             .par_iter()

@@ -73,6 +73,7 @@ impl<'a> Run<'a> {
         } = blocking;
         self.stages.done("compare");
         let Scored { pairs: scored, scorer } = scored;
+        self.stages.begin("cluster");
         let decided = self.overrides(&normalized, scored, &*scorer);
         let clustering = self.cluster(&normalized, &decided);
         self.stages.done("cluster");
@@ -133,6 +134,7 @@ impl<'a> Run<'a> {
     /// table rows by [`normalize::prepare_row`] (whose unreadable cells add warnings): one
     /// `Record` shape, values by the source's schema.
     pub fn normalize(&self, input: Input) -> Result<Normalized<'a>, Error> {
+        self.stages.begin("normalize");
         let table = self.mapping(&input)?;
         let Input {
             mut records,
@@ -181,6 +183,7 @@ impl<'a> Run<'a> {
     /// The shared-title signal ([`normalize::mark_shared_titles`]), a term-frequency pass over
     /// all records.
     pub fn titles(&self, mut records: Vec<Record>) -> Vec<Record> {
+        self.stages.begin("titles tf");
         let max_others = self.rules.comparison.title_only_max_expected_others;
         normalize::mark_shared_titles(&mut records, max_others);
         normalize::mark_cut_titles(&mut records, &self.rules.comparison);
@@ -192,6 +195,7 @@ impl<'a> Run<'a> {
     /// The block stage: candidate pairs by the blocking rules of pages, or of the table
     /// (part by part, merged: the same pairs and blocks either way).
     pub fn block(&self, n: &Normalized) -> Blocking {
+        self.stages.begin("block");
         let blocking = match (self.partitioning, n.table) {
             (Partitioning::Whole, None) => block::block(&n.records, &self.rules.blocking),
             (Partitioning::Whole, Some(t)) => block::block_table(&n.records, t, &self.rules.blocking),
@@ -281,7 +285,7 @@ impl<'a> Run<'a> {
     /// the Fellegi-Sunter model (tables, or pages when `model.page_scorer` says so).
     pub fn score(&self, n: &Normalized, blocking: &Blocking) -> Result<Scored, Error> {
         let fs = self.fellegi_sunter(n)?;
-        let progress = bar(self.progress, blocking.pairs.len() as u64, "comparing");
+        let progress = bar(self.progress, blocking.pairs.len() as u64, "compare");
         let mut scorer: Box<dyn Scorer> = if fs {
             Box::new(self.fs_scorer(n, blocking)?)
         } else {
@@ -362,6 +366,7 @@ impl<'a> Run<'a> {
 
     /// The merge stage: one canonical record per cluster.
     pub fn merge(&self, n: &Normalized, clustering: &Clustering) -> Vec<CanonicalRecord> {
+        self.stages.begin("merge");
         let canonical = match n.table {
             None => merge::merge(&n.records, &clustering.clusters),
             Some(t) => merge::merge_table(&n.records, &clustering.clusters, t),
@@ -381,6 +386,7 @@ impl<'a> Run<'a> {
         table: Option<&TableRules>,
     ) -> Identified {
         use crate::identity::{NewDoc, carry, first_run};
+        self.stages.begin("identify");
         let docs: Vec<NewDoc> = canonical
             .iter()
             .map(|c| NewDoc {

@@ -32,9 +32,11 @@ impl Run<'_> {
             path: out.to_path_buf(),
             source: e,
         })?;
+        self.stages.begin("write");
         let batch = Batch::new(out, &self.rules.output);
         self.stage(linkage, &batch)?;
         self.stages.done("write");
+        self.stages.begin("commit");
         let written = batch.commit()?;
         self.stages.done("commit");
         Ok(written)

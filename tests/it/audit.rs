@@ -208,11 +208,11 @@ fn an_override_naming_a_missing_record_is_reported_and_kept() {
     let w = Workdir::new();
     let text = overrides_toml(&[("00000000deadbeef", "04885ddadc6a25e0", "same")]);
     w.write("mine.toml", &text);
-    let o = w.run_ok(&[&fixture("pages")], "out", &["-q", "--overrides", "mine.toml"]);
+    w.run_ok(&[&fixture("pages")], "out", &["-q", "--overrides", "mine.toml"]);
     assert!(
-        stderr(&o).contains("mine.toml:2: override same names a record not in this run: 00000000deadbeef"),
+        w.warnings("out").contains("mine.toml:2: override same names a record not in this run: 00000000deadbeef"),
         "{}",
-        stderr(&o)
+        w.warnings("out")
     );
     let warnings = w.csv("out/warnings.csv");
     assert!(warnings.iter().any(|r| r["file"] == "mine.toml" && r["line"] == "2"));
@@ -560,7 +560,7 @@ fn conflicting_overrides_keep_the_cannot_link_and_warn() {
         "rules/overrides.toml",
         overrides_toml(&[(&a, &b, "same"), (&b, &c, "same"), (&a, &c, "different")]),
     );
-    let o = w.run_ok(&[&w.path("three")], "out", &["-q"]);
+    w.run_ok(&[&w.path("three")], "out", &["-q"]);
     assert_eq!(w.csv("out/canonical.csv").len(), 2);
-    assert!(stderr(&o).contains("was not applied: cannot-link"), "{}", stderr(&o));
+    assert!(w.warnings("out").contains("was not applied: cannot-link"), "{}", w.warnings("out"));
 }

@@ -246,7 +246,7 @@ fn an_oversized_block_through_the_binary_is_compared_by_window() {
         &["--rules", w.path("small.toml").to_str().unwrap()],
     ));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("holds 3000 records (limit 100)"));
+    assert!(w.warnings("out").contains("holds 3000 records (limit 100)"));
     let decisions = w.csv("out/decisions.csv");
     assert!(!decisions.is_empty() && decisions.len() <= n * 4, "{}", decisions.len());
     let blocks = w.csv("out/blocks.csv");

@@ -35,7 +35,7 @@ fn a_block_of_titles_one_word_apart_stays_within_the_pair_budget() {
     // filter passes ~1.9 million pairs. The budget (25 per record) sends it to the window.
     let w = Workdir::new();
     one_date_one_word_apart(&w, "in", 20, 100);
-    let o = w.run_ok(&[&w.path("in")], "out", &["-q"]);
+    w.run_ok(&[&w.path("in")], "out", &["-q"]);
     let n = 2000;
     let pairs = figure(&w, "out", "pairs compared");
     assert!(pairs <= n * 25, "{pairs} pairs compared");
@@ -48,9 +48,9 @@ fn a_block_of_titles_one_word_apart_stays_within_the_pair_budget() {
         ("2000", "window")
     );
     assert!(
-        stderr(&o).contains("block date=1950-06-25 holds 2000 records whose titles share all words but one in more than 50000 pairs (max_pairs_per_record 25)"),
+        w.warnings("out").contains("block date=1950-06-25 holds 2000 records whose titles share all words but one in more than 50000 pairs (max_pairs_per_record 25)"),
         "{}",
-        stderr(&o)
+        w.warnings("out")
     );
     assert_eq!(w.csv("out/provenance.csv").len(), n);
 }
@@ -65,14 +65,14 @@ fn the_pair_budget_is_a_rule_and_bounds_all_pairs_blocks_too() {
         "tight.toml",
         "[blocking]\ntitle_filter_above = 0\nmax_pairs_per_record = 5\nwindow = 5\n",
     );
-    let o = w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "tight.toml"]);
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "tight.toml"]);
     let pairs = figure(&w, "out", "pairs compared");
     assert!(pairs > 0 && pairs <= 300 * 5, "{pairs} pairs compared");
     assert!(
-        stderr(&o)
+        w.warnings("out")
             .contains("block date=1950-06-25 holds 300 records, 44850 pairs, more than 1500 (max_pairs_per_record 5)"),
         "{}",
-        stderr(&o)
+        w.warnings("out")
     );
     // A window wider than the budget would break the bound: refused, naming the file.
     w.write("wide.toml", "[blocking]\nwindow = 30\n");

@@ -51,12 +51,9 @@ fn error_lines(o: &Output) -> Vec<String> {
         .collect()
 }
 
-fn warning_lines(o: &Output) -> Vec<String> {
-    stderr(o)
-        .lines()
-        .filter(|l| l.starts_with("warning: "))
-        .map(str::to_string)
-        .collect()
+/// The warnings of the run written to `out` (`--quiet` only counts them on stderr).
+fn warning_lines(w: &Workdir, out: &str) -> Vec<String> {
+    w.warnings(out).lines().map(str::to_string).collect()
 }
 
 // Point 4 -------------------------------------------------------------------------------
@@ -112,7 +109,7 @@ fn file_names_that_are_not_utf8_stay_apart_with_escaped_bytes() {
         let o = w.concord(run_args(&[&w.path("in")], &w.path(out), &[]));
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         // Each such name is said, with the name it goes by.
-        let warnings = warning_lines(&o);
+        let warnings = warning_lines(&w, out);
         for n in [r"caf\xe8.txt", r"caf\xe9.txt"] {
             assert!(
                 warnings.iter().any(|l| l.contains(n) && l.contains("not UTF-8")),
@@ -220,7 +217,7 @@ fn a_symlinked_folder_is_read_once_under_its_first_name_and_said() {
         files_of(&w, "out"),
         BTreeSet::from(["2023/q.txt".into(), "2024/p.txt".into()])
     );
-    let warnings = warning_lines(&o);
+    let warnings = warning_lines(&w, "out");
     for (name, says) in [
         ("latest", "symlink"),
         ("latest", "2024"),
@@ -252,7 +249,7 @@ fn a_symlink_loop_is_reported_and_each_page_read_once() {
         files_of(&w, "out"),
         BTreeSet::from(["p.txt".into(), "sub/q.txt".into()])
     );
-    let warnings = warning_lines(&o);
+    let warnings = warning_lines(&w, "out");
     assert!(
         warnings.iter().any(|l| l.contains("sub/up") && l.contains("loop")),
         "{warnings:?}"

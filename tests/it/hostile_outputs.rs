@@ -323,7 +323,7 @@ fn a_damaged_last_override_is_reported_with_its_line_and_the_rest_apply() {
     };
     let o = w.concord(args("again"));
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = w.warnings("again");
     assert!(
         err.lines()
             .any(|l| l.starts_with("warning: ov.toml:8: ") && l.contains("damaged")),

@@ -74,7 +74,7 @@ fn a_fallback_table_id_never_collides_with_an_explicit_one() {
     let canon = w.csv("out/canonical.csv");
     let canon_ids: BTreeSet<&str> = canon.iter().flat_map(|r| r["record_ids"].split(';')).collect();
     assert_eq!(canon_ids, ids.iter().copied().collect(), "{canon:?}");
-    let err = stderr(&o);
+    let err = w.warnings("out");
     assert!(err.contains("people.csv:4:") && err.contains("people.csv#3"), "{err}");
     assert!(err.contains("people.csv:6:"), "{err}");
 }
@@ -89,7 +89,7 @@ fn crlf_csv_line_numbers_are_right() {
         let input = w.write(name, text);
         let o = run_table(&w, &input);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-        let err = stderr(&o);
+        let err = w.warnings("out");
         assert!(err.contains(&format!("{name}:3: malformed row skipped")), "{err}");
         assert!(err.contains(&format!("{name}:4: field \"born\"")), "{err}");
         let prov = w.csv("out/provenance.csv");
@@ -138,7 +138,7 @@ fn an_unbalanced_quote_is_reported_where_it_opened_and_the_rows_after_it_are_rea
         let input = w.write("people.csv", text);
         let o = run_table(&w, &input);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-        let err = stderr(&o);
+        let err = w.warnings("out");
         assert!(
             err.contains("people.csv:3:") && err.contains("quote") && err.contains("4 lines"),
             "{err}"
@@ -158,7 +158,7 @@ fn an_unbalanced_quote_is_reported_where_it_opened_and_the_rows_after_it_are_rea
     );
     let o = run_table(&w, &input);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = w.warnings("out");
     assert!(err.contains("people.csv:2:") && err.contains("3 lines"), "{err}");
     let ids: Vec<String> = w
         .csv("out/provenance.csv")

@@ -90,7 +90,7 @@ fn inspect_and_run(w: &Workdir, page: &Path) -> Value {
     let o = w.concord(run_args(&[page], &out, &[]));
     assert!(o.status.success(), "run failed: {}", stderr(&o));
     assert_eq!(inspect_records(&p), provenance_records(&out.join("provenance.csv")));
-    let run_warnings = stderr(&o);
+    let run_warnings = w.warnings("out");
     for warning in p["warnings"].as_array().unwrap() {
         let line = format!("warning: {}\n", warning.as_str().unwrap());
         assert!(run_warnings.contains(&line), "{line:?} not in {run_warnings:?}");

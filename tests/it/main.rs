@@ -18,6 +18,7 @@ mod layering;
 mod layouts;
 mod output_format;
 mod partition;
+mod progress;
 mod properties;
 mod record_shape;
 mod roundtrip_model;

@@ -265,8 +265,8 @@ fn outputs_are_byte_identical_across_threads_and_input_order() {
 #[test]
 fn other_layouts_and_date_forms() {
     let w = Workdir::new();
-    let o = w.run_ok(&[&fixture("edge")], "out", &["-q"]);
-    let err = stderr(&o);
+    w.run_ok(&[&fixture("edge")], "out", &["-q"]);
+    let err = w.warnings("out");
     let prov = w.csv("out/provenance.csv");
 
     // Third layout: "-" separated, a dateless first record after SEARCH RESULTS.
@@ -490,8 +490,8 @@ fn an_oversized_block_is_windowed_and_reported() {
     w.write("in/a.txt", page(30, 0));
     w.write("in/b.txt", page(30, 100));
     w.write("small.toml", "[blocking]\nmax_block_size = 10\nwindow = 3\n");
-    let o = w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "small.toml"]);
-    let err = stderr(&o);
+    w.run_ok(&[&w.path("in")], "out", &["-q", "--rules", "small.toml"]);
+    let err = w.warnings("out");
     assert!(
         err.contains("block date=1952-09-06 holds 60 records (limit 10): compared each record with its 3 nearest neighbours by title instead of all 1770 pairs"),
         "{err}"

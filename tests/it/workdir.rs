@@ -89,6 +89,22 @@ impl Workdir {
         o
     }
 
+    /// Every warning of the run written to `out`, one `warning: FILE:LINE: message` line each,
+    /// as `run` words them on stderr (where `--quiet` only counts them), from `warnings.csv`.
+    pub fn warnings(&self, out: &str) -> String {
+        self.csv(&format!("{out}/warnings.csv"))
+            .iter()
+            .map(|w| {
+                let place = match (w["file"].as_str(), w["line"].as_str()) {
+                    ("", _) => String::new(),
+                    (file, "") => format!("{file}: "),
+                    (file, line) => format!("{file}:{line}: "),
+                };
+                format!("warning: {place}{}\n", w["message"])
+            })
+            .collect()
+    }
+
     /// Rows of an output CSV as header -> value maps.
     pub fn csv(&self, rel: &str) -> Vec<BTreeMap<String, String>> {
         read_csv(&self.path(rel))
