@@ -9,6 +9,7 @@ pub mod read;
 pub mod report;
 pub mod review;
 pub mod settled;
+pub mod words;
 
 use crate::error::{Error, Warning};
 use crate::linkage::cluster::{Clustering, Outcome};

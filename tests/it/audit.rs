@@ -210,7 +210,8 @@ fn an_override_naming_a_missing_record_is_reported_and_kept() {
     w.write("mine.toml", &text);
     w.run_ok(&[&fixture("pages")], "out", &["-q", "--overrides", "mine.toml"]);
     assert!(
-        w.warnings("out").contains("mine.toml:2: override same names a record not in this run: 00000000deadbeef"),
+        w.warnings("out")
+            .contains("mine.toml:2: override same names a record not in this run: 00000000deadbeef"),
         "{}",
         w.warnings("out")
     );
@@ -562,5 +563,9 @@ fn conflicting_overrides_keep_the_cannot_link_and_warn() {
     );
     w.run_ok(&[&w.path("three")], "out", &["-q"]);
     assert_eq!(w.csv("out/canonical.csv").len(), 2);
-    assert!(w.warnings("out").contains("was not applied: cannot-link"), "{}", w.warnings("out"));
+    assert!(
+        w.warnings("out").contains("was not applied: cannot-link"),
+        "{}",
+        w.warnings("out")
+    );
 }
