@@ -9,9 +9,15 @@ use similar::{Algorithm, DiffOp, capture_diff_slices};
 pub type Word = (String, bool);
 
 /// The words of `a` and `b` (split at whitespace, as written), each flagged when the other
-/// side has no word of the same matching key at that place of the alignment.
+/// side has no word of the same matching key at that place of the alignment. When one side
+/// is empty nothing is flagged: a missing field is not a difference of words (every word of
+/// the other side marked would only hide the fields that do differ).
 pub fn diff(a: &str, b: &str) -> (Vec<Word>, Vec<Word>) {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
+    if wa.is_empty() || wb.is_empty() {
+        let unmarked = |words: Vec<&str>| words.into_iter().map(|w| (w.to_string(), false)).collect();
+        return (unmarked(wa), unmarked(wb));
+    }
     let key = |w: &&str| crate::normalize::match_key(w);
     let (ka, kb): (Vec<String>, Vec<String>) = (wa.iter().map(key).collect(), wb.iter().map(key).collect());
     let mut left: Vec<Word> = wa.iter().map(|w| (w.to_string(), false)).collect();
@@ -63,6 +69,13 @@ mod tests {
         assert_eq!((marked(&l), marked(&r)), (vec![], vec![]));
         let (l, r) = diff("Säypiddin - report", "Saypiddin report");
         assert_eq!((marked(&l), marked(&r)), (vec![], vec![]));
+    }
+
+    #[test]
+    fn a_missing_field_marks_nothing() {
+        let (l, r) = diff("", "A summary of the Berlin question");
+        assert_eq!((marked(&l), marked(&r)), (vec![], vec![]));
+        assert_eq!(r.len(), 6);
     }
 
     #[test]

@@ -511,16 +511,21 @@ fn report_html_escapes_scraped_text_and_holds_every_section() {
     assert!(!html.contains("<script"), "raw <script> in report");
     assert!(!html.contains("<img"), "raw <img> in report");
     assert!(html.contains("Note &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;"));
-    // Self-contained: no external resources (maud writes attributes as name="...").
-    for needle in [" src=\"", " href=\"", "@import", "url("] {
+    // Self-contained: no external resources (maud writes attributes as name="..."); its
+    // links are to its own anchors.
+    for needle in [" src=\"", "@import", "url("] {
         assert!(!html.to_lowercase().contains(needle), "report references {needle}");
     }
+    assert!(
+        html.split(" href=\"").skip(1).all(|h| h.starts_with('#')),
+        "a link leaves the report"
+    );
     for section in [
-        "<h2>Pair scores</h2>",
+        "<h2 id=\"scores\">Pair scores</h2>",
         "<svg",
-        "<h2>Merged clusters</h2>",
-        "<h2>Review queue</h2>",
-        "<h2>Warnings</h2>",
+        "<h2 id=\"clusters\">Merged clusters</h2>",
+        "<h2 id=\"review\">Review queue</h2>",
+        "<h2 id=\"warnings\">Warnings</h2>",
         "3 pairs in the review band",
         "no records found on this page",
     ] {

@@ -228,7 +228,7 @@ fn a_merge_keeps_the_larger_id_and_retires_the_other_to_it() {
     assert_eq!(merged["continues"], letter);
     let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
     assert!(
-        report.contains("<h2>Identity</h2>"),
+        report.contains("<h2 id=\"identity\">Identity</h2>"),
         "the report says what became of the ids"
     );
     assert!(

@@ -21,6 +21,7 @@ mod partition;
 mod progress;
 mod properties;
 mod record_shape;
+mod report;
 mod roundtrip_model;
 mod scorer;
 mod settled;
