@@ -24,6 +24,7 @@ pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
     };
     match ids {
         [id] => {
+            let id = full_id(out, id)?;
             let (canonical, history) = match out.record(id) {
                 Some(r) => (r.canonical_id.as_str(), String::new()),
                 None => resolve(out, id)?,
@@ -44,6 +45,48 @@ pub fn explain(out: &OutputDir, ids: &[String]) -> Result<String, Error> {
             file: "explain".into(),
             message: "give one canonical id (or record id), or two record ids".into(),
         }),
+    }
+}
+
+/// Candidates listed when an id prefix is ambiguous.
+const CANDIDATES: usize = 5;
+
+/// The whole id `id` is the start of, when it is not an id itself: the one canonical id
+/// (current, or retired in `ids.csv`) it begins; an error naming a few when it begins
+/// several. A record id is never completed (its page and position are typed whole).
+fn full_id<'o>(out: &'o OutputDir, id: &'o str) -> Result<&'o str, Error> {
+    let known = out.record(id).is_some()
+        || out.canonical.iter().any(|c| c.canonical_id == id)
+        || out.ids.iter().any(|r| r.id == id);
+    if known || id.is_empty() {
+        return Ok(id);
+    }
+    let mut matches: Vec<&str> = (out.canonical.iter().map(|c| c.canonical_id.as_str()))
+        .chain(out.ids.iter().map(|r| r.id.as_str()))
+        .filter(|c| c.starts_with(id))
+        .collect();
+    matches.sort_unstable();
+    matches.dedup();
+    match matches.as_slice() {
+        [] => Ok(id),
+        [one] => Ok(one),
+        many => {
+            let shown: Vec<&str> = many.iter().take(CANDIDATES).copied().collect();
+            let more = many.len().saturating_sub(CANDIDATES);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            Err(Error::Input {
+                file: id.to_string(),
+                message: format!(
+                    "{id:?} begins {} canonical ids: {}{more}; give more of it",
+                    many.len(),
+                    shown.join(", ")
+                ),
+            })
+        }
     }
 }
 
@@ -101,6 +144,83 @@ fn id_history(out: &OutputDir, id: &str) -> String {
         }
     }
     s + "\n"
+}
+
+/// Why a document is what it is, in one plain sentence, from the links that joined its
+/// `members` records: "merged 2 records: same title, same day; descriptions alike (lowest
+/// similarity 0.9412)"; "not merged: no other record matched it".
+fn in_a_sentence(out: &OutputDir, members: usize, joined: &[&DecisionRow]) -> String {
+    if members < 2 {
+        return "not merged: no other record matched it".into();
+    }
+    let overrides = joined.iter().filter(|d| !d.override_.is_empty()).count();
+    let mut parts: Vec<String> = Vec::new();
+    if overrides == joined.len() && overrides > 0 {
+        parts.push("joined by a reviewer's override".into());
+    } else if out.table {
+        let lowest = joined.iter().map(|d| d.score.0).fold(1.0, f64::min);
+        parts.push(format!(
+            "every link a match (lowest match probability {})",
+            Fixed(lowest)
+        ));
+    } else {
+        parts.push(format!("{}, {}", titles(joined), dates(joined)));
+        parts.push(descriptions(joined));
+        if overrides > 0 {
+            parts.push(format!("{overrides} link(s) by a reviewer's override"));
+        }
+    }
+    format!("merged {members} records: {}", parts.join("; "))
+}
+
+/// The titles' agreement over the joining links.
+fn titles(joined: &[&DecisionRow]) -> String {
+    let lowest = joined
+        .iter()
+        .filter_map(|d| d.title_similarity)
+        .map(|f| f.0)
+        .fold(1.0, f64::min);
+    match lowest >= 1.0 {
+        true => "same title".into(),
+        false => format!("titles alike (lowest similarity {})", Fixed(lowest)),
+    }
+}
+
+/// The finest date every joining link agreed on, from its block: a day, a month, a year, or
+/// no date (the undated pass pairs by title words).
+fn dates(joined: &[&DecisionRow]) -> &'static str {
+    let level = |d: &DecisionRow| match (d.block_rule.as_str(), d.block_key.matches('-').count()) {
+        ("date", 2) => 3,
+        ("date", 1) => 2,
+        ("date", _) => 1,
+        _ => 0,
+    };
+    match joined.iter().map(|d| level(d)).min().unwrap_or(0) {
+        3 => "same day",
+        2 => "same month",
+        1 => "same year",
+        _ => "no date to compare",
+    }
+}
+
+/// The descriptions' agreement over the joining links.
+fn descriptions(joined: &[&DecisionRow]) -> String {
+    let compared: Vec<f64> = joined
+        .iter()
+        .filter_map(|d| d.description_similarity)
+        .map(|f| f.0)
+        .collect();
+    let lowest = compared.iter().copied().fold(1.0, f64::min);
+    match (compared.len(), joined.len()) {
+        (0, _) => "none has a description to compare".into(),
+        (n, all) if n < all => format!(
+            "{} of {all} links had no description to compare, the others alike (lowest {})",
+            all - n,
+            Fixed(lowest)
+        ),
+        _ if lowest >= 1.0 => "same description".into(),
+        _ => format!("descriptions alike (lowest similarity {})", Fixed(lowest)),
+    }
 }
 
 fn thresholds(out: &OutputDir) -> String {
@@ -240,7 +360,11 @@ fn waterfall(s: &mut String, w: &Waterfall) {
 fn cluster(out: &OutputDir, id: &str) -> String {
     let members: Vec<&ProvRow> = out.records.iter().filter(|r| r.canonical_id == id).collect();
     let is_member = |rid: &str| members.iter().any(|m| m.record_id == rid);
-    let mut s = String::new();
+    let joined: Vec<&DecisionRow> = (out.links.iter())
+        .filter(|l| l.outcome == "joined" && is_member(&l.record_a) && is_member(&l.record_b))
+        .filter_map(|l| out.decision(&l.record_a, &l.record_b))
+        .collect();
+    let mut s = in_a_sentence(out, members.len(), &joined) + "\n";
     if let Some(c) = out.canonical.iter().find(|c| c.canonical_id == id) {
         if out.table {
             let values: Vec<String> = c.fields.0.iter().map(|(n, v)| format!("{n}={v:?}")).collect();

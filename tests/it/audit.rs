@@ -78,6 +78,45 @@ fn explain_shows_the_molotov_letters_sources_similarities_and_decision() {
 }
 
 #[test]
+fn explain_opens_with_a_sentence_and_takes_an_unambiguous_id_prefix() {
+    let w = Workdir::new();
+    w.run_ok(&[&fixture("pages")], "out", &["-q"]);
+    let prov = w.csv("out/provenance.csv");
+    let canonical = prov_row(&prov, MOLOTOV_A)["canonical_id"].clone();
+    let whole = stdout(&w.concord(["explain", "out", canonical.as_str()]));
+    assert_eq!(
+        whole.lines().next(),
+        Some("merged 2 records: same title, same day; same description"),
+        "{whole}"
+    );
+    // The shortest prefix that begins no other id gives the same explanation.
+    let ids: Vec<String> = w
+        .csv("out/canonical.csv")
+        .iter()
+        .map(|c| c["canonical_id"].clone())
+        .collect();
+    let unique = (5..canonical.len())
+        .map(|n| &canonical[..n])
+        .find(|p| ids.iter().filter(|i| i.starts_with(p)).count() == 1)
+        .unwrap();
+    assert_eq!(stdout(&w.concord(["explain", "out", unique])), whole);
+    // A prefix several ids begin: an error naming them, nothing explained.
+    let shared = &canonical[..unique.len() - 1];
+    let o = w.concord(["explain", "out", shared]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{shared:?} begins ")) && stderr(&o).contains(&canonical),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), "");
+    // A document of one record says so first.
+    let single = prov_row(&prov, WANG_ZHEN)["canonical_id"].clone();
+    let text = stdout(&w.concord(["explain", "out", single.as_str()]));
+    assert!(text.starts_with("not merged: no other record matched it\n"), "{text}");
+}
+
+#[test]
 fn explain_says_why_two_records_were_never_compared() {
     let w = Workdir::new();
     w.run_ok(&[&fixture("pages")], "out", &["-q"]);
