@@ -11,7 +11,8 @@ use concord::{Rules, RunOptions};
 /// Arguments of `concord run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Saved result pages: files, or directories read recursively (hidden files skipped). One
+    /// Saved result pages: files, or directories read recursively (hidden files skipped); `-`
+    /// reads one page (or, with --format, a table) from standard input, named `stdin`. One
     /// that does not exist, or no record read at all, stops the run before anything is written.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
@@ -70,9 +71,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => concord::audit::overrides::Overrides::load(&path)?,
         None => Default::default(),
     };
+    let mut inputs = args.inputs;
+    // Held to the end of the run: the spooled standard input lives in it.
+    let _stdin = spool_stdin(&mut inputs, rules.input.max_file_bytes)?;
     let opts = RunOptions {
         overrides,
-        inputs: args.inputs,
+        inputs,
         out: args.out,
         rules,
         threads: args.threads,
@@ -143,4 +147,36 @@ fn next_step(out: &std::path::Path, review_pairs: usize) -> String {
         0 => format!("{report}; no pair waits for review"),
         n => format!("{report}; {n} pair(s) wait for review: concord review {out}"),
     }
+}
+
+/// The name standard input goes by in the outputs (`provenance.csv`'s `file`, record ids).
+const STDIN_NAME: &str = "stdin";
+
+/// Replaces the input `-` by a file holding standard input, named `stdin` in a temporary
+/// folder (returned: the file lives as long as it). The engine reads files, so standard input
+/// goes through the same size cap, encoding checks and naming as any page. At most
+/// `max_bytes` + 1 bytes are copied: the read that follows reports a larger input as too big.
+fn spool_stdin(inputs: &mut [PathBuf], max_bytes: u64) -> anyhow::Result<Option<tempfile::TempDir>> {
+    let dashes = inputs.iter().filter(|p| p.as_os_str() == "-").count();
+    if dashes == 0 {
+        return Ok(None);
+    }
+    if dashes > 1 {
+        anyhow::bail!("- (standard input) may be given once");
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        anyhow::bail!("- reads standard input, which is a terminal: pipe a page into it (concord run - < page.txt)");
+    }
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join(STDIN_NAME);
+    let mut file = std::fs::File::create(&path)?;
+    std::io::copy(
+        &mut std::io::Read::take(stdin.lock(), max_bytes.saturating_add(1)),
+        &mut file,
+    )?;
+    for input in inputs.iter_mut().filter(|p| p.as_os_str() == "-") {
+        input.clone_from(&path);
+    }
+    Ok(Some(dir))
 }

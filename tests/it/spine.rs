@@ -560,3 +560,58 @@ fn a_cut_title_in_a_busy_block_still_finds_its_document() {
     };
     assert_eq!(id("b.txt", "1"), id("a.txt", "25"));
 }
+
+/// `concord run -` with `bytes` on standard input, in `w`, into `out`.
+fn run_stdin(w: &Workdir, out: &str, extra: &[&str], bytes: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["run", "-", "--out", out, "-q"])
+        .args(extra)
+        .current_dir(w.path(""))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_page_or_a_table_is_read_from_standard_input_as_stdin() {
+    let w = Workdir::new();
+    let page = std::fs::read(fixture("pages/000_254b8f254631d6fa.txt")).unwrap();
+    w.write("p/000.txt", &page);
+    w.run_ok(&[&w.path("p")], "from-file", &["-q"]);
+    let o = run_stdin(&w, "out", &[], &page);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The same records as the file gives, the file named `stdin`.
+    let (file, piped) = (w.csv("from-file/provenance.csv"), w.csv("out/provenance.csv"));
+    assert_eq!(file.len(), piped.len());
+    for (f, p) in file.iter().zip(&piped) {
+        assert_eq!(p["file"], "stdin");
+        assert_eq!(p["record_id"], f["record_id"].replace("000.txt", "stdin"));
+        assert_eq!((&p["title"], &p["line"]), (&f["title"], &f["line"]));
+    }
+    // A table, with --format.
+    let csv = std::fs::read(fixture("febrl/febrl1_sample.csv")).unwrap();
+    let rules = root().join("rules/person.toml");
+    let o = run_stdin(
+        &w,
+        "people",
+        &["--format", "csv", "--rules", rules.to_str().unwrap()],
+        &csv,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(w.csv("people/provenance.csv").len(), 120);
+    // Standard input given twice: refused before anything is read.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["run", "-", "-", "--out", "twice"])
+        .current_dir(w.path(""))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("may be given once"), "{}", stderr(&o));
+    assert!(!w.path("twice").exists());
+}
