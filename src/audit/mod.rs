@@ -3,6 +3,7 @@
 //! `report.html` beside the core outputs; afterwards `explain` and `review` read the output
 //! folder back ([`read`]), so they need nothing but that folder.
 
+pub mod effect;
 pub mod explain;
 pub mod overrides;
 pub mod read;

@@ -45,12 +45,13 @@ fn unmarked(text: &str) -> Vec<Word> {
     text.split_whitespace().map(|w| (w.to_string(), false)).collect()
 }
 
-/// Wraps words into lines of at most `width` characters (a longer word gets its own line).
-fn wrap(words: &[Word], width: usize) -> Vec<Vec<Word>> {
+/// Wraps words into lines of at most `width` characters as `style` renders them (brackets
+/// widen a marked word by 2); a longer word gets its own line.
+fn wrap(words: &[Word], width: usize, style: Style) -> Vec<Vec<Word>> {
     let mut lines: Vec<Vec<Word>> = vec![Vec::new()];
     let mut len = 0;
     for (w, changed) in words {
-        let n = w.chars().count();
+        let n = w.chars().count() + if *changed && !style.colour { 2 } else { 0 };
         let line = lines.last_mut().filter(|l| !l.is_empty() && len + 1 + n > width);
         if line.is_some() {
             lines.push(Vec::new());
@@ -103,14 +104,16 @@ fn render_line(words: &[Word], left: bool, style: Style) -> (String, usize) {
     (s, len)
 }
 
-/// Both records side by side, field by field, in columns `width` wide; words that differ are
-/// highlighted.
+/// Width of the field names' column.
+const LABEL: usize = 12;
+/// Narrowest column for two records side by side; below it they are shown one above the
+/// other.
+const MIN_COLUMN: usize = 24;
+
+/// Both records field by field, fitting `width` columns: side by side when each gets
+/// [`MIN_COLUMN`] or more, else one above the other; words that differ are highlighted
+/// (record ids are not: they always differ).
 pub fn side_by_side<'a>(a: &'a ProvRow, b: &'a ProvRow, width: usize, style: Style) -> String {
-    let label = 12;
-    // Brackets widen a marked word by 2; leave room so columns stay aligned.
-    let col = width.saturating_sub(label + 3) / 2;
-    let wrap_at = col.saturating_sub(if style.colour { 0 } else { 2 }).max(10);
-    let mut out = String::new();
     let mut fields: Vec<(&str, &'a str, &'a str)> = vec![("record", &a.record_id, &b.record_id)];
     if a.fields.is_empty() {
         let text = |c: &'a Option<String>| c.as_deref().unwrap_or("");
@@ -125,20 +128,54 @@ pub fn side_by_side<'a>(a: &'a ProvRow, b: &'a ProvRow, width: usize, style: Sty
             fields.push((name, x, y));
         }
     }
-    for (field, (name, x, y)) in fields.into_iter().enumerate() {
-        // Two records' ids always differ: marking them says nothing.
-        let (wx, wy) = match field {
-            0 => (unmarked(x), unmarked(y)),
-            _ => word_diff(x, y),
-        };
-        let (lx, ly) = (wrap(&wx, wrap_at), wrap(&wy, wrap_at));
+    let marked: Vec<(&str, Vec<Word>, Vec<Word>)> = (fields.into_iter().enumerate())
+        .map(|(i, (name, x, y))| match i {
+            0 => (name, unmarked(x), unmarked(y)),
+            _ => {
+                let (wx, wy) = word_diff(x, y);
+                (name, wx, wy)
+            }
+        })
+        .collect();
+    let col = width.saturating_sub(LABEL + 3) / 2;
+    match col >= MIN_COLUMN {
+        true => columns(&marked, col, style),
+        false => stacked(&marked, width, style),
+    }
+}
+
+/// The fields in two columns `col` wide, split by ` | `.
+fn columns(fields: &[(&str, Vec<Word>, Vec<Word>)], col: usize, style: Style) -> String {
+    let mut out = String::new();
+    for (name, wx, wy) in fields {
+        let (lx, ly) = (wrap(wx, col, style), wrap(wy, col, style));
         for i in 0..lx.len().max(ly.len()) {
             let (sx, nx) = lx.get(i).map_or((String::new(), 0), |l| render_line(l, true, style));
             let (sy, _) = ly.get(i).map_or((String::new(), 0), |l| render_line(l, false, style));
             let head = if i == 0 { name } else { "" };
             let pad = " ".repeat(col.saturating_sub(nx));
-            out.push_str(format!("{head:<label$} {sx}{pad} | {sy}").trim_end());
+            out.push_str(format!("{head:<LABEL$} {sx}{pad} | {sy}").trim_end());
             out.push('\n');
+        }
+    }
+    out
+}
+
+/// The fields one above the other, `a:` then `b:`, within `width` columns.
+fn stacked(fields: &[(&str, Vec<Word>, Vec<Word>)], width: usize, style: Style) -> String {
+    let indent = 4;
+    let wrap_at = width.saturating_sub(indent + 3).max(10);
+    let mut out = String::new();
+    for (name, wx, wy) in fields {
+        out.push_str(name);
+        out.push('\n');
+        for (side, words, left) in [("a:", wx, true), ("b:", wy, false)] {
+            for (i, line) in wrap(words, wrap_at, style).iter().enumerate() {
+                let head = if i == 0 { side } else { "" };
+                let (text, _) = render_line(line, left, style);
+                out.push_str(format!("{:indent$}{head:<3}{text}", "").trim_end());
+                out.push('\n');
+            }
         }
     }
     out
@@ -154,10 +191,21 @@ mod tests {
             .split(' ')
             .map(|w| (w.to_string(), false))
             .collect();
-        let lines = wrap(&words, 7);
+        let lines = wrap(&words, 7, Style { colour: false });
         assert_eq!(lines.iter().flatten().count(), 5);
         for l in &lines {
             assert!(render_line(l, true, Style { colour: false }).1 <= 7);
         }
+    }
+
+    #[test]
+    fn a_marked_word_counts_its_brackets_when_wrapping() {
+        let words: Vec<Word> = ["aaa", "bbb", "ccc"].iter().map(|w| (w.to_string(), true)).collect();
+        let plain = Style { colour: false };
+        for l in wrap(&words, 11, plain) {
+            assert!(render_line(&l, true, plain).1 <= 11, "{l:?}");
+        }
+        // In colour the marks take no columns.
+        assert_eq!(wrap(&words, 11, Style { colour: true }).len(), 1);
     }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use concord::audit::effect::{self, Context as PairContext};
 use concord::audit::overrides::{self, NewOverride, Overrides, Verdict};
 use concord::audit::read::OutputDir;
 use concord::audit::review::{Item, Style, pending, side_by_side};
@@ -63,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let style = Style {
         colour: std::env::var_os("NO_COLOR").is_none(),
     };
-    let written = walk(&items, &args.overrides, style)?;
+    let written = walk(&out, &items, &args.overrides, style)?;
     outln!(
         "{written} answer(s) in {}. Run `concord run` again to apply them.",
         args.overrides.display()
@@ -71,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(item: &Item, n: usize, total: usize, style: Style) -> std::io::Result<()> {
+fn show(item: &Item, context: &PairContext, n: usize, total: usize, style: Style) -> std::io::Result<()> {
     let r = item.row;
     outln!("\n=== pair {} of {total} (review rank {}) ===", n + 1, r.rank)?;
     if item.a.fields.is_empty() {
@@ -86,18 +87,45 @@ fn show(item: &Item, n: usize, total: usize, style: Style) -> std::io::Result<()
         outln!("match probability {}", r.score)?;
     }
     outln!("why in review: {}", r.reason)?;
-    out!("{}", side_by_side(item.a, item.b, 120, style))
+    out!("{}", side_by_side(item.a, item.b, width(), style))?;
+    show_context(item, context)
+}
+
+/// Each side's document, and what each answer would move.
+fn show_context(item: &Item, c: &PairContext) -> std::io::Result<()> {
+    for (which, side, record) in [("a", &c.a, item.a), ("b", &c.b, item.b)] {
+        let others: Vec<&str> = (side.members.iter())
+            .filter(|m| m.record_id != record.record_id)
+            .map(|m| m.record_id.as_str())
+            .collect();
+        let with = match others.len() {
+            0 => "alone".to_string(),
+            n if n <= 3 => format!("with {}", others.join(", ")),
+            n => format!("with {} and {} more", others[..3].join(", "), n - 3),
+        };
+        outln!("{which} is in {} ({with})", side.id)?;
+    }
+    outln!("if same:      {}", c.if_same.says)?;
+    outln!("if different: {}", c.if_different.says)
+}
+
+/// The terminal's width (80 when it cannot be told): the side-by-side view fits it.
+fn width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map_or(80, |(_, cols)| usize::from(cols))
 }
 
 /// Walks the queue; returns how many answers are in the file at the end.
-fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
+fn walk(out: &OutputDir, items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
     outln!("{} pairs to review. {HELP}", items.len())?;
     let stdin = std::io::stdin();
     let mut history: Vec<Step> = Vec::new();
     while history.len() < items.len() {
         let n = history.len();
         let item = &items[n];
-        show(item, n, items.len(), style)?;
+        let context = effect::context(out, item.a, item.b);
+        show(item, &context, n, items.len(), style)?;
         out!("same / different / skip / undo / quit [s/d/k/u/q]> ")?;
         let mut line = String::new();
         if stdin.lock().read_line(&mut line)? == 0 {
@@ -137,6 +165,17 @@ fn walk(items: &[Item], path: &Path, style: Style) -> anyhow::Result<usize> {
         )
         .with_context(|| format!("writing {}", path.display()))?;
         outln!("recorded: {} (in {})", verdict.as_str(), path.display())?;
+        let effect = match verdict {
+            Verdict::Same => &context.if_same,
+            Verdict::Different => &context.if_different,
+        };
+        if effect.cuts_matches > 0 {
+            outln!(
+                "warning: this answer cuts {} link(s) scoring at or above the match threshold: {}",
+                effect.cuts_matches,
+                effect.says
+            )?;
+        }
         history.push(Step::Written { before, after });
     }
     Ok(history.iter().filter(|s| matches!(s, Step::Written { .. })).count())

@@ -613,3 +613,81 @@ fn conflicting_overrides_keep_the_cannot_link_and_warn() {
         w.warnings("out")
     );
 }
+
+/// Two versions of one letter on page a (the second as page b has it), and page b's: the
+/// pair a#1 ~ b#1 waits for review while a#2 ~ b#1 matched. Answering "same" would join
+/// a#1 to the document of a#2, a record of its own page.
+fn one_page_twice(w: &Workdir) {
+    let kim = |desc: &'static str| ("April 1, 1956", "Letter, Kim Il Sung to Mao Zedong", desc);
+    let (ours, theirs) = (
+        "Kim thanks Mao for the Chinese volunteers and asks for grain.",
+        "Kim thanks Mao for the volunteers and asks China for more rice.",
+    );
+    w.write("twice/a.txt", page(&[kim(ours), kim(theirs)]));
+    w.write("twice/b.txt", page(&[kim(theirs)]));
+    w.run_ok(&[&w.path("twice")], "out", &["-q"]);
+    assert_eq!(w.csv("out/review.csv").len(), 1, "one pair to review");
+}
+
+/// `concord review out` in a pseudo-terminal `columns` wide, without colour.
+fn review_in_a_terminal(w: &Workdir, columns: u16) -> rexpect::session::PtySession {
+    let mut cmd = std::process::Command::new("sh");
+    let bin = env!("CARGO_BIN_EXE_concord");
+    cmd.args(["-c", &format!("stty cols {columns} rows 50; exec '{bin}' review out")])
+        .current_dir(w.path(""))
+        .env("NO_COLOR", "1");
+    rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn in a pty")
+}
+
+#[test]
+fn review_shows_both_documents_and_warns_before_and_after_an_answer_that_cuts_matches() {
+    let w = Workdir::new();
+    one_page_twice(&w);
+    let mut p = review_in_a_terminal(&w, 120);
+    let shown = p.exp_string("[s/d/k/u/q]> ").unwrap();
+    // Both sides' documents, and what each answer moves, before anything is saved.
+    assert!(shown.contains("a is in doc-") && shown.contains("(alone)"), "{shown}");
+    assert!(
+        shown.contains("b is in doc-") && shown.contains("(with a.txt#2)"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("but a.txt#1 and a.txt#2 are on one page (a.txt)")
+            && shown.contains("1 link(s) of these documents score at or above the match threshold"),
+        "{shown}"
+    );
+    assert!(shown.contains("if different: nothing moves"), "{shown}");
+    p.send_line("s").unwrap();
+    p.exp_string("recorded: same").unwrap();
+    let after = p.exp_string("answer(s) in").unwrap();
+    assert!(
+        after.contains("warning: this answer cuts 1 link(s) scoring at or above the match threshold"),
+        "{after}"
+    );
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn review_fits_a_narrow_terminal_one_record_above_the_other() {
+    let w = Workdir::new();
+    one_page_twice(&w);
+    let mut p = review_in_a_terminal(&w, 50);
+    let shown = p.exp_string("[s/d/k/u/q]> ").unwrap();
+    let pair = &shown[shown.find("=== pair").expect("a pair shown")..];
+    // The records' view: from the line after "why in review" to the documents' lines (prose
+    // lines are left to the terminal to wrap).
+    let start = pair.find("why in review").unwrap();
+    let view = &pair[start + pair[start..].find('\n').unwrap() + 1..pair.find("a is in doc-").unwrap()];
+    assert!(view.contains("record") && view.contains("description"), "{view}");
+    for line in view.lines() {
+        // The pty writes \r\n.
+        let line = line.trim_end_matches('\r');
+        assert!(line.chars().count() <= 50, "{} columns: {line:?}", line.chars().count());
+    }
+    assert!(pair.contains("\n    a: Letter, Kim Il Sung to Mao Zedong"), "{pair}");
+    assert!(pair.contains("\n    b: Letter, Kim Il Sung to Mao Zedong"), "{pair}");
+    // The words that differ are marked; the titles, alike, are not.
+    assert!(pair.contains("[rice.]") && !pair.contains("[Letter,"), "{pair}");
+    p.send_line("q").unwrap();
+    p.exp_eof().unwrap();
+}
