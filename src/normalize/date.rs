@@ -64,6 +64,24 @@ impl PartialDate {
         }
     }
 
+    /// The first day this date may be, as an ISO date (`1952-09` -> `1952-09-01`): a column
+    /// that sorts and filters as a date in any tool.
+    pub fn start(&self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.year,
+            self.month.unwrap_or(1),
+            self.day.unwrap_or(1)
+        )
+    }
+
+    /// The last day this date may be, as an ISO date (`1952-02` -> `1952-02-29`).
+    pub fn end(&self) -> String {
+        let month = self.month.unwrap_or(12);
+        let day = self.day.unwrap_or_else(|| days_in_month(self.year, month));
+        format!("{:04}-{month:02}-{day:02}", self.year)
+    }
+
     /// True when one date lies inside the other: equal dates, or a coarser date that
     /// contains the finer one (1952-09 contains 1952-09-06; 1952 contains both).
     pub fn compatible(&self, other: &PartialDate) -> bool {
@@ -262,6 +280,17 @@ pub fn looks_like_cut_date(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partial_date_spans_from_its_first_day_to_its_last() {
+        let span = |s: &str| parse(s).map(|d| (d.start(), d.end()));
+        let owned = |a: &str, b: &str| Some((a.to_string(), b.to_string()));
+        assert_eq!(span("September 6, 1952"), owned("1952-09-06", "1952-09-06"));
+        assert_eq!(span("February, 1952"), owned("1952-02-01", "1952-02-29"));
+        assert_eq!(span("February, 1950"), owned("1950-02-01", "1950-02-28"));
+        assert_eq!(span("1948"), owned("1948-01-01", "1948-12-31"));
+        assert_eq!(span("November 1956"), owned("1956-11-01", "1956-11-30"));
+    }
 
     fn iso(s: &str) -> Option<String> {
         parse(s).map(|d| d.to_string())

@@ -168,6 +168,12 @@ pub struct ProvenanceRow {
     /// Parsed date, ISO (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The first day the date may be, ISO (pages; empty without a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_start: Option<String>,
+    /// The last day the date may be, ISO (pages; empty without a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_end: Option<String>,
     /// Title as written (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -215,6 +221,8 @@ impl ProvenanceRow {
                 ("layout", Text),
                 ("raw_date", Text),
                 ("date", Text),
+                ("date_start", Text),
+                ("date_end", Text),
                 ("title", Text),
                 ("description", Text),
                 ("partial", Bool),
@@ -256,6 +264,12 @@ pub struct CanonicalRow {
     /// `day`, `month` or `year` (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_precision: Option<String>,
+    /// The first day the date may be, ISO (pages; empty without a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_start: Option<String>,
+    /// The last day the date may be, ISO (pages; empty without a date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_end: Option<String>,
     /// Title (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -277,9 +291,12 @@ impl Row for CanonicalRow {
     fn finish(&mut self, headers: &StringRecord, row: &StringRecord) -> Result<(), String> {
         // A table's canonical fields can take any name but the fixed ones: a page run's header
         // is exactly the page columns.
-        let page = headers
+        // A folder written before `date_start` and `date_end` existed is a page run too.
+        let range = ["date_start", "date_end"];
+        let page = (headers.iter().filter(|h| !range.contains(h))).eq(CanonicalRow::columns(None)
             .iter()
-            .eq(CanonicalRow::columns(None).iter().map(|c| c.name.as_str()));
+            .map(|c| c.name.as_str())
+            .filter(|h| !range.contains(h)));
         if !page {
             let mut fixed = vec!["canonical_id"];
             fixed.extend(CANONICAL_TAIL);
@@ -298,6 +315,8 @@ impl CanonicalRow {
             None => c.extend(cols(&[
                 ("date", Text),
                 ("date_precision", Text),
+                ("date_start", Text),
+                ("date_end", Text),
                 ("title", Text),
                 ("description", Text),
             ])),

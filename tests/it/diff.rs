@@ -359,6 +359,41 @@ fn a_folder_diffed_with_itself_has_no_change() {
 }
 
 #[test]
+fn a_folder_written_before_the_date_range_columns_is_still_a_page_run() {
+    let w = Workdir::new();
+    w.run_ok(&[&fixture("pages")], "out", &["-q"]);
+    // The same folder as an earlier version wrote it: no date_start, date_end.
+    std::fs::create_dir_all(w.path("old")).unwrap();
+    for f in std::fs::read_dir(w.path("out")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, w.path("old").join(f.file_name().unwrap())).unwrap();
+    }
+    for name in ["canonical.csv", "provenance.csv"] {
+        let mut r = csv::Reader::from_path(w.path("out").join(name)).unwrap();
+        let headers = r.headers().unwrap().clone();
+        let keep: Vec<usize> = (0..headers.len())
+            .filter(|&i| !["date_start", "date_end"].contains(&&headers[i]))
+            .collect();
+        assert_eq!(keep.len(), headers.len() - 2, "{name} has the range");
+        let mut out = csv::Writer::from_path(w.path("old").join(name)).unwrap();
+        out.write_record(keep.iter().map(|&i| &headers[i])).unwrap();
+        for row in r.records() {
+            let row = row.unwrap();
+            out.write_record(keep.iter().map(|&i| &row[i])).unwrap();
+        }
+    }
+    let (text, _) = diff(&w, "old", "out");
+    assert!(text.contains("\nno change\n"), "{text}");
+    // A run carrying its ids over reads it as the page run it is.
+    w.run_ok(
+        &[&fixture("pages")],
+        "new",
+        &["-q", "--previous", w.path("old").to_str().unwrap()],
+    );
+    assert!(w.csv("new/changes.csv").iter().all(|c| c["change"] == "unchanged"));
+}
+
+#[test]
 fn parquet_folders_diff_as_their_csv_twins_do() {
     let w = Workdir::new();
     let part = some_pages(&w, "part", &[0, 1, 3]);
