@@ -50,6 +50,17 @@ pub struct RunAudit<'a> {
 }
 
 impl RunAudit<'_> {
+    /// The size of each record's document.
+    fn size_of(&self) -> Vec<usize> {
+        let mut size = vec![1; self.records.len()];
+        for c in self.canonical {
+            for &m in &c.members {
+                size[m as usize] = c.members.len();
+            }
+        }
+        size
+    }
+
     /// Canonical id of each record.
     fn canonical_of(&self) -> Vec<&str> {
         let mut of = vec![""; self.records.len()];
@@ -70,18 +81,44 @@ pub fn write_all(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     report::write(batch, a)
 }
 
-/// Indices of the pairs finally decided review (ambiguous links included), most uncertain
-/// first (closest to the middle of the scorer's review band, [`Bands::centre`]); ties in pair
-/// order, so the queue is deterministic.
-pub fn review_queue(pairs: &Settled, bands: &Bands) -> Vec<usize> {
+/// Indices of the pairs finally decided review (ambiguous links included), the most
+/// informative first:
+/// 1. pairs the scorer scored a match that a rule held back (thin evidence, a cut title, an
+///    ambiguous link): scorer and rules disagree, and that is where the missed duplicates
+///    are (on synthetic scrapes with truth, every duplicate left in review was one of them;
+///    BENCHMARKS.md, "The review queue");
+/// 2. then the others, most uncertain first (closest to the middle of the scorer's review
+///    band, [`Bands::centre`]).
+///
+/// Within each, the answer's effect on the clusters comes before uncertainty: the pair whose
+/// answer would move more records (the smaller of its two documents, `size_of` giving each
+/// record's document size) first. Ties in pair order, so the queue is deterministic.
+pub fn review_queue(pairs: &Settled, bands: &Bands, size_of: impl Fn(u32) -> usize) -> Vec<usize> {
     let mid = bands.centre();
+    let scored = pairs.pairs();
+    let key = |i: usize| {
+        let s = &scored[i];
+        let held = s.score >= bands.match_at;
+        let moved = size_of(s.pair.a).min(size_of(s.pair.b));
+        // Effect weighs within the held group; the band's pairs go by uncertainty first.
+        let effect = if held { moved } else { 0 };
+        (
+            !held,
+            std::cmp::Reverse(effect),
+            (s.score - mid).abs(),
+            std::cmp::Reverse(moved),
+            i,
+        )
+    };
     let mut q: Vec<usize> = (0..pairs.len())
         .filter(|&i| pairs.decision(i) == MatchDecision::Review)
         .collect();
-    let scored = pairs.pairs();
     q.sort_by(|&x, &y| {
-        let (dx, dy) = ((scored[x].score - mid).abs(), (scored[y].score - mid).abs());
-        dx.total_cmp(&dy).then(x.cmp(&y))
+        let (kx, ky) = (key(x), key(y));
+        (kx.0, kx.1)
+            .cmp(&(ky.0, ky.1))
+            .then(kx.2.total_cmp(&ky.2))
+            .then((kx.3, kx.4).cmp(&(ky.3, ky.4)))
     });
     q
 }
@@ -89,26 +126,30 @@ pub fn review_queue(pairs: &Settled, bands: &Bands) -> Vec<usize> {
 fn write_review(batch: &Batch, a: &RunAudit) -> Result<(), Error> {
     let bands = a.scorer.bands();
     let mid = bands.centre();
-    let rows = review_queue(a.pairs, &bands).into_iter().enumerate().map(|(rank, i)| {
-        let s = &a.pairs.pairs()[i];
-        let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
-        // A table pair has no title or description similarity (as in decisions).
-        let page = a.table.is_none();
-        ReviewRow {
-            rank: rank as u64 + 1,
-            record_a: x.id(),
-            record_b: y.id(),
-            fingerprint_a: x.fingerprint.to_string(),
-            fingerprint_b: y.fingerprint.to_string(),
-            title_similarity: page.then_some(Fixed(s.title)),
-            description_similarity: s.description.filter(|_| page).map(Fixed),
-            score: Fixed(s.score),
-            boundary_distance: Fixed((s.score - mid).abs()),
-            reason: a.pairs.reason(i).into_owned(),
-            title_a: x.raw.title().to_string(),
-            title_b: y.raw.title().to_string(),
-        }
-    });
+    let size_of = a.size_of();
+    let rows = review_queue(a.pairs, &bands, |r| size_of[r as usize])
+        .into_iter()
+        .enumerate()
+        .map(|(rank, i)| {
+            let s = &a.pairs.pairs()[i];
+            let (x, y) = (&a.records[s.pair.a as usize], &a.records[s.pair.b as usize]);
+            // A table pair has no title or description similarity (as in decisions).
+            let page = a.table.is_none();
+            ReviewRow {
+                rank: rank as u64 + 1,
+                record_a: x.id(),
+                record_b: y.id(),
+                fingerprint_a: x.fingerprint.to_string(),
+                fingerprint_b: y.fingerprint.to_string(),
+                title_similarity: page.then_some(Fixed(s.title)),
+                description_similarity: s.description.filter(|_| page).map(Fixed),
+                score: Fixed(s.score),
+                boundary_distance: Fixed((s.score - mid).abs()),
+                reason: a.pairs.reason(i).into_owned(),
+                title_a: x.raw.title().to_string(),
+                title_b: y.raw.title().to_string(),
+            }
+        });
     batch.table("review", &ReviewRow::columns(), rows)
 }
 

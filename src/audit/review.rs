@@ -19,7 +19,7 @@ pub struct Item<'a> {
     pub b: &'a ProvRow,
 }
 
-/// The pairs still to label, in review.csv order (most uncertain first). Pairs whose
+/// The pairs still to label, in review.csv order (the most informative first). Pairs whose
 /// fingerprints the overrides file already names are left out.
 pub fn pending<'a>(out: &'a OutputDir, answered: &Overrides) -> Vec<Item<'a>> {
     let done: BTreeSet<(&str, &str)> = answered

@@ -1,4 +1,5 @@
-//! `concord review`: label review-band pairs in the terminal, most uncertain first. Each
+//! `concord review`: label the pairs left for review in the terminal, in review.csv's order
+//! (the most informative first, [`concord::audit::review_queue`]). Each
 //! answer is appended to the overrides file at once, so nothing is lost if interrupted.
 
 use std::io::{BufRead, IsTerminal};

@@ -565,7 +565,7 @@ fn report_html_escapes_scraped_text_and_holds_every_section() {
         "<h2 id=\"clusters\">Merged clusters</h2>",
         "<h2 id=\"review\">Review queue</h2>",
         "<h2 id=\"warnings\">Warnings</h2>",
-        "3 pairs in the review band",
+        "3 pairs in review.",
         "no records found on this page",
     ] {
         assert!(html.contains(section), "report lacks {section:?}");

@@ -167,3 +167,50 @@ fn the_review_table_shows_both_records_fields_and_marks_the_words_that_differ() 
         }
     }
 }
+
+#[test]
+fn the_review_queue_puts_the_pairs_a_rule_held_back_first_where_the_missed_duplicates_are() {
+    let w = Workdir::new();
+    let o = w.concord([
+        "synth",
+        "--records",
+        "3000",
+        "--seed",
+        "1",
+        "--realistic",
+        "--out",
+        "s",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    w.run_ok(&[&w.path("s/pages")], "out", &["-q"]);
+    let truth: BTreeMap<String, String> = (crate::workdir::read_csv(&w.path("s/truth.csv")).into_iter())
+        .map(|r| (r["record_id"].clone(), r["entity_id"].clone()))
+        .collect();
+    let review = w.csv("out/review.csv");
+    let score = |r: &BTreeMap<String, String>| r["score"].parse::<f64>().unwrap();
+    // Pairs scored at the match threshold or above come first; then the band, most uncertain
+    // first.
+    let held = review.iter().take_while(|r| score(r) >= 0.9).count();
+    assert!(held > 0 && held < review.len(), "{held} of {}", review.len());
+    assert!(
+        review[held..].iter().all(|r| score(r) < 0.9),
+        "a held pair after the band"
+    );
+    let distances: Vec<f64> = review[held..]
+        .iter()
+        .map(|r| r["boundary_distance"].parse().unwrap())
+        .collect();
+    assert!(distances.windows(2).all(|d| d[0] <= d[1]), "{distances:?}");
+    // Those held pairs are where the duplicates left in review are: a reviewer answering the
+    // first of the queue finds them, not at its end.
+    let same = |r: &BTreeMap<String, String>| truth[&r["record_a"]] == truth[&r["record_b"]];
+    let (first, rest) = (
+        review[..held].iter().filter(|r| same(r)).count(),
+        review[held..].iter().filter(|r| same(r)).count(),
+    );
+    assert!(
+        first > 0 && first > rest,
+        "duplicates: {first} among the held pairs, {rest} after"
+    );
+}

@@ -472,12 +472,15 @@ fn cut_links(a: &RunAudit, view: &View) -> Markup {
 
 fn review(a: &RunAudit, view: &View) -> Markup {
     let bands = a.scorer.bands();
-    let q = review_queue(a.pairs, &bands);
+    let q = review_queue(a.pairs, &bands, |r| {
+        a.canonical[view.cluster_of[r as usize] as usize].members.len()
+    });
     let mid = bands.centre();
     html! {
         p.muted {
-            (q.len()) " pairs in the review band, most uncertain first (closest to " (bands.measure) " " (fixed(mid))
-            "). Words one side lacks are marked (what matching ignores, such as case, accents and quotes, is not). "
+            (q.len()) " pairs in review. First those scored a match (" (bands.measure) " " (fixed(bands.match_at))
+            " or more) that a rule held back, where missed duplicates are, the answer that moves more records first; "
+            "then the review band, most uncertain first (closest to " (bands.measure) " " (fixed(mid)) "). Words one side lacks are marked (what matching ignores, such as case, accents and quotes, is not). "
             // The folder by a path that holds wherever it is: a run's outputs do not depend on
             // where they were written (they are compared byte for byte).
             "Label them with " code { "concord review ." } " run in this report's folder (the run's output folder)."
