@@ -58,6 +58,9 @@ pub struct RunOptions {
     /// An earlier run's output folder whose canonical ids this run carries over
     /// ([`crate::identity`]).
     pub previous: Option<PathBuf>,
+    /// What the run was asked to do, as `run.json` records it beside the outputs (the CLI's
+    /// command, inputs, rules and options; None: no `run.json`).
+    pub invocation: Option<String>,
 }
 
 /// What a run produced, besides its files.
@@ -281,6 +284,7 @@ pub struct Run<'a> {
     rules: &'a Rules,
     overrides: &'a Overrides,
     model: Option<&'a Path>,
+    invocation: Option<&'a str>,
     previous: Option<&'a previous::PreviousRun>,
     /// The files of the previous run this run read again (their records are followed by
     /// content; the others' records are the previous run's own).
@@ -298,6 +302,7 @@ impl<'a> Run<'a> {
             rules,
             overrides,
             model: None,
+            invocation: None,
             previous: None,
             reread: HashSet::new(),
             progress: false,
@@ -332,11 +337,17 @@ impl<'a> Run<'a> {
         Run { partitioning, ..self }
     }
 
+    /// Writes `invocation` as `run.json` with the outputs (what the run was asked to do).
+    pub fn with_invocation(self, invocation: Option<&'a str>) -> Run<'a> {
+        Run { invocation, ..self }
+    }
+
     /// The run `opts` describes.
     pub fn of(opts: &'a RunOptions) -> Run<'a> {
         Run::new(&opts.rules, &opts.overrides)
             .with_model(opts.model.as_deref())
             .with_progress(opts.progress)
+            .with_invocation(opts.invocation.as_deref())
     }
 }
 

@@ -1,6 +1,8 @@
 //! `concord run`: the whole pipeline.
 
 use std::io::IsTerminal;
+
+use anyhow::Context;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => concord::audit::overrides::Overrides::load(&path)?,
         None => Default::default(),
     };
+    let invocation = invocation(&args)?;
     let mut inputs = args.inputs;
     // Held to the end of the run: the spooled standard input lives in it.
     let _stdin = spool_stdin(&mut inputs, rules.input.max_file_bytes)?;
@@ -84,6 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format: args.format,
         model: args.model,
         previous: args.previous,
+        invocation: Some(invocation),
     };
     let report = concord::run(&opts)?;
     let warnings_file = opts.out.join(opts.rules.output.format.file("warnings"));
@@ -179,4 +183,75 @@ fn spool_stdin(inputs: &mut [PathBuf], max_bytes: u64) -> anyhow::Result<Option<
         input.clone_from(&path);
     }
     Ok(Some(dir))
+}
+
+/// A file the run read its policy from, and the SHA-256 of its bytes then (so that a later
+/// look can tell whether it changed since).
+#[derive(serde::Serialize)]
+struct FileUsed {
+    file: PathBuf,
+    sha256: String,
+}
+
+impl FileUsed {
+    fn of(path: &std::path::Path) -> anyhow::Result<FileUsed> {
+        use sha2::{Digest, Sha256};
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(FileUsed {
+            file: path.to_path_buf(),
+            sha256: concord::normalize::hex(&Sha256::digest(&bytes)),
+        })
+    }
+}
+
+/// `run.json`: what the run was asked to do, so that it can be told and done again: the
+/// version, the command, the inputs, the rules and overrides files (with their digests) and
+/// the options that shape the outputs. Inputs are sorted and the thread count and `--quiet`
+/// are left out: they do not change the outputs, and neither may they change this record.
+fn invocation(args: &Args) -> anyhow::Result<String> {
+    let mut inputs = args.inputs.clone();
+    inputs.sort();
+    let overrides = concord::audit::overrides::resolve(args.overrides.as_deref());
+    let mut command: Vec<String> = vec!["concord".into(), "run".into()];
+    command.extend(inputs.iter().map(|p| p.display().to_string()));
+    command.extend(["--out".into(), args.out.display().to_string()]);
+    let mut option = |name: &str, value: Option<String>| {
+        if let Some(v) = value {
+            command.extend([name.to_string(), v]);
+        }
+    };
+    let shown = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    option("--rules", shown(&args.rules));
+    option("--overrides", shown(&args.overrides));
+    option("--format", args.format.map(|f| f.as_str().to_string()));
+    option("--model", shown(&args.model));
+    option(
+        "--output-format",
+        args.output_format.map(|f| output_format_name(f).to_string()),
+    );
+    option("--previous", shown(&args.previous));
+    if args.safe_csv {
+        command.push("--safe-csv".into());
+    }
+    let record = serde_json::json!({
+        "concord": env!("CARGO_PKG_VERSION"),
+        "command": command,
+        "inputs": inputs,
+        "rules": args.rules.as_deref().map(FileUsed::of).transpose()?,
+        "overrides": overrides.as_deref().map(FileUsed::of).transpose()?,
+        "format": args.format.map(|f| f.as_str()),
+        "model": args.model,
+        "previous": args.previous,
+        "output_format": args.output_format.map(output_format_name),
+        "safe_csv": args.safe_csv,
+    });
+    Ok(serde_json::to_string_pretty(&record)? + "\n")
+}
+
+/// `--output-format`'s value as written on the command line.
+fn output_format_name(f: OutputFormat) -> &'static str {
+    match f {
+        OutputFormat::Csv => "csv",
+        OutputFormat::Parquet => "parquet",
+    }
 }

@@ -71,6 +71,10 @@ impl Run<'_> {
             Box::new(|| write_changes(batch, l.changes.as_ref(), &l.canonical, l.ids.run)),
             Box::new(|| write_blocks(batch, &l.blocks)),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
+            Box::new(|| {
+                self.invocation
+                    .map_or(Ok(()), |i| batch.stage("run.json", |w| w.write_all(i.as_bytes())))
+            }),
         ];
         // The first error in this order is reported, whichever writer finished first.
         let results: Vec<Result<(), Error>> = writers.par_iter().with_max_len(1).map(|w| w()).collect();

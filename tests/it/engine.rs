@@ -14,12 +14,13 @@ use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
 use crate::workdir::{Workdir, fixture, page_input, root, table_input};
 
-/// Every file of an output folder by name, but the lock file (the CLI's, not an output).
+/// Every file of an output folder by name, but the lock file and `run.json` (the CLI's: its
+/// lock, and the command it was given, which a library caller does not have).
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != ".concord.lock")
+        .filter(|e| e.file_name() != ".concord.lock" && e.file_name() != "run.json")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),

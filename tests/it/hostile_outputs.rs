@@ -11,7 +11,7 @@ use concord::rules::OutputRules;
 use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
-const OUTPUTS: [&str; 12] = [
+const OUTPUTS: [&str; 13] = [
     "blocks.csv",
     "canonical.csv",
     "changes.csv",
@@ -22,6 +22,7 @@ const OUTPUTS: [&str; 12] = [
     "record_fields.csv",
     "report.html",
     "review.csv",
+    "run.json",
     "summary.csv",
     "warnings.csv",
 ];

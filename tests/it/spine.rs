@@ -615,3 +615,76 @@ fn a_page_or_a_table_is_read_from_standard_input_as_stdin() {
     assert!(stderr(&o).contains("may be given once"), "{}", stderr(&o));
     assert!(!w.path("twice").exists());
 }
+
+#[test]
+fn run_json_records_the_command_inputs_and_rules_whatever_the_threads_or_input_order() {
+    let w = Workdir::new();
+    w.write(
+        "in/a.txt",
+        std::fs::read(fixture("pages/000_254b8f254631d6fa.txt")).unwrap(),
+    );
+    w.write(
+        "in/b.txt",
+        std::fs::read(fixture("pages/001_44fdf12786d4394e.txt")).unwrap(),
+    );
+    w.write("mine.toml", "[comparison]\nmatch_threshold = 0.91\n");
+    let run = |out: &str, inputs: [&str; 2], threads: &str| {
+        let o = w.concord([
+            "run",
+            inputs[0],
+            inputs[1],
+            "--out",
+            out,
+            "--rules",
+            "mine.toml",
+            "--threads",
+            threads,
+            "-q",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(w.path(out).join("run.json")).unwrap()
+    };
+    let forward = run("out", ["in/a.txt", "in/b.txt"], "1");
+    // Another order and thread count: the same record (neither changes the outputs).
+    assert_eq!(run("out", ["in/b.txt", "in/a.txt"], "3"), forward);
+    let json: serde_json::Value = serde_json::from_str(&forward).unwrap();
+    let command: Vec<&str> = json["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        command,
+        [
+            "concord",
+            "run",
+            "in/a.txt",
+            "in/b.txt",
+            "--out",
+            "out",
+            "--rules",
+            "mine.toml"
+        ]
+    );
+    assert_eq!(json["concord"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(json["rules"]["file"], "mine.toml");
+    // The digest of the rules file as it was: a changed file shows.
+    use sha2::{Digest, Sha256};
+    let digest = concord::normalize::hex(&Sha256::digest(std::fs::read(w.path("mine.toml")).unwrap()));
+    assert_eq!(json["rules"]["sha256"], digest.as_str());
+    assert_eq!(json["overrides"], serde_json::Value::Null);
+    // The command, given again, writes the same outputs.
+    let again: Vec<&str> = command[1..]
+        .iter()
+        .map(|c| if *c == "out" { "again" } else { c })
+        .collect();
+    let o = w.concord(&again);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["canonical.csv", "provenance.csv", "decisions.csv"] {
+        assert_eq!(
+            std::fs::read(w.path("out").join(name)).unwrap(),
+            std::fs::read(w.path("again").join(name)).unwrap()
+        );
+    }
+}
