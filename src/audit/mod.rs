@@ -47,6 +47,8 @@ pub struct RunAudit<'a> {
     pub table: Option<&'a TableRules>,
     /// The canonical ids this run issued, carried over and retired ([`crate::identity`]).
     pub ids: &'a crate::identity::Carried,
+    /// What the run was asked to do (`run.json`), when the caller said.
+    pub invocation: Option<&'a str>,
 }
 
 impl RunAudit<'_> {

@@ -57,6 +57,7 @@ impl Run<'_> {
             scorer: &*l.scorer,
             table: l.table.as_ref(),
             ids: &l.ids,
+            invocation: self.invocation,
         };
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;

@@ -14,13 +14,12 @@ use crate::hostile::{PageRecord, separated_page};
 use crate::properties::{config, pages};
 use crate::workdir::{Workdir, fixture, page_input, root, table_input};
 
-/// Every file of an output folder by name, but the lock file and `run.json` (the CLI's: its
-/// lock, and the command it was given, which a library caller does not have).
+/// Every file of an output folder by name, but the lock file (the CLI's, not an output).
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != ".concord.lock" && e.file_name() != "run.json")
+        .filter(|e| e.file_name() != ".concord.lock")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
@@ -30,10 +29,14 @@ fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// Links `input` through the library and writes its outputs into `out`.
-fn library(input: Input, rules: &Rules, overrides: &Overrides, out: &Path) {
+/// Links `input` through the library and writes its outputs into `out`, with the binary's
+/// record of what it was asked to do (`run.json` of the folder `bin`), as a caller that has
+/// one gives it.
+fn library(input: Input, rules: &Rules, overrides: &Overrides, out: &Path, bin: &Path) {
+    let invocation = std::fs::read_to_string(bin.join("run.json")).expect("the binary's run.json");
     let linkage = link(input, rules, overrides).expect("link");
-    let written = Run::new(rules, overrides).write(&linkage, out).expect("write");
+    let run = Run::new(rules, overrides).with_invocation(Some(&invocation));
+    let written = run.write(&linkage, out).expect("write");
     assert!(!written.is_empty());
 }
 
@@ -70,8 +73,8 @@ proptest! {
         let input = pages_input(&w, &pages, &rules);
         // A run of no record writes nothing (exit 2): there is nothing to compare.
         prop_assume!(!input.records.is_empty());
-        library(input, &rules, &Overrides::default(), &w.path("lib"));
         w.run_ok(&[&w.path("in")], "bin", &["-q"]);
+        library(input, &rules, &Overrides::default(), &w.path("lib"), &w.path("bin"));
         let differ = differing(&w.path("lib"), &w.path("bin"));
         prop_assert!(differ.is_empty(), "library and binary differ in {:?}", differ);
     }
@@ -89,11 +92,17 @@ fn link_with_overrides_equals_the_binary() {
     let file = w.write("overrides.toml", overrides);
     let rules = Rules::builtin();
     let input = page_input(&fixture("pages"), &rules);
-    library(input, &rules, &Overrides::load(&file).unwrap(), &w.path("lib"));
     w.run_ok(
         &[&fixture("pages")],
         "bin",
         &["-q", "--overrides", file.to_str().unwrap()],
+    );
+    library(
+        input,
+        &rules,
+        &Overrides::load(&file).unwrap(),
+        &w.path("lib"),
+        &w.path("bin"),
     );
     let summary = std::fs::read_to_string(w.path("lib/summary.csv")).unwrap();
     assert!(summary.contains("overrides applied,2"), "{summary}");
@@ -108,9 +117,9 @@ fn link_of_a_table_equals_the_binary() {
     let rules = Rules::load(&root().join("rules/person.toml")).unwrap();
     let path = fixture("febrl/febrl1_sample.csv");
     let input = table_input("febrl1_sample.csv", &path, &rules);
-    library(input, &rules, &Overrides::default(), &w.path("lib"));
     let rules_file = root().join("rules/person.toml");
     w.run_ok(&[&path], "bin", &["-q", "--rules", rules_file.to_str().unwrap()]);
+    library(input, &rules, &Overrides::default(), &w.path("lib"), &w.path("bin"));
     assert!(w.path("lib/model.json").exists());
     assert_eq!(differing(&w.path("lib"), &w.path("bin")), Vec::<String>::new());
 }

@@ -465,8 +465,11 @@ fn a_run_killed_halfway_leaves_the_previous_outputs_intact() {
     };
     assert_ne!(before, complete);
     let spawn = || {
+        // In the test's folder, as the complete run above: the overrides file a run finds by
+        // default (and records in run.json and the report) is the folder's.
         Command::new(env!("CARGO_BIN_EXE_concord"))
             .args(run_args(&[&w.path("big")], &w.path("out"), &["--threads", "1"]))
+            .current_dir(w.path(""))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -674,6 +674,13 @@ fn run_json_records_the_command_inputs_and_rules_whatever_the_threads_or_input_o
     let digest = concord::normalize::hex(&Sha256::digest(std::fs::read(w.path("mine.toml")).unwrap()));
     assert_eq!(json["rules"]["sha256"], digest.as_str());
     assert_eq!(json["overrides"], serde_json::Value::Null);
+    // The report says it too, without the folder it was written to.
+    let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
+    assert!(
+        report.contains("<code>concord run in/a.txt in/b.txt --out &lt;this folder&gt; --rules mine.toml</code>"),
+        "{report}"
+    );
+    assert!(report.contains(&format!("mine.toml (SHA-256 {digest})")), "{report}");
     // The command, given again, writes the same outputs.
     let again: Vec<&str> = command[1..]
         .iter()

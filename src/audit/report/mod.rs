@@ -57,6 +57,8 @@ fn render(a: &RunAudit) -> Markup {
                 (contents(a))
                 h2 #figures { "Figures" }
                 (figures(a))
+                h2 #run { "Run" }
+                (run(a))
                 (identity(a))
                 h2 #scores { "Pair scores" }
                 (charts::scores(a))
@@ -76,7 +78,7 @@ fn render(a: &RunAudit) -> Markup {
 
 /// The sections, linked.
 fn contents(a: &RunAudit) -> Markup {
-    let mut sections = vec![("figures", "Figures")];
+    let mut sections = vec![("figures", "Figures"), ("run", "Run")];
     if a.ids.run >= 2 {
         sections.push(("identity", "Identity"));
     }
@@ -93,6 +95,57 @@ fn contents(a: &RunAudit) -> Markup {
         nav aria-label="contents" {
             ul { @for (id, name) in sections { li { a href=(format!("#{id}")) { (name) } } } }
         }
+    }
+}
+
+/// What the run was asked to do, from `run.json`: the version, the command that does it
+/// again, the inputs, and the rules and overrides files with their digests.
+fn run(a: &RunAudit) -> Markup {
+    let Some(json) = a
+        .invocation
+        .and_then(|i| serde_json::from_str::<serde_json::Value>(i).ok())
+    else {
+        return html! { p.muted { "No run.json: these outputs were written through the library, which was not told the command." } };
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let list =
+        |v: &serde_json::Value| -> Vec<String> { v.as_array().map_or(Vec::new(), |a| a.iter().map(text).collect()) };
+    let file = |v: &serde_json::Value, none: &str| match v.is_null() {
+        true => none.to_string(),
+        false => format!("{} (SHA-256 {})", text(&v["file"]), text(&v["sha256"])),
+    };
+    // Without its `--out`: a run's outputs do not depend on where they were written (they
+    // are compared byte for byte); the report is in that folder.
+    let mut command: Vec<String> = Vec::new();
+    let mut args = list(&json["command"]).into_iter();
+    while let Some(arg) = args.next() {
+        match arg == "--out" {
+            true => {
+                args.next();
+                command.push("--out <this folder>".into());
+            }
+            false => command.push(shell_word(&arg)),
+        }
+    }
+    html! {
+        table {
+            tr { th { "concord" } td { (text(&json["concord"])) } }
+            tr { th { "command" } td { code { (command.join(" ")) } } }
+            tr { th { "inputs" } td { (list(&json["inputs"]).join(", ")) } }
+            tr { th { "rules" } td { (file(&json["rules"], "the built-in rules")) } }
+            tr { th { "overrides" } td { (file(&json["overrides"], "none")) } }
+        }
+        p.muted { "run.json holds this record; the command, run again where it was run, does the run again." }
+    }
+}
+
+/// An argument as a shell reads it back: as it is when it holds nothing a shell would take
+/// apart, else in single quotes.
+fn shell_word(arg: &str) -> String {
+    let plain = !arg.is_empty() && arg.chars().all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c));
+    match plain {
+        true => arg.to_string(),
+        false => format!("'{}'", arg.replace('\'', "'\\''")),
     }
 }
 
