@@ -123,17 +123,9 @@ fn join(a: &Side, b: &Side, links: &[&LinkRow], match_at: f64, table: bool) -> E
 /// "different" on two records of one document: the link clustering takes last on the path
 /// between them is cut, and the document splits there.
 fn split<'o>(side: &Side, a: &'o ProvRow, b: &ProvRow, links: &[&'o LinkRow], match_at: f64) -> Effect {
-    let Some(path) = path(links, &a.record_id, &b.record_id) else {
-        return Effect {
-            says: format!("takes {} and {} apart within {}", a.record_id, b.record_id, side.id),
-            cuts_matches: 0,
-        };
-    };
     // Clustering takes links strongest first (ties: in order): the last one taken goes.
-    let cut = path
-        .iter()
-        .copied()
-        .min_by(|x, y| x.score.0.total_cmp(&y.score.0).then(y.order.cmp(&x.order)));
+    let cut = path(links, &a.record_id, &b.record_id)
+        .and_then(|path| (path.into_iter()).min_by(|x, y| x.score.0.total_cmp(&y.score.0).then(y.order.cmp(&x.order))));
     let Some(cut) = cut else {
         return Effect {
             says: format!("takes {} and {} apart within {}", a.record_id, b.record_id, side.id),

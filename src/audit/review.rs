@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::overrides::Overrides;
 use super::read::{OutputDir, ProvRow, ReviewRow};
-use super::words::{Word, diff as word_diff};
+use super::words::{Word, diff as word_diff, unmarked};
 
 /// One pair to label.
 #[derive(Debug, Clone)]
@@ -38,11 +38,6 @@ pub fn pending<'a>(out: &'a OutputDir, answered: &Overrides) -> Vec<Item<'a>> {
             })
         })
         .collect()
-}
-
-/// The words of `text`, none marked.
-fn unmarked(text: &str) -> Vec<Word> {
-    text.split_whitespace().map(|w| (w.to_string(), false)).collect()
 }
 
 /// Wraps words into lines of at most `width` characters as `style` renders them (brackets

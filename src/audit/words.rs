@@ -15,8 +15,7 @@ pub type Word = (String, bool);
 pub fn diff(a: &str, b: &str) -> (Vec<Word>, Vec<Word>) {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split_whitespace().collect(), b.split_whitespace().collect());
     if wa.is_empty() || wb.is_empty() {
-        let unmarked = |words: Vec<&str>| words.into_iter().map(|w| (w.to_string(), false)).collect();
-        return (unmarked(wa), unmarked(wb));
+        return (unmarked(a), unmarked(b));
     }
     let key = |w: &&str| crate::normalize::match_key(w);
     let (ka, kb): (Vec<String>, Vec<String>) = (wa.iter().map(key).collect(), wb.iter().map(key).collect());
@@ -39,6 +38,11 @@ pub fn diff(a: &str, b: &str) -> (Vec<Word>, Vec<Word>) {
         }
     }
     (left, right)
+}
+
+/// The words of `text`, none marked.
+pub fn unmarked(text: &str) -> Vec<Word> {
+    text.split_whitespace().map(|w| (w.to_string(), false)).collect()
 }
 
 /// Flags `len` words from `start`, but not a word that is punctuation alone (its key is
