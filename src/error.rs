@@ -78,40 +78,47 @@ impl Warning {
     /// "y" is cut" are one kind). Warnings carry no kind of their own: the message's shape
     /// is the kind, so that a new warning needs no entry in a list to be counted.
     pub fn kind(&self) -> String {
-        let chars: Vec<char> = self.message.chars().collect();
-        let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
-        let mut kind = String::with_capacity(self.message.len());
-        let mut closing: Option<char> = None;
-        let mut i = 0;
-        while let Some(&c) = chars.get(i) {
-            i += 1;
-            match (closing, c) {
-                (Some(close), c) if c == close => {
-                    closing = None;
-                    kind.push(c);
-                }
-                (Some(_), _) => {}
-                (None, '"' | '“' | '«') => {
-                    closing = Some(match c {
-                        '“' => '”',
-                        '«' => '»',
-                        _ => '"',
-                    });
-                    kind.push(c);
-                    kind.push('…');
-                }
-                (None, c) if c.is_ascii_digit() => {
-                    // 3,842 and 0.93 are one number each; the full stop after "in 1952." is not.
-                    while digit(i) || (matches!(chars.get(i), Some(',' | '.')) && digit(i + 1)) {
-                        i += 1;
-                    }
-                    kind.push('N');
-                }
-                (None, c) => kind.push(c),
-            }
-        }
-        kind
+        shape(&self.message)
     }
+}
+
+/// A message without its particulars: every number written `N` and every quoted text `"…"`.
+/// Messages of one shape are one kind of thing ([`Warning::kind`], and the kinds of review
+/// pair `concord serve` answers at once).
+pub fn shape(message: &str) -> String {
+    let chars: Vec<char> = message.chars().collect();
+    let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+    let mut kind = String::with_capacity(message.len());
+    let mut closing: Option<char> = None;
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        i += 1;
+        match (closing, c) {
+            (Some(close), c) if c == close => {
+                closing = None;
+                kind.push(c);
+            }
+            (Some(_), _) => {}
+            (None, '"' | '“' | '«') => {
+                closing = Some(match c {
+                    '“' => '”',
+                    '«' => '»',
+                    _ => '"',
+                });
+                kind.push(c);
+                kind.push('…');
+            }
+            (None, c) if c.is_ascii_digit() => {
+                // 3,842 and 0.93 are one number each; the full stop after "in 1952." is not.
+                while digit(i) || (matches!(chars.get(i), Some(',' | '.')) && digit(i + 1)) {
+                    i += 1;
+                }
+                kind.push('N');
+            }
+            (None, c) => kind.push(c),
+        }
+    }
+    kind
 }
 
 /// Warnings grouped by [`Warning::kind`]: the most frequent kind first (ties: by kind),

@@ -30,6 +30,13 @@ impl MatchDecision {
             MatchDecision::NoMatch => "no-match",
         }
     }
+
+    /// The decision a word of the outputs names ([`MatchDecision::as_str`]).
+    pub fn parse(word: &str) -> Option<MatchDecision> {
+        [MatchDecision::Match, MatchDecision::Review, MatchDecision::NoMatch]
+            .into_iter()
+            .find(|d| d.as_str() == word)
+    }
 }
 
 /// A compared pair.

@@ -4,8 +4,8 @@
 
 use maud::{Markup, html};
 
-use crate::audit::RunAudit;
 use crate::linkage::compare::MatchDecision;
+use crate::linkage::score::Bands;
 use crate::output::fixed;
 
 /// Histogram bins over [0, 1].
@@ -20,14 +20,16 @@ const STACK: [(MatchDecision, &str); 3] = [
 /// Every pair's score in 20 bins, each bar stacked by the pairs' final decision (a bar's
 /// colour says what became of its pairs, not which band its middle falls in: a review pair
 /// scored 1.0 shows as review). Heights on a log scale (no-match pairs outnumber matches by
-/// orders of magnitude), each decision's share of a bar as its share of the pairs.
-pub fn scores(a: &RunAudit) -> Markup {
-    let bands = a.scorer.bands();
+/// orders of magnitude), each decision's share of a bar as its share of the pairs. `pairs`
+/// gives each pair's score and final decision; `bands` places the threshold lines.
+pub fn scores(pairs: impl IntoIterator<Item = (f64, MatchDecision)>, bands: &Bands) -> Markup {
     let mut counts = [[0usize; 3]; BINS];
-    for (i, s) in a.pairs.pairs().iter().enumerate() {
-        let bin = ((s.score * BINS as f64) as usize).min(BINS - 1);
-        let slot = STACK.iter().position(|(d, _)| *d == a.pairs.decision(i)).unwrap_or(2);
+    let mut n = 0;
+    for (score, decision) in pairs {
+        let bin = ((score.clamp(0.0, 1.0) * BINS as f64) as usize).min(BINS - 1);
+        let slot = STACK.iter().position(|(d, _)| *d == decision).unwrap_or(2);
         counts[bin][slot] += 1;
+        n += 1;
     }
     let (w, h, left, bottom) = (900.0, 260.0, 40.0, 30.0);
     let bar_w = (w - left) / BINS as f64;
@@ -40,11 +42,12 @@ pub fn scores(a: &RunAudit) -> Markup {
     let x_of = |score: f64| left + score * (w - left);
     let (review_x, match_x) = (x_of(bands.review_at), x_of(bands.match_at));
     html! {
-        svg xmlns="http://www.w3.org/2000/svg" width=(w + 20.0) height=(h + bottom) role="img"
+        svg xmlns="http://www.w3.org/2000/svg" width=(w + 20.0) height=(h + bottom)
+            viewBox=(format!("0 0 {} {}", w + 20.0, h + bottom)) role="img"
             aria-label="histogram of pair scores by decision" {
             @for (i, bin) in counts.iter().enumerate() {
                 @let total: usize = bin.iter().sum();
-                @let bh = height(total) / top * (h - 20.0);
+                @let bh = height(total) / top * (h - 34.0);
                 @let x = left + i as f64 * bar_w;
                 @let range = format!("{:.2}-{:.2}", i as f64 / BINS as f64, (i + 1) as f64 / BINS as f64);
                 @for (slot, (decision, colour)) in STACK.iter().enumerate() {
@@ -71,7 +74,7 @@ pub fn scores(a: &RunAudit) -> Markup {
             text x=(match_x + 4.0) y="12" font-size="11" fill="#1a7f37" { "match " (fixed(bands.match_at)) }
         }
         p.muted {
-            (a.pairs.len()) " pairs compared. Each bar is stacked by the pairs' final decision: "
+            (n) " pairs compared. Each bar is stacked by the pairs' final decision: "
             span.match { "match" } ", " span.review { "review" } ", " span.no-match { "no-match" }
             "; heights on a log scale; the dashed lines are the thresholds."
         }
@@ -91,7 +94,8 @@ pub fn bars(label: &str, bars: &[(String, usize)]) -> Markup {
     // About one label per 45 pixels.
     let every = ((45.0 / bar_w).ceil() as usize).max(1);
     html! {
-        svg xmlns="http://www.w3.org/2000/svg" width=(w + 2.0 * left) height=(h + bottom) role="img" aria-label=(label) {
+        svg xmlns="http://www.w3.org/2000/svg" width=(w + 2.0 * left) height=(h + bottom)
+            viewBox=(format!("0 0 {} {}", w + 2.0 * left, h + bottom)) role="img" aria-label=(label) {
             @for (i, (name, count)) in bars.iter().enumerate() {
                 @let bh = *count as f64 / top * (h - 16.0);
                 @let x = left + i as f64 * bar_w;

@@ -5,7 +5,7 @@
 //! anchor, and each names the others by link. It is built with `maud`, which escapes every
 //! interpolated string: scraped text can never become markup.
 
-mod charts;
+pub mod charts;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -61,7 +61,7 @@ fn render(a: &RunAudit) -> Markup {
                 (run(a))
                 (identity(a))
                 h2 #scores { "Pair scores" }
-                (charts::scores(a))
+                (charts::scores(a.pairs.pairs().iter().enumerate().map(|(i, s)| (s.score, a.pairs.decision(i))), &a.scorer.bands()))
                 h2 #documents { "Documents and pages" }
                 (documents(a))
                 h2 #clusters { "Merged clusters" }
@@ -107,6 +107,13 @@ fn run(a: &RunAudit) -> Markup {
     else {
         return html! { p.muted { "No run.json: these outputs were written through the library, which was not told the command." } };
     };
+    invocation(&json)
+}
+
+/// run.json's record as a table: the version, the command (its `--out` shown as this
+/// folder), the inputs, and the rules and overrides files with their digests. Shared with
+/// `concord serve`'s overview.
+pub fn invocation(json: &serde_json::Value) -> Markup {
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
     let list =
         |v: &serde_json::Value| -> Vec<String> { v.as_array().map_or(Vec::new(), |a| a.iter().map(text).collect()) };
@@ -141,7 +148,7 @@ fn run(a: &RunAudit) -> Markup {
 
 /// An argument as a shell reads it back: as it is when it holds nothing a shell would take
 /// apart, else in single quotes.
-fn shell_word(arg: &str) -> String {
+pub fn shell_word(arg: &str) -> String {
     let plain = !arg.is_empty() && arg.chars().all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c));
     match plain {
         true => arg.to_string(),
