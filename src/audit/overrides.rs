@@ -251,13 +251,23 @@ fn quoted(s: &str) -> String {
 /// append that fails (a full disk) is rolled back: the file is cut back to its old length
 /// (which needs no space), or removed if this call created it, so no half-written entry stays.
 pub fn append(path: &Path, o: &NewOverride) -> std::io::Result<(u64, u64)> {
+    append_all(path, std::slice::from_ref(o))
+}
+
+/// Appends `entries` as [`append`] does one: in one write, under an exclusive lock of the
+/// file (so that `concord review` and `concord serve` answering at once cannot interleave),
+/// all of them or, if the write fails, none.
+pub fn append_all(path: &Path, entries: &[NewOverride]) -> std::io::Result<(u64, u64)> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
     let existed = path.exists();
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    f.lock()?;
     let before = f.metadata()?.len();
-    let text = entry_text(o, before == 0);
+    let text: String = (entries.iter().enumerate())
+        .map(|(i, o)| entry_text(o, before == 0 && i == 0))
+        .collect();
     if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
         let undone = match existed {
             true => f.set_len(before).and_then(|()| f.sync_all()),
