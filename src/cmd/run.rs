@@ -236,6 +236,8 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
     let record = serde_json::json!({
         "concord": env!("CARGO_PKG_VERSION"),
         "command": command,
+        // The command's paths are relative to it: `concord serve` re-runs it there.
+        "directory": std::env::current_dir()?,
         "inputs": inputs,
         "rules": args.rules.as_deref().map(FileUsed::of).transpose()?,
         "overrides": overrides.as_deref().map(FileUsed::of).transpose()?,
