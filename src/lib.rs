@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod record;
 pub mod rules;
 pub mod schema;
+pub mod serve;
 pub mod source;
 pub mod summary;
 pub mod synth;

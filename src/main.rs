@@ -36,6 +36,8 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// What changed between two runs' outputs: documents created, merged, split, changed, removed.
     Diff(cmd::diff::Args),
+    /// The audit in the browser: overview, documents, review by keyboard, re-run (local only).
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Review(args) => cmd::review::run(args),
         Command::Inspect(args) => cmd::inspect::run(args),
         Command::Diff(args) => cmd::diff::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     };
     match result {
         Ok(code) => code,

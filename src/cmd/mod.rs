@@ -35,6 +35,7 @@ pub mod explain;
 pub mod inspect;
 pub mod review;
 pub mod run;
+pub mod serve;
 pub mod synth;
 
 use std::io::Write;

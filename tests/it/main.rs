@@ -24,6 +24,7 @@ mod record_shape;
 mod report;
 mod roundtrip_model;
 mod scorer;
+mod serve;
 mod settled;
 mod shapes;
 mod spine;
