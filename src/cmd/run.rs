@@ -146,7 +146,7 @@ fn print_warnings(warnings: &[concord::Warning], file: &std::path::Path, quiet: 
 /// What to do next, once the outputs are written.
 fn next_step(out: &std::path::Path, review_pairs: usize) -> String {
     let out = out.display();
-    let report = format!("next: open {out}/report.html");
+    let report = format!("next: open {out}/report.html, or browse the run: concord serve {out}");
     match review_pairs {
         0 => format!("{report}; no pair waits for review"),
         n => format!("{report}; {n} pair(s) wait for review: concord review {out}"),

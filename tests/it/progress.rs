@@ -40,7 +40,7 @@ fn every_stage_names_itself_in_a_terminal_and_the_run_ends_with_the_next_step() 
             "{stage} not named:\n{shown}"
         );
     }
-    let next = "next: open out/report.html";
+    let next = "next: open out/report.html, or browse the run: concord serve out";
     assert!(shown.contains(next), "{shown}");
 }
 

@@ -543,7 +543,7 @@ fn review(a: &RunAudit, view: &View) -> Markup {
             "then the review band, most uncertain first (closest to " (bands.measure) " " (fixed(mid)) "). Words one side lacks are marked (what matching ignores, such as case, accents and quotes, is not). "
             // The folder by a path that holds wherever it is: a run's outputs do not depend on
             // where they were written (they are compared byte for byte).
-            "Label them with " code { "concord review ." } " run in this report's folder (the run's output folder)."
+            "Label them with " code { "concord review ." } " in a terminal, or in a browser with " code { "concord serve ." } ", run in this report's folder (the run's output folder)."
         }
         @if !q.is_empty() {
             table {
