@@ -27,6 +27,22 @@ pub struct Provenance {
     pub line: usize,
     /// Layout the page was read as (shared by the records of one file).
     pub layout: std::sync::Arc<str>,
+    /// What the page says about itself, shared by its records (None: a table row).
+    pub page: Option<std::sync::Arc<PageMeta>>,
+}
+
+/// What a page says about itself, or what a scrape manifest says of it: its address, the
+/// query it is a page of, when it was taken, and its range header (first, last, total).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageMeta {
+    /// The page's address.
+    pub url: Option<String>,
+    /// The query it is a page of (a manifest's `query`).
+    pub query: Option<String>,
+    /// When it was taken (a manifest's `scraped_at`, as written).
+    pub scraped_at: Option<String>,
+    /// Its range header: first, last and total ("11 - 20 of 47").
+    pub range: Option<(usize, usize, usize)>,
 }
 
 /// A record exactly as its source wrote it.
@@ -189,6 +205,7 @@ impl RawRecord {
             position: 1,
             line: 1,
             layout: "plain".into(),
+            page: None,
         };
         RawRecord {
             partial,

@@ -36,7 +36,8 @@ pub struct Args {
     /// in warnings.csv).
     #[arg(long, short)]
     quiet: bool,
-    /// Read every input as this format (default: by extension: .csv, .jsonl/.ndjson, else page).
+    /// Read every input as this format (default: by extension: .csv, .jsonl/.ndjson, .html/.htm,
+    /// else a text page).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Score with this trained model (a model.json from an earlier run) instead of training.

@@ -183,6 +183,24 @@ pub struct ProvenanceRow {
     /// True when the page was cut off inside it (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<bool>,
+    /// The page's address (pages; from the page itself or the scrape manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The query the page is a page of (pages; from the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// When the page was taken (pages; from the manifest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scraped_at: Option<String>,
+    /// The page's range header: first, last and total (pages; empty without a header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_first: Option<String>,
+    /// See `range_first`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_last: Option<String>,
+    /// See `range_first`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_total: Option<String>,
     /// A table row's fields as written, in the mapping's order (empty for a page record).
     #[serde(skip_deserializing)]
     pub fields: Fields,
@@ -226,6 +244,12 @@ impl ProvenanceRow {
                 ("title", Text),
                 ("description", Text),
                 ("partial", Bool),
+                ("url", Text),
+                ("query", Text),
+                ("scraped_at", Text),
+                ("range_first", Int),
+                ("range_last", Int),
+                ("range_total", Int),
             ]),
             Some(f) => {
                 let fixed: Vec<(&str, Kind)> = TABLE_PROVENANCE.into_iter().zip(kinds).collect();

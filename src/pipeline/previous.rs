@@ -14,7 +14,7 @@ use crate::identity::{IdRow, OldDoc, Previous};
 use crate::normalize::date;
 use crate::output::rows::{ProvenanceRow, RecordFieldRow, Row};
 use crate::output::{Format, read_all};
-use crate::record::{LayoutFields, Provenance, RawRecord, Record, SourceKind};
+use crate::record::{LayoutFields, PageMeta, Provenance, RawRecord, Record, SourceKind};
 
 /// An earlier run, read back.
 #[derive(Debug, Default)]
@@ -68,7 +68,11 @@ pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
         .first()
         .filter(|r| !r.fields.0.is_empty())
         .map(|r| r.fields.0.iter().map(|(name, _)| name.clone()).collect());
-    let records = rows.into_iter().map(|row| old_record(row, &mut extra)).collect();
+    let mut pages = HashMap::new();
+    let records = rows
+        .into_iter()
+        .map(|row| old_record(row, &mut extra, &mut pages))
+        .collect();
     Ok(PreviousRun {
         identity: Previous { docs, ids },
         documents,
@@ -78,14 +82,50 @@ pub fn read(dir: &Path) -> Result<PreviousRun, Error> {
     })
 }
 
+/// What a page said of itself, as its provenance row keeps it (None: a table row, or a page
+/// of a run written before these columns).
+fn page_meta(row: &ProvenanceRow) -> Option<PageMeta> {
+    let text = |c: &Option<String>| c.clone().filter(|s| !s.is_empty());
+    let number = |c: &Option<String>| c.as_deref().and_then(|s| s.parse::<usize>().ok());
+    let range = match (
+        number(&row.range_first),
+        number(&row.range_last),
+        number(&row.range_total),
+    ) {
+        (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+        _ => None,
+    };
+    let meta = PageMeta {
+        url: text(&row.url),
+        query: text(&row.query),
+        scraped_at: text(&row.scraped_at),
+        range,
+    };
+    (row.fields.0.is_empty() && row.title.is_some()).then_some(meta)
+}
+
 /// A provenance row back as the raw record it was read as.
-fn old_record(row: ProvenanceRow, extra: &mut BTreeMap<String, Vec<(Arc<str>, String)>>) -> OldRecord {
+fn old_record(
+    row: ProvenanceRow,
+    extra: &mut BTreeMap<String, Vec<(Arc<str>, String)>>,
+    pages: &mut HashMap<String, Option<Arc<PageMeta>>>,
+) -> OldRecord {
     let table = !row.fields.0.is_empty();
+    // One page's rows share what it said of itself, as they did when it was read.
+    let page = match pages.get(&row.file) {
+        Some(meta) => meta.clone(),
+        None => {
+            let meta = page_meta(&row).map(Arc::new);
+            pages.insert(row.file.clone(), meta.clone());
+            meta
+        }
+    };
     let provenance = Provenance {
         file: row.file.as_str().into(),
         position: row.position as usize,
         line: row.line as usize,
         layout: row.layout.as_str().into(),
+        page,
     };
     let own_id = format!("{}#{}", row.file, row.position);
     let raw = match table {

@@ -64,7 +64,7 @@ fn table_mapping<'r>(
     format_of: &dyn Fn(&InputFile) -> Format,
     mapping: Option<&'r TableRules>,
 ) -> Result<Option<&'r TableRules>, Error> {
-    let tables = files.iter().filter(|f| format_of(f) != Format::Page).count();
+    let tables = files.iter().filter(|f| !format_of(f).is_page()).count();
     if tables == 0 {
         return Ok(None);
     }

@@ -123,6 +123,12 @@ fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>) -> P
     let p = &r.raw.provenance;
     let page = names.is_none();
     let page_text = |s: &str| page.then(|| s.to_string());
+    let meta = p.page.as_deref();
+    let range = |part: fn((usize, usize, usize)) -> usize| {
+        meta.and_then(|m| m.range)
+            .map(|r| part(r).to_string())
+            .unwrap_or_default()
+    };
     ProvenanceRow {
         canonical_id: canonical_id.to_string(),
         record_id: r.id(),
@@ -138,6 +144,12 @@ fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>) -> P
         title: page_text(r.raw.title()),
         description: page_text(r.raw.description().unwrap_or("")),
         partial: page.then_some(r.raw.partial),
+        url: page_text(meta.and_then(|m| m.url.as_deref()).unwrap_or("")),
+        query: page_text(meta.and_then(|m| m.query.as_deref()).unwrap_or("")),
+        scraped_at: page_text(meta.and_then(|m| m.scraped_at.as_deref()).unwrap_or("")),
+        range_first: page_text(&range(|(first, _, _)| first)),
+        range_last: page_text(&range(|(_, last, _)| last)),
+        range_total: page_text(&range(|(_, _, total)| total)),
         fields: names.map(|n| fields(n, &r.raw.fields)).unwrap_or_default(),
     }
 }

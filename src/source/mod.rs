@@ -7,6 +7,7 @@
 //! `input.max_file_bytes`, not UTF-8 nor UTF-16 or UTF-32 with a byte-order mark, binary) is
 //! reported with its name and, where there is one, its line; the other files are still read.
 
+pub mod html;
 pub mod page;
 pub mod table;
 mod walk;
@@ -47,10 +48,37 @@ pub fn read(file: &InputFile, rules: &CompiledPageRules, max_bytes: u64) -> File
 
 /// The text of one input file read as a saved result page, as [`read`] reads it (size cap,
 /// byte-order mark, encoding checks), for a caller that parses it itself (`concord inspect`).
+/// An HTML page (by its name) is given as the text a browser would show.
 pub fn read_page_text(file: &InputFile, max_bytes: u64) -> Result<String, Error> {
-    read_capped(file, max_bytes)
+    let text = read_capped(file, max_bytes)
         .and_then(|b| transcode(&file.name, b))
-        .and_then(|b| decode(&file.name, b))
+        .and_then(|b| decode(&file.name, b))?;
+    Ok(match table::Format::from_name(&file.name) {
+        table::Format::Html => html::Page::parse(&text).text(),
+        _ => text,
+    })
+}
+
+/// A page's text (an HTML page's as a browser shows it) parsed, its records sharing what the
+/// page says of itself: its address (an HTML page's own) and its range header.
+fn parse_page(file: &InputFile, text: &str, as_html: bool, rules: &CompiledPageRules) -> page::ParsedPage {
+    let (text, url) = match as_html {
+        true => {
+            let doc = html::Page::parse(text);
+            (std::borrow::Cow::Owned(doc.text()), doc.address())
+        }
+        false => (std::borrow::Cow::Borrowed(text), None),
+    };
+    let mut parsed = page::parse(&file.name, &text, rules);
+    let meta = std::sync::Arc::new(crate::record::PageMeta {
+        url,
+        range: parsed.range,
+        ..Default::default()
+    });
+    for r in &mut parsed.records {
+        r.provenance.page = Some(meta.clone());
+    }
+    parsed
 }
 
 /// Reads and parses one input file in `format`. A table without a mapping is an error, and
@@ -72,7 +100,9 @@ pub fn read_as(
         warnings: parsed.warnings,
     };
     let result = bytes.and_then(|bytes| match (format, mapping) {
-        (table::Format::Page, _) => decode(&file.name, bytes).map(|text| page::parse(&file.name, &text, rules)),
+        (table::Format::Page | table::Format::Html, _) => {
+            decode(&file.name, bytes).map(|text| parse_page(file, &text, format == table::Format::Html, rules))
+        }
         (_, None) => Err(Error::Input {
             file: file.name.clone(),
             message: format!(

@@ -1313,6 +1313,7 @@ impl<'a> Cut<'a> {
                 position: i + 1,
                 line: r.provenance.line,
                 layout: shared_layout.clone(),
+                page: None,
             };
             // On a title-less listing a record with a description and no title is expected.
             // A layout that states its fields warns of what it lacks itself.
@@ -1445,6 +1446,7 @@ fn record_at(line: usize) -> RawRecord {
         position: 0,
         line,
         layout: "".into(),
+        page: None,
     };
     RawRecord::page(provenance, None, String::new(), None)
 }

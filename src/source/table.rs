@@ -13,8 +13,10 @@ use crate::schema::TableRules;
 /// The formats concord reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A saved result page.
+    /// A saved result page, as text.
     Page,
+    /// A saved result page, as HTML (a browser's "Save page as", a crawler's file).
+    Html,
     /// Comma-separated values with a header row.
     Csv,
     /// One JSON object per line.
@@ -22,8 +24,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file's extension implies (`.csv`; `.jsonl`, `.ndjson`; anything else is
-    /// a page).
+    /// The format a file's extension implies (`.csv`; `.jsonl`, `.ndjson`; `.html`, `.htm`;
+    /// anything else is a text page).
     pub fn from_name(name: &str) -> Format {
         let ext = name
             .rsplit_once('.')
@@ -32,6 +34,7 @@ impl Format {
         match ext.as_str() {
             "csv" => Format::Csv,
             "jsonl" | "ndjson" => Format::Jsonl,
+            "html" | "htm" | "xhtml" => Format::Html,
             _ => Format::Page,
         }
     }
@@ -40,9 +43,17 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Page => "page",
+            Format::Html => "html",
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
         }
+    }
+}
+
+impl Format {
+    /// A result page (text or HTML), not a table.
+    pub fn is_page(self) -> bool {
+        matches!(self, Format::Page | Format::Html)
     }
 }
 
@@ -76,6 +87,7 @@ impl ParsedTable {
                 position,
                 line,
                 layout: format.as_str().into(),
+                page: None,
             },
             fields: cells.into_boxed_slice(),
             key,
@@ -481,6 +493,7 @@ mod tests {
                 position,
                 line: position + 1,
                 layout: "csv".into(),
+                page: None,
             },
             partial: false,
             fields: Box::default(),

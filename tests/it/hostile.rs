@@ -192,6 +192,7 @@ fn raw(file: &str, position: usize, date: &str, title: String) -> RawRecord {
         position,
         line: position,
         layout: "separated".into(),
+        page: None,
     };
     RawRecord::page(provenance, Some(date.to_string()), title, None)
 }

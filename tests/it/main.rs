@@ -12,6 +12,7 @@ mod hostile_inputs;
 mod hostile_outputs;
 mod hostile_pages;
 mod hostile_tables;
+mod html_pages;
 mod identity;
 mod inspect;
 mod layering;

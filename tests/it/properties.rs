@@ -101,6 +101,7 @@ fn raw(page: u32, position: usize, date: Option<PartialDate>, title: &str) -> Ra
         position,
         line: position,
         layout: "separated".into(),
+        page: None,
     };
     RawRecord::page(provenance, date.map(|d| d.to_string()), title.to_string(), None)
 }

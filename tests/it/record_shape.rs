@@ -81,6 +81,7 @@ fn dated_and_undated() -> Vec<Record> {
         position: 1,
         line: 1,
         layout: "plain".into(),
+        page: None,
     };
     let title = "Telegram from Zhou Enlai to Molotov".to_string();
     let raws = [

@@ -18,6 +18,7 @@ fn record(file: &str, position: usize, date: Option<&str>, title: &str, descript
         position,
         line: position * 4,
         layout: "plain".into(),
+        page: None,
     };
     RawRecord::page(
         provenance,

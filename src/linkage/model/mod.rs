@@ -368,6 +368,7 @@ mod tests {
                 position: 1,
                 line: 2,
                 layout: "csv".into(),
+                page: None,
             },
             partial: false,
             fields: Box::new([Some(surname.into())]),
