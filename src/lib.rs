@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod audit;
+pub mod completeness;
 pub mod error;
 pub mod eval;
 pub mod identity;

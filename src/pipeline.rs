@@ -61,6 +61,9 @@ pub struct RunOptions {
     /// What the run was asked to do, as `run.json` records it beside the outputs (the CLI's
     /// command, inputs, rules and options; None: no `run.json`).
     pub invocation: Option<String>,
+    /// A scrape manifest (`file,url[,query][,scraped_at]`) naming each page's address and
+    /// query ([`crate::source::manifest`]).
+    pub manifest: Option<PathBuf>,
 }
 
 /// What a run produced, besides its files.
@@ -242,6 +245,8 @@ pub struct Linkage {
     pub scorer: Box<dyn Scorer>,
     /// Warnings, sorted.
     pub warnings: Vec<Warning>,
+    /// The queries the pages are pages of, and how complete each is (empty for tables).
+    pub completeness: Vec<crate::completeness::Query>,
     /// The figures.
     pub summary: Summary,
 }
@@ -374,6 +379,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Error> {
 /// `concord run`: ingest, link, write.
 fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
     let page_rules = opts.rules.compile_pages()?;
+    let manifest = (opts.manifest.as_deref())
+        .map(crate::source::manifest::Manifest::load)
+        .transpose()?;
     // Held to the end of the run: no other run writes into this folder meanwhile.
     let _lock = preflight(opts)?;
     // Read before anything is written: `--previous` may name the output folder itself.
@@ -387,7 +395,11 @@ fn run_in_pool(opts: &RunOptions) -> Result<RunReport, Error> {
         reading.done("read previous");
     }
     let run = Run::of(opts);
-    let (input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
+    let (mut input, errors) = run.ingest(&opts.inputs, opts.format, &page_rules)?;
+    if let Some(m) = &manifest {
+        let warnings = m.apply(&mut input.records, &input.page_names);
+        input.warnings.extend(warnings);
+    }
     let (input, reread) = match &mut previous {
         Some(p) => {
             p.fits(&input, opts.rules.table.as_ref())?;

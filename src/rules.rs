@@ -62,6 +62,9 @@ pub struct InputRules {
     /// The largest file read, in bytes; a larger one (or one that grows past it while it is
     /// read) is an error naming it.
     pub max_file_bytes: u64,
+    /// Query-string parameters that page through one query's results (`page=`, `start=`):
+    /// pages whose addresses differ only in them are one query ([`crate::completeness`]).
+    pub paging_parameters: Vec<String>,
 }
 
 impl InputRules {

@@ -41,6 +41,10 @@ pub struct Summary {
     pub canonical_records: usize,
     /// Clusters of more than one record.
     pub merged_clusters: usize,
+    /// Queries the pages are pages of ([`crate::completeness`]).
+    pub queries: usize,
+    /// Queries with results their range headers state that were not scraped.
+    pub incomplete_queries: usize,
     /// Warnings.
     pub warnings: usize,
 }
@@ -56,7 +60,7 @@ impl fmt::Display for Summary {
 
 impl Summary {
     /// The figures as (name, value), in display order.
-    pub fn rows(&self) -> [(&'static str, usize); 18] {
+    pub fn rows(&self) -> [(&'static str, usize); 20] {
         [
             ("files read", self.files),
             ("files failed", self.failed_files),
@@ -75,6 +79,8 @@ impl Summary {
             ("clusters", self.clusters),
             ("merged clusters", self.merged_clusters),
             ("canonical records", self.canonical_records),
+            ("queries", self.queries),
+            ("incomplete queries", self.incomplete_queries),
             ("warnings", self.warnings),
         ]
     }

@@ -55,6 +55,10 @@ pub struct Args {
     /// over to the documents that keep their members, and ids.csv records every id issued.
     #[arg(long, value_name = "OLD_OUT")]
     previous: Option<PathBuf>,
+    /// A scrape manifest: CSV with columns file,url and optionally query,scraped_at, naming
+    /// each page's address, the query it is a page of and when it was taken.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
 }
 
 /// Runs the pipeline and prints the summary.
@@ -89,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         model: args.model,
         previous: args.previous,
         invocation: Some(invocation),
+        manifest: args.manifest,
     };
     let report = concord::run(&opts)?;
     let warnings_file = opts.out.join(opts.rules.output.format.file("warnings"));
@@ -101,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         super::unless_closed(
             out!("{}", report.summary)
                 .and_then(|()| outln!("{:<25} {}", "output", opts.out.display()))
-                .and_then(|()| outln!("{}", next_step(&opts.out, report.summary.review_pairs))),
+                .and_then(|()| outln!("{}", next_step(&opts.out, &report.summary))),
         )?;
     }
     Ok(if report.errors.is_empty() && report.summary.skipped_rows == 0 {
@@ -145,12 +150,19 @@ fn print_warnings(warnings: &[concord::Warning], file: &std::path::Path, quiet: 
 }
 
 /// What to do next, once the outputs are written.
-fn next_step(out: &std::path::Path, review_pairs: usize) -> String {
+fn next_step(out: &std::path::Path, summary: &concord::Summary) -> String {
     let out = out.display();
     let report = format!("next: open {out}/report.html, or browse the run: concord serve {out}");
-    match review_pairs {
+    let review = match summary.review_pairs {
         0 => format!("{report}; no pair waits for review"),
         n => format!("{report}; {n} pair(s) wait for review: concord review {out}"),
+    };
+    match summary.incomplete_queries {
+        0 => review,
+        n => format!(
+            "{review}\nscrape: {n} of {} queries have results their range headers state that were not scraped: {out}/completeness.csv",
+            summary.queries
+        ),
     }
 }
 
@@ -231,6 +243,7 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
         args.output_format.map(|f| output_format_name(f).to_string()),
     );
     option("--previous", shown(&args.previous));
+    option("--manifest", shown(&args.manifest));
     if args.safe_csv {
         command.push("--safe-csv".into());
     }
@@ -242,6 +255,7 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
         "inputs": inputs,
         "rules": args.rules.as_deref().map(FileUsed::of).transpose()?,
         "overrides": overrides.as_deref().map(FileUsed::of).transpose()?,
+        "manifest": args.manifest.as_deref().map(FileUsed::of).transpose()?,
         "format": args.format.map(|f| f.as_str()),
         "model": args.model,
         "previous": args.previous,

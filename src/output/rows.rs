@@ -752,6 +752,63 @@ impl WarningRow {
     }
 }
 
+/// A row of `completeness`: one query the pages are pages of ([`crate::completeness`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompletenessRow {
+    /// The query: the manifest's name, the address without paging, or `FOLDER (of N)`.
+    pub query: String,
+    /// How its pages were grouped: `manifest`, `url` or `folder`.
+    pub grouped_by: String,
+    /// Pages of it read.
+    pub pages: u64,
+    /// Of them, pages with a range header.
+    pub pages_with_range: u64,
+    /// The largest total its headers state (empty: no header).
+    pub total: Option<u64>,
+    /// Every total stated, `;`-separated (more than one: it changed while scraped).
+    pub totals_seen: String,
+    /// Records read from its pages.
+    pub records_read: u64,
+    /// Result ranges the headers cover: `1 - 30; 41 - 47`.
+    pub ranges_seen: String,
+    /// Result ranges not scraped: `31 - 40 of 47`.
+    pub missing: String,
+    /// How many results those are.
+    pub missing_results: u64,
+    /// Pages whose ranges overlap: `a.txt ~ b.txt; ...`.
+    pub overlapping_pages: String,
+    /// Pages whose record count disagrees with their header: `b.txt (header 10, read 9); ...`.
+    pub count_mismatches: String,
+    /// `true`, `false`, or empty when no page of it has a range header.
+    pub complete: Option<bool>,
+}
+
+impl Row for CompletenessRow {
+    const FILE: &'static str = "completeness";
+}
+
+impl CompletenessRow {
+    /// The columns of completeness.
+    pub fn columns() -> Vec<Column> {
+        use Kind::*;
+        cols(&[
+            ("query", Text),
+            ("grouped_by", Text),
+            ("pages", Int),
+            ("pages_with_range", Int),
+            ("total", Int),
+            ("totals_seen", Text),
+            ("records_read", Int),
+            ("ranges_seen", Text),
+            ("missing", Text),
+            ("missing_results", Int),
+            ("overlapping_pages", Text),
+            ("count_mismatches", Text),
+            ("complete", Bool),
+        ])
+    }
+}
+
 /// A row of `summary`: a figure of the run or a setting of its scorer (values are text:
 /// counts and thresholds share the column).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

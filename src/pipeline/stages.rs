@@ -92,6 +92,10 @@ impl<'a> Run<'a> {
         warnings.extend(block_warnings);
         warnings.extend(removed);
         warnings.extend(self.override_warnings(&decided.applied, &clustering, &records));
+        let completeness = match table {
+            None => crate::completeness::assess(&records, &self.rules.input.paging_parameters),
+            Some(_) => Vec::new(),
+        };
         warnings.sort();
         // The figures later stages no longer hold.
         let known = Summary {
@@ -103,6 +107,8 @@ impl<'a> Run<'a> {
             same_page_pairs_skipped: same_page_skipped,
             overrides_applied: decided.applied.applied,
             overrides_stale: decided.applied.stale,
+            queries: completeness.len(),
+            incomplete_queries: completeness.iter().filter(|q| q.complete() == Some(false)).count(),
             ..Summary::default()
         };
         let linkage = Linkage {
@@ -117,6 +123,7 @@ impl<'a> Run<'a> {
             changes,
             scorer,
             warnings,
+            completeness,
             summary: known,
         };
         Ok(linkage.summed())

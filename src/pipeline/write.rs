@@ -15,8 +15,8 @@ use crate::linkage::compare::ScoredPair;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::output::rows::{
-    BlockRow, CanonicalRow, ChangeRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow, RecordFieldRow, Step,
-    WarningRow,
+    BlockRow, CanonicalRow, ChangeRow, CompletenessRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow,
+    RecordFieldRow, Step, WarningRow,
 };
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
@@ -71,6 +71,10 @@ impl Run<'_> {
             Box::new(|| batch.table("ids", &IdRow::columns(), l.ids.store.iter().cloned())),
             Box::new(|| write_changes(batch, l.changes.as_ref(), &l.canonical, l.ids.run)),
             Box::new(|| write_blocks(batch, &l.blocks)),
+            Box::new(|| match table {
+                None => write_completeness(batch, &l.completeness),
+                Some(_) => Ok(()),
+            }),
             Box::new(|| l.model().map_or(Ok(()), |m| m.stage(batch))),
             Box::new(|| {
                 self.invocation
@@ -265,6 +269,34 @@ fn write_decisions(
         }
     });
     batch.table("decisions", &DecisionRow::columns(comparisons.as_deref()), rows)
+}
+
+/// `completeness`: one row per query the pages are pages of.
+fn write_completeness(batch: &Batch, queries: &[crate::completeness::Query]) -> Result<(), Error> {
+    use crate::completeness::ranges_text;
+    let rows = queries.iter().map(|q| {
+        let list = |items: Vec<String>| items.join("; ");
+        CompletenessRow {
+            query: q.key.clone(),
+            grouped_by: q.grouped_by.to_string(),
+            pages: q.pages as u64,
+            pages_with_range: q.pages_with_range as u64,
+            total: q.total().map(|t| t as u64),
+            totals_seen: list(q.totals.iter().map(usize::to_string).collect()),
+            records_read: q.records as u64,
+            ranges_seen: ranges_text(&q.seen),
+            missing: q.missing_text(),
+            missing_results: q.missing_results() as u64,
+            overlapping_pages: list(q.overlapping.iter().map(|(a, b)| format!("{a} ~ {b}")).collect()),
+            count_mismatches: list(
+                (q.mismatched.iter())
+                    .map(|(p, stated, read)| format!("{p} (header {stated}, read {read})"))
+                    .collect(),
+            ),
+            complete: q.complete(),
+        }
+    });
+    batch.table("completeness", &CompletenessRow::columns(), rows)
 }
 
 /// `warnings`: every warning of the run.

@@ -8,6 +8,7 @@
 //! reported with its name and, where there is one, its line; the other files are still read.
 
 pub mod html;
+pub mod manifest;
 pub mod page;
 pub mod table;
 mod walk;

@@ -11,8 +11,9 @@ use concord::rules::OutputRules;
 use crate::workdir::{Workdir, fixture, run_args, stderr};
 
 /// The output files of a page run, in name order.
-const OUTPUTS: [&str; 13] = [
+const OUTPUTS: [&str; 14] = [
     "blocks.csv",
+    "completeness.csv",
     "canonical.csv",
     "changes.csv",
     "decisions.csv",

@@ -25,6 +25,7 @@ mod record_shape;
 mod report;
 mod roundtrip_model;
 mod scorer;
+mod scrape;
 mod serve;
 mod settled;
 mod shapes;

@@ -1,0 +1,170 @@
+//! Scrape-aware runs: a manifest of the pages' addresses and queries, and completeness per
+//! query (`completeness.csv`).
+
+use std::collections::BTreeMap;
+
+use crate::workdir::{Workdir, stdout};
+
+const TITLES: [&str; 6] = ["Letter", "Cable", "Telegram", "Memorandum", "Report", "Minutes"];
+
+/// A text results page showing results `first` to `last` of `total`, each a distinct
+/// document of query `seed` (so that no two pages share one).
+fn results_page(seed: &str, first: usize, last: usize, total: usize) -> String {
+    let mut s = format!("Skip to content\n\n{first} - {last} of {total}\n\n");
+    for n in first..=last {
+        let day = (n % 28) + 1;
+        let month = ["January", "March", "May", "July"][n % 4];
+        s.push_str(&format!(
+            "{month} {day}, {}\n\n{} {seed} number {n} on the {} question\n\nA document about matter {n} of the {seed} series, written in full.\n\n",
+            1950 + n / 10,
+            TITLES[n % TITLES.len()],
+            ["Korean", "German", "Polish", "Cuban"][n % 4],
+        ));
+    }
+    s
+}
+
+fn completeness(w: &Workdir, out: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    (w.csv(&format!("{out}/completeness.csv")).into_iter())
+        .map(|r| (r["query"].clone(), r))
+        .collect()
+}
+
+#[test]
+fn a_query_of_47_results_without_its_pages_31_to_40_reports_the_missing_range() {
+    let w = Workdir::new();
+    let mut manifest = String::from("file,url,query,scraped_at\n");
+    for (page, (first, last)) in [(1, (1, 10)), (2, (11, 20)), (3, (21, 30)), (5, (41, 47))] {
+        w.write(&format!("p/zhou_{page}.txt"), results_page("zhou", first, last, 47));
+        manifest.push_str(&format!(
+            "zhou_{page}.txt,https://archive.example/search?q=zhou&page={page},,2026-12-0{page}\n"
+        ));
+    }
+    w.write("manifest.csv", &manifest);
+    let o = w.run_ok(
+        &[&w.path("p")],
+        "out",
+        &["--manifest", w.path("manifest.csv").to_str().unwrap()],
+    );
+    let rows = completeness(&w, "out");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let q = &rows["https://archive.example/search?q=zhou"];
+    assert_eq!(q["grouped_by"], "url");
+    assert_eq!(
+        (q["pages"].as_str(), q["total"].as_str(), q["records_read"].as_str()),
+        ("4", "47", "37")
+    );
+    assert_eq!(q["ranges_seen"], "1 - 30; 41 - 47");
+    assert_eq!(q["missing"], "31 - 40 of 47");
+    assert_eq!((q["missing_results"].as_str(), q["complete"].as_str()), ("10", "false"));
+    let summary: BTreeMap<String, String> = (w.csv("out/summary.csv").into_iter())
+        .map(|r| (r["name"].clone(), r["value"].clone()))
+        .collect();
+    assert_eq!(
+        (summary["queries"].as_str(), summary["incomplete queries"].as_str()),
+        ("1", "1")
+    );
+    assert!(
+        stdout(&o).contains("1 of 1 queries have results their range headers state that were not scraped"),
+        "{}",
+        stdout(&o)
+    );
+    // The manifest's address and date are each page's provenance.
+    let prov = w.csv("out/provenance.csv");
+    let first = prov.iter().find(|r| r["file"] == "zhou_5.txt").unwrap();
+    assert_eq!(first["url"], "https://archive.example/search?q=zhou&page=5");
+    assert_eq!(
+        (
+            first["scraped_at"].as_str(),
+            first["range_first"].as_str(),
+            first["range_last"].as_str()
+        ),
+        ("2026-12-05", "41", "47")
+    );
+}
+
+#[test]
+fn a_manifest_row_naming_no_input_and_an_input_it_misses_are_warned() {
+    let w = Workdir::new();
+    w.write("p/a.txt", results_page("mao", 1, 3, 3));
+    w.write("p/b.txt", results_page("liu", 1, 2, 2));
+    w.write(
+        "manifest.csv",
+        "file,url,query\np/a.txt,https://x.example/a,mao letters\ngone.txt,https://x.example/gone,\n",
+    );
+    w.run_ok(
+        &[&w.path("p")],
+        "out",
+        &["--manifest", w.path("manifest.csv").to_str().unwrap(), "-q"],
+    );
+    let warnings = w.warnings("out");
+    let manifest = w.path("manifest.csv");
+    assert!(
+        warnings.contains(&format!(
+            "warning: {}:3: the manifest names \"gone.txt\", which is not an input page",
+            manifest.display()
+        )),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("warning: b.txt: the page is not in the manifest"),
+        "{warnings}"
+    );
+    let rows = completeness(&w, "out");
+    assert_eq!(rows["mao letters"]["grouped_by"], "manifest");
+    assert_eq!(rows["mao letters"]["complete"], "true");
+    // b.txt has no address: its folder and total name its query.
+    assert_eq!(rows[". (of 2)"]["grouped_by"], "folder");
+    // A manifest without the url column is an error naming its line, and nothing is written.
+    w.write("bad.csv", "file,query\na.txt,q\n");
+    let o = w.concord(["run", "p", "--out", "out2", "--manifest", "bad.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        crate::workdir::stderr(&o).contains("bad.csv:1"),
+        "{}",
+        crate::workdir::stderr(&o)
+    );
+    assert!(!w.path("out2").exists());
+}
+
+#[test]
+fn two_queries_in_one_folder_are_told_apart_by_the_addresses_their_pages_carry() {
+    let w = Workdir::new();
+    // Both queries state 20 results: by folder and total they would be one.
+    for (q, page, first, last) in [
+        ("zhou", 1, 1, 10),
+        ("zhou", 2, 11, 20),
+        ("mao", 1, 1, 10),
+        ("mao", 1, 1, 10),
+    ] {
+        let body = results_page(q, first, last, 20).replace("\n\n", "</p>\n<p>");
+        let html = format!(
+            "<html><head><link rel=\"canonical\" href=\"https://archive.example/s?page={page}&amp;q={q}\"></head><body><main><p>{body}</p></main></body></html>"
+        );
+        let name = format!("p/{q}_{page}_{first}.html");
+        let name = if w.path(&name).exists() {
+            format!("p/{q}_{page}_again.html")
+        } else {
+            name
+        };
+        w.write(&name, html);
+    }
+    w.run_ok(&[&w.path("p")], "out", &["-q"]);
+    let rows = completeness(&w, "out");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let zhou = &rows["https://archive.example/s?q=zhou"];
+    assert_eq!(
+        (
+            zhou["pages"].as_str(),
+            zhou["complete"].as_str(),
+            zhou["missing"].as_str()
+        ),
+        ("2", "true", "")
+    );
+    let mao = &rows["https://archive.example/s?q=mao"];
+    assert_eq!(
+        (mao["complete"].as_str(), mao["missing"].as_str()),
+        ("false", "11 - 20 of 20")
+    );
+    assert_eq!(mao["overlapping_pages"], "mao_1_1.html ~ mao_1_again.html");
+}
