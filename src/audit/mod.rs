@@ -49,6 +49,8 @@ pub struct RunAudit<'a> {
     pub ids: &'a crate::identity::Carried,
     /// What the run was asked to do (`run.json`), when the caller said.
     pub invocation: Option<&'a str>,
+    /// The queries the pages are pages of (empty for tables).
+    pub completeness: &'a [crate::completeness::Query],
 }
 
 impl RunAudit<'_> {

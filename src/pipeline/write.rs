@@ -58,6 +58,7 @@ impl Run<'_> {
             table: l.table.as_ref(),
             ids: &l.ids,
             invocation: self.invocation,
+            completeness: &l.completeness,
         };
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;

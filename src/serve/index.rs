@@ -38,6 +38,8 @@ pub struct Index {
     pub out: OutputDir,
     /// warnings rows.
     pub warnings: Vec<WarningRow>,
+    /// completeness rows (none for a table run, or a folder written before them).
+    pub completeness: Vec<crate::output::rows::CompletenessRow>,
     /// run.json, when the folder has one.
     pub run: Option<serde_json::Value>,
     /// The thresholds the run decided by (from summary).
@@ -64,6 +66,10 @@ impl Index {
     pub fn open(dir: &Path) -> Result<Index, Error> {
         let out = OutputDir::open(dir)?;
         let warnings = read_all(dir, out.format)?;
+        let completeness = match dir.join(out.file("completeness")).exists() {
+            true => read_all(dir, out.format)?,
+            false => Vec::new(),
+        };
         let run = match std::fs::read_to_string(dir.join("run.json")) {
             Ok(text) => Some(serde_json::from_str(&text).map_err(|e| Error::Input {
                 file: dir.join("run.json").display().to_string(),
@@ -115,6 +121,7 @@ impl Index {
             search,
             out,
             warnings,
+            completeness,
             run,
             bands,
             members,

@@ -25,6 +25,7 @@ pub async fn page(State(app): State<Shared>) -> Html<String> {
             &index.bands,
         ))
         div.charts { (documents(&index)) }
+        (completeness(&index))
         h2 { "What the run was asked to do" }
         @match &index.run {
             Some(json) => (invocation(json)),
@@ -102,6 +103,28 @@ fn documents(index: &Index) -> Markup {
                 table {
                     tr { th { "file" } th.num { "warnings" } }
                     @for (file, n) in most_warned.iter().take(10) { tr { td { (file) } td.num { (n) } } }
+                }
+            }
+        }
+    }
+}
+
+/// The queries and what each is missing, from completeness.csv.
+fn completeness(index: &Index) -> Markup {
+    let rows = &index.completeness;
+    let incomplete = rows.iter().filter(|q| q.complete == Some(false)).count();
+    html! {
+        @if !rows.is_empty() {
+            h2 #completeness { "Completeness" }
+            p { (rows.len()) " queries; " b { (incomplete) } " incomplete. " a href="/files/completeness.csv" { "completeness.csv" } }
+            table {
+                tr { th { "query" } th { "by" } th.num { "pages" } th.num { "total" } th { "seen" } th { "missing" } }
+                @for q in rows.iter().filter(|q| q.complete == Some(false)).chain(rows.iter().filter(|q| q.complete != Some(false))).take(50) {
+                    tr {
+                        td { (q.query) } td { (q.grouped_by) } td.num { (q.pages) }
+                        td.num { (q.total.map(|t| t.to_string()).unwrap_or_default()) }
+                        td { (q.ranges_seen) } td.cut { (q.missing) }
+                    }
                 }
             }
         }

@@ -69,6 +69,12 @@ fn a_query_of_47_results_without_its_pages_31_to_40_reports_the_missing_range() 
         "{}",
         stdout(&o)
     );
+    let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
+    assert!(report.contains("<h2 id=\"completeness\">") && report.contains("href=\"#completeness\""));
+    assert!(
+        report.contains("<td class=\"cut\">31 - 40 of 47</td>"),
+        "no missing range in the report"
+    );
     // The manifest's address and date are each page's provenance.
     let prov = w.csv("out/provenance.csv");
     let first = prov.iter().find(|r| r["file"] == "zhou_5.txt").unwrap();
@@ -167,4 +173,26 @@ fn two_queries_in_one_folder_are_told_apart_by_the_addresses_their_pages_carry()
         ("false", "11 - 20 of 20")
     );
     assert_eq!(mao["overlapping_pages"], "mao_1_1.html ~ mao_1_again.html");
+}
+
+#[test]
+fn a_scraped_address_that_is_not_a_web_address_is_shown_as_text_never_as_a_link() {
+    let w = Workdir::new();
+    for (n, url) in ["javascript:alert(1)", "https://archive.example/s?q=ok"]
+        .iter()
+        .enumerate()
+    {
+        let body = results_page("same", 1, 2, 2).replace("\n\n", "</p>\n<p>");
+        w.write(
+            &format!("p/{n}.html"),
+            format!("<html><head><link rel=\"canonical\" href=\"{url}\"></head><body><p>{body}</p></body></html>"),
+        );
+    }
+    w.run_ok(&[&w.path("p")], "out", &["-q"]);
+    let report = std::fs::read_to_string(w.path("out/report.html")).unwrap();
+    assert!(
+        !report.contains("href=\"javascript:"),
+        "a javascript: link in the report"
+    );
+    assert!(report.contains("javascript:alert(1)") && report.contains("href=\"https://archive.example/s?q=ok\""));
 }

@@ -64,6 +64,10 @@ fn render(a: &RunAudit) -> Markup {
                 (charts::scores(a.pairs.pairs().iter().enumerate().map(|(i, s)| (s.score, a.pairs.decision(i))), &a.scorer.bands()))
                 h2 #documents { "Documents and pages" }
                 (documents(a))
+                @if a.table.is_none() {
+                    h2 #completeness { "Completeness" }
+                    (completeness(a))
+                }
                 h2 #clusters { "Merged clusters" }
                 (clusters(a, &view))
                 (cut_links(a, &view))
@@ -82,9 +86,11 @@ fn contents(a: &RunAudit) -> Markup {
     if a.ids.run >= 2 {
         sections.push(("identity", "Identity"));
     }
+    sections.extend([("scores", "Pair scores"), ("documents", "Documents and pages")]);
+    if a.table.is_none() {
+        sections.push(("completeness", "Completeness"));
+    }
     sections.extend([
-        ("scores", "Pair scores"),
-        ("documents", "Documents and pages"),
         ("clusters", "Merged clusters"),
         ("cut-links", "Links cut by constraints"),
         ("overrides", "Overrides"),
@@ -345,9 +351,10 @@ fn warned_pages(a: &RunAudit) -> Markup {
 }
 
 fn record_row(a: &RunAudit, r: &Record) -> Markup {
+    let url = r.raw.provenance.page.as_deref().and_then(|m| m.url.as_deref());
     html! {
         tr {
-            td { code { (r.id()) } }
+            td { code { (r.id()) } @if let Some(u) = url { br; (page_link(u)) } }
             @if a.table.is_some() {
                 // A table row shows its own fields, as written.
                 @for v in &r.raw.fields { td { (v.as_deref().unwrap_or("")) } }
@@ -361,6 +368,41 @@ fn record_row(a: &RunAudit, r: &Record) -> Markup {
 }
 
 /// The header of [`record_row`]'s table.
+/// A page's address: a link when it is a web address, text otherwise (a scraped `javascript:`
+/// address must not become a link).
+pub fn page_link(url: &str) -> Markup {
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    html! {
+        @if web { a.muted href=(url) rel="noreferrer" { "page" } } @else { span.muted { (url) } }
+    }
+}
+
+/// The queries the pages are pages of, and what each is missing ([`crate::completeness`]).
+fn completeness(a: &RunAudit) -> Markup {
+    use crate::completeness::ranges_text;
+    let incomplete = a.completeness.iter().filter(|q| q.complete() == Some(false)).count();
+    html! {
+        p {
+            (a.completeness.len()) " queries; " b { (incomplete) } " incomplete (results their range headers state were not scraped). "
+            "Pages are grouped by the manifest's query, else by their address without paging parameters, else by folder and stated total. "
+            "completeness.csv holds every query."
+        }
+        table {
+            tr { th { "query" } th { "by" } th.num { "pages" } th.num { "total" } th { "seen" } th { "missing" } th { "overlapping pages" } th { "count mismatches" } }
+            @for q in a.completeness.iter().take(MAX_ROWS) {
+                tr {
+                    td { (q.key) } td { (q.grouped_by) } td.num { (q.pages) }
+                    td.num { (q.totals.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")) }
+                    td { (ranges_text(&q.seen)) }
+                    td.cut { (q.missing_text()) }
+                    td { @for (x, y) in &q.overlapping { (x) " ~ " (y) br; } }
+                    td { @for (p, stated, read) in &q.mismatched { (p) " (header " (stated) ", read " (read) ")" br; } }
+                }
+            }
+        }
+    }
+}
+
 fn record_header(a: &RunAudit) -> Markup {
     html! {
         tr {
