@@ -27,6 +27,7 @@ fn input(n: usize, dir: &Path, run: &Run) -> Input {
         seed: 1,
         csv: false,
         shapes: Default::default(),
+        scrape: Default::default(),
     };
     generate(&opts, dir).expect("synth");
     let pages = Rules::builtin().compile_pages().expect("rules");

@@ -34,6 +34,24 @@ pub struct SynthOptions {
     pub csv: bool,
     /// Record shapes real pages show (issue 12), each a share in percent; all 0 by default.
     pub shapes: Shapes,
+    /// How the scrape is saved: queries, left-out pages, HTML ([`Scrape`]).
+    pub scrape: Scrape,
+}
+
+/// How the pages are saved, beyond their text. With every field at its default the output
+/// is what it was before these existed, byte for byte.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Scrape {
+    /// Group consecutive pages into queries of 1 to 5 pages, number their range headers as
+    /// one query's (`11 - 20 of 47`), give each page an address
+    /// (`https://archive.example/search?q=synth-NNNNN&page=P`) and write `manifest.csv`.
+    pub queries: bool,
+    /// Percent of the queries of two pages or more one of whose later pages is left out (not
+    /// written; `pages.csv` says which). Needs `queries`.
+    pub leave_out: u32,
+    /// Write each page as a saved HTML page (`.html`, its address in a canonical link),
+    /// results in `<p>` elements between a navigation bar, a cookie banner and a footer.
+    pub html: bool,
 }
 
 /// Shapes of records that real result pages show, each a share in percent (0 = off). With
@@ -89,6 +107,8 @@ pub struct SynthSummary {
     pub broken_descriptions: usize,
     /// Appearances of day-dated documents shown at a coarser precision.
     pub coarse_dates: usize,
+    /// Pages left out of their query (not written).
+    pub pages_left_out: usize,
 }
 
 use crate::normalize::date::MONTH_NAMES as MONTHS;
@@ -1016,6 +1036,8 @@ fn io_err(path: &Path, e: std::io::Error) -> crate::Error {
 
 /// One generated page, handed to the sink of [`produce`].
 struct Page<'a> {
+    /// How it ends (whole, or cut off inside its last record).
+    ending: Ending,
     /// Its path under `pages/`.
     rel: String,
     text: String,
@@ -1069,6 +1091,7 @@ fn produce(
         let text = render_page(&mut g, *layout, &mut shown, ending);
         let hash: u64 = g.rng.random();
         let page = Page {
+            ending,
             rel: format!("{:04}/{n:07}_{hash:016x}.txt", n / 1000),
             text,
             records: members.iter().map(|&d| &docs[d as usize]).zip(shown).collect(),
@@ -1082,43 +1105,290 @@ fn produce(
 }
 
 /// Generates `opts.records` records into `out`: `pages/` (saved result pages, 1000 to a
-/// folder), `truth.csv` (`record_id,entity_id`, ids relative to `pages/`), and with
+/// folder), `truth.csv` (`record_id,entity_id`, ids relative to `pages/`), `pages.csv` (every
+/// page: its query and place in it, its range, whether it was written and how it ends), with
 /// `opts.csv` also `records.csv` (`record_id,date,title,description` as written, a
-/// description broken over two lines joined with one space).
+/// description broken over two lines joined with one space), and with `opts.scrape.queries`
+/// `manifest.csv` (`file,url,query,scraped_at` of every page written).
 pub fn generate(opts: &SynthOptions, out: &Path) -> Result<SynthSummary, crate::Error> {
     let pages_dir = out.join("pages");
     std::fs::create_dir_all(&pages_dir).map_err(|e| io_err(&pages_dir, e))?;
-    let mut truth = csv_file(&out.join("truth.csv"), &["record_id", "entity_id"])?;
-    let mut records_csv = match opts.csv {
-        true => Some(csv_file(
-            &out.join("records.csv"),
-            &["record_id", "date", "title", "description"],
-        )?),
-        false => None,
+    let mut w = Writers {
+        pages_dir: pages_dir.clone(),
+        truth: csv_file(&out.join("truth.csv"), &["record_id", "entity_id"])?,
+        records: match opts.csv {
+            true => Some(csv_file(
+                &out.join("records.csv"),
+                &["record_id", "date", "title", "description"],
+            )?),
+            false => None,
+        },
+        pages: csv_file(
+            &out.join("pages.csv"),
+            &[
+                "file", "query", "page", "first", "last", "total", "records", "written", "cut",
+            ],
+        )?,
+        manifest: match opts.scrape.queries {
+            true => Some(csv_file(
+                &out.join("manifest.csv"),
+                &["file", "url", "query", "scraped_at"],
+            )?),
+            false => None,
+        },
+        html: opts.scrape.html,
+        folders: HashSet::new(),
     };
-    let mut n = 0usize;
-    let summary = produce(opts, |page| {
-        let path = pages_dir.join(&page.rel);
-        if n.is_multiple_of(1000) {
-            let dir = path.parent().unwrap_or(&pages_dir);
-            std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-        }
-        n += 1;
-        std::fs::write(&path, &page.text).map_err(|e| io_err(&path, e))?;
-        for (pos, (doc, r)) in page.records.iter().enumerate() {
-            let id = format!("{}#{}", page.rel, pos + 1);
-            truth.write(&[&id, &doc.entity])?;
-            if let Some(c) = records_csv.as_mut() {
-                c.write(&[&id, &r.date, &r.title, &r.description_joined()])?;
-            }
-        }
-        Ok(())
-    })?;
-    truth.finish()?;
-    if let Some(c) = records_csv {
+    // The queries' shape comes from a stream of its own: the pages' draws stay as they were.
+    let mut queries = Queries {
+        rng: ChaCha8Rng::seed_from_u64(opts.seed ^ 0x7175_6572_6965_7321),
+        on: opts.scrape.queries,
+        leave_out: opts.scrape.leave_out,
+        pending: Vec::new(),
+        size: 0,
+        number: 0,
+        left_out: 0,
+    };
+    let mut summary = produce(opts, |page| queries.take(owned(page), &mut w))?;
+    queries.flush(&mut w)?;
+    summary.pages_left_out = queries.left_out;
+    w.truth.finish()?;
+    w.pages.finish()?;
+    for c in [w.records, w.manifest].into_iter().flatten() {
         c.finish()?;
     }
     Ok(summary)
+}
+
+/// A page as written: its path, text, how it ends, and each record's entity and fields.
+struct OwnedPage {
+    rel: String,
+    text: String,
+    ending: Ending,
+    records: Vec<[String; 4]>,
+}
+
+fn owned(page: &Page) -> OwnedPage {
+    OwnedPage {
+        rel: page.rel.clone(),
+        text: page.text.clone(),
+        ending: page.ending,
+        records: (page.records.iter())
+            .map(|(doc, r)| {
+                [
+                    doc.entity.clone(),
+                    r.date.clone(),
+                    r.title.clone(),
+                    r.description_joined(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The files `generate` writes.
+struct Writers {
+    pages_dir: PathBuf,
+    truth: CsvFile,
+    records: Option<CsvFile>,
+    pages: CsvFile,
+    manifest: Option<CsvFile>,
+    html: bool,
+    folders: HashSet<PathBuf>,
+}
+
+/// Where a page stands in its query.
+struct Place<'q> {
+    query: &'q str,
+    url: &'q str,
+    page: usize,
+    range: Option<(usize, usize, usize)>,
+}
+
+impl Writers {
+    /// Writes `page` (or, when `written` is false, only its row of pages.csv).
+    fn page(&mut self, mut page: OwnedPage, at: Place, written: bool) -> Result<(), crate::Error> {
+        if self.html {
+            page.rel = format!("{}.html", page.rel.trim_end_matches(".txt"));
+        }
+        let (first, last, total) = at
+            .range
+            .map_or((String::new(), String::new(), String::new()), |(a, b, t)| {
+                (a.to_string(), b.to_string(), t.to_string())
+            });
+        let cut = match page.ending {
+            Ending::Whole => "",
+            Ending::Cut => "description",
+            Ending::CutInTitle => "title",
+        };
+        let n = page.records.len().to_string();
+        let page_no = if at.query.is_empty() {
+            String::new()
+        } else {
+            at.page.to_string()
+        };
+        let row: [&str; 9] = [
+            &page.rel,
+            at.query,
+            &page_no,
+            &first,
+            &last,
+            &total,
+            &n,
+            if written { "true" } else { "false" },
+            cut,
+        ];
+        self.pages.write(&row)?;
+        if !written {
+            return Ok(());
+        }
+        if let Some(m) = self.manifest.as_mut() {
+            m.write(&[&page.rel, at.url, at.query, "2026-12-01"])?;
+        }
+        let path = self.pages_dir.join(&page.rel);
+        let dir = path.parent().unwrap_or(&self.pages_dir).to_path_buf();
+        if self.folders.insert(dir.clone()) {
+            std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+        }
+        let text = match self.html {
+            true => as_html(&page.text, at.url),
+            false => page.text,
+        };
+        std::fs::write(&path, text).map_err(|e| io_err(&path, e))?;
+        for (pos, [entity, date, title, description]) in page.records.iter().enumerate() {
+            let id = format!("{}#{}", page.rel, pos + 1);
+            self.truth.write(&[&id, entity])?;
+            if let Some(c) = self.records.as_mut() {
+                c.write(&[&id, date, title, description])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The pages grouped into queries as they come.
+struct Queries {
+    rng: ChaCha8Rng,
+    on: bool,
+    leave_out: u32,
+    /// The current query's pages so far.
+    pending: Vec<OwnedPage>,
+    /// Its size.
+    size: usize,
+    number: usize,
+    left_out: usize,
+}
+
+impl Queries {
+    fn take(&mut self, page: OwnedPage, w: &mut Writers) -> Result<(), crate::Error> {
+        // A page without a range header (a layout that shows none) is a query of its own: the
+        // pages of one query share a layout on a real site.
+        if !self.on || range_header(&page.text).is_none() {
+            let at = Place {
+                query: "",
+                url: "",
+                page: 0,
+                range: range_header(&page.text),
+            };
+            return w.page(page, at, true);
+        }
+        if self.pending.is_empty() {
+            self.size = self.rng.random_range(1..=5usize);
+        }
+        self.pending.push(page);
+        if self.pending.len() == self.size {
+            self.flush(w)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the current query: its headers numbered as one query's, one later page left
+    /// out when drawn.
+    fn flush(&mut self, w: &mut Writers) -> Result<(), crate::Error> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        self.number += 1;
+        let query = format!("synth-{:05}", self.number);
+        let total: usize = self.pending.iter().map(|p| p.records.len()).sum();
+        let pages = std::mem::take(&mut self.pending);
+        let left_out = match pages.len() >= 2 && self.rng.random_range(0..100u32) < self.leave_out {
+            true => Some(self.rng.random_range(1..pages.len())),
+            false => None,
+        };
+        self.left_out += usize::from(left_out.is_some());
+        let mut first = 1;
+        for (i, mut page) in pages.into_iter().enumerate() {
+            let last = first + page.records.len() - 1;
+            let has_header = range_header(&page.text).is_some();
+            if has_header {
+                page.text = with_range(&page.text, first, last, total);
+            }
+            let url = format!("https://archive.example/search?q={query}&page={}", i + 1);
+            let at = Place {
+                query: &query,
+                url: &url,
+                page: i + 1,
+                range: has_header.then_some((first, last, total)),
+            };
+            w.page(page, at, left_out != Some(i))?;
+            first = last + 1;
+        }
+        Ok(())
+    }
+}
+
+/// The line `first - last of total` of a page, if it has one, as numbers.
+fn range_header(text: &str) -> Option<(usize, usize, usize)> {
+    text.lines().find_map(|l| {
+        let (a, rest) = l.split_once(" - ")?;
+        let (b, t) = rest.split_once(" of ")?;
+        Some((a.parse().ok()?, b.parse().ok()?, t.parse().ok()?))
+    })
+}
+
+/// `text` with its range header's numbers replaced.
+fn with_range(text: &str, first: usize, last: usize, total: usize) -> String {
+    let mut done = false;
+    let lines: Vec<String> = (text.split('\n'))
+        .map(|l| match !done && range_header(l).is_some() {
+            true => {
+                done = true;
+                format!("{first} - {last} of {total}")
+            }
+            false => l.to_string(),
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// A page's text as a saved HTML page: each line a paragraph (a bulleted line a list item),
+/// its address in a canonical link, chrome around the results.
+fn as_html(text: &str, url: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut body = String::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let _ = match line.strip_prefix("• ") {
+            Some(item) => writeln!(body, "<ul><li>{}</li></ul>", esc(item)),
+            None => writeln!(body, "<p>{}</p>", esc(line)),
+        };
+    }
+    let head = match url.is_empty() {
+        true => String::new(),
+        false => format!("<link rel=\"canonical\" href=\"{}\">", esc(url)),
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Search results</title>{head}\n\
+         <script>window.dataLayer = [];</script></head><body>\n\
+         <nav><a href=\"/\">Home</a> <a href=\"/collections\">Collections</a></nav>\n\
+         <div role=\"dialog\" class=\"cookies\"><p>We use cookies.</p><button>Accept</button></div>\n\
+         <main>\n{body}</main>\n<footer><p>&copy; 2026 Digital Archive</p></footer>\n</body></html>\n"
+    )
 }
 
 /// A CSV file written row by row, with errors that name it.
@@ -1177,6 +1447,7 @@ mod tests {
             seed,
             csv: false,
             shapes,
+            scrape: Default::default(),
         };
         let mut pages = Vec::new();
         let summary = produce(&opts, |p| {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use concord::synth::{self, Shapes, SynthOptions};
+use concord::synth::{self, Scrape, Shapes, SynthOptions};
 
 /// Arguments of `concord synth`.
 #[derive(Debug, clap::Args)]
@@ -43,6 +43,18 @@ pub struct Args {
     /// Percent of appearances of day-dated documents shown as month or year only.
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u32).range(0..=100))]
     coarse_dates: Option<u32>,
+    /// Group the pages into queries of 1 to 5 pages (their range headers numbered as one
+    /// query's), give each page an address and write manifest.csv.
+    #[arg(long)]
+    queries: bool,
+    /// Percent of the queries of two pages or more one of whose later pages is left out (not
+    /// written; pages.csv says which). Implies --queries.
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u32).range(0..=100))]
+    leave_out: Option<u32>,
+    /// Write saved HTML pages (.html, the address in a canonical link, chrome around the
+    /// results) instead of text.
+    #[arg(long)]
+    html: bool,
 }
 
 impl Args {
@@ -73,6 +85,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         csv: args.csv,
         shapes: args.shapes(),
+        scrape: Scrape {
+            queries: args.queries || args.leave_out.is_some(),
+            leave_out: args.leave_out.unwrap_or(0),
+            html: args.html,
+        },
     };
     let s = synth::generate(&opts, &args.out)?;
     if !args.quiet {
@@ -87,6 +104,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ("documents undated", s.undated_documents),
             ("split descriptions", s.broken_descriptions),
             ("coarse dates", s.coarse_dates),
+            ("pages left out", s.pages_left_out),
         ] {
             if n > 0 {
                 outln!("{what:<18} {n}")?;

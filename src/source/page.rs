@@ -442,6 +442,7 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         last_line: lines.iter().rev().find(|l| l.kind != Kind::Blank).map(|l| l.number),
         // A page closed by an end marker is not cut off inside its last record.
         may_end_inside_record: region.footer == lines.len(),
+        ends_mid_line: !text.trim_end_matches([' ', '\t']).ends_with(['\n', '\r']),
         prose_words: rules.title_less.prose_words,
         trace,
     };
@@ -925,6 +926,9 @@ struct PageText<'a> {
     last_line: Option<usize>,
     /// No end marker closes the page: its last record may be cut off by the page's end.
     may_end_inside_record: bool,
+    /// The text stops without a final line break (a download cut short; a saved page ends
+    /// its last line).
+    ends_mid_line: bool,
     /// `page.title_less.prose_words`.
     prose_words: usize,
     /// Keep the role of each line the cut reads (`Cut::roles`).
@@ -952,7 +956,14 @@ struct Cut<'a> {
     title_less_records: usize,
     /// When tracing: each line read, its role and its record's position.
     roles: Vec<(usize, Role, Option<usize>)>,
+    /// Why the last record was judged cut off by the end of the page.
+    cut_evidence: Option<String>,
 }
+
+/// A title of at most this many characters, with no description after it, at the end of a
+/// page without a footer, is taken for a title the page stops in (measured on `concord synth`
+/// scrapes, BENCHMARKS.md "Partial pages": real titles this short are rare).
+const SHORT_CUT_TITLE: usize = 12;
 
 impl<'a> Cut<'a> {
     /// Cuts every chunk of a page into records.
@@ -964,6 +975,7 @@ impl<'a> Cut<'a> {
             warnings: Vec::new(),
             title_less_records: 0,
             roles: Vec::new(),
+            cut_evidence: None,
         };
         for (i, chunk) in chunks.iter().enumerate() {
             cut.split_chunk(chunk, i + 1 == chunks.len() && page.may_end_inside_record);
@@ -997,8 +1009,9 @@ impl<'a> Cut<'a> {
             first = false;
             rest = self.take_title(rest, is_last, &mut record);
             rest = self.take_description(rest, &mut record);
-            if is_last && rest.is_empty() {
-                record.partial |= self.looks_cut_off(&record);
+            if is_last && rest.is_empty() && !record.partial {
+                self.cut_evidence = self.cut_evidence(&record);
+                record.partial = self.cut_evidence.is_some();
             }
             self.records.push(record);
         }
@@ -1098,6 +1111,10 @@ impl<'a> Cut<'a> {
         let ends_page = is_last && self.page.may_end_inside_record;
         if ends_page && (!missing.is_empty() || record.description().is_some_and(|d| !ends_like_sentence(d))) {
             record.partial = true;
+            self.cut_evidence = Some(match missing.is_empty() {
+                true => "its description stops mid-sentence".into(),
+                false => format!("it lacks its {} line", missing.join(", ")),
+            });
         } else if !missing.is_empty() {
             self.warnings.push(Warning::at(
                 self.page.file,
@@ -1186,6 +1203,9 @@ impl<'a> Cut<'a> {
             return rest;
         }
         record.partial = !shaped;
+        if !shaped {
+            self.cut_evidence = Some("its date line stops short".into());
+        }
         record.set_date(Some(head.to_string()));
         let role = match self.page.d.says_no_date(head) {
             true => Role::NoDate,
@@ -1281,10 +1301,24 @@ impl<'a> Cut<'a> {
     /// True when the last record of a page that may end inside it looks cut off: no
     /// description, one without a sentence end, or no title (except on a title-less
     /// listing, where a record has none).
-    fn looks_cut_off(&self, record: &RawRecord) -> bool {
+    /// The evidence that the last record of a page without a footer was cut off by the end of
+    /// the page (None: it reads whole). A page that simply ends after its last record is not
+    /// evidence: most pages do.
+    fn cut_evidence(&self, record: &RawRecord) -> Option<String> {
+        let title = record.title();
         match record.description() {
-            None => true,
-            Some(d) => !ends_like_sentence(d) || (record.title().is_empty() && !self.reading.title_less),
+            Some(d) if !ends_like_sentence(d) => Some("its description stops mid-sentence".into()),
+            Some(_) if title.is_empty() && !self.reading.title_less => Some("it has a description but no title".into()),
+            Some(_) => None,
+            None if title.is_empty() => Some("nothing follows its date".into()),
+            None if self.page.ends_mid_line => {
+                Some("the file stops inside its title, without a final line break".into())
+            }
+            None => {
+                let n = title.chars().count();
+                (n <= SHORT_CUT_TITLE && !ends_like_sentence(title))
+                    .then(|| format!("it stops after a title of {n} characters, with no description"))
+            }
         }
     }
 
@@ -1327,10 +1361,11 @@ impl<'a> Cut<'a> {
             }
         }
         if let Some(last) = records.last().filter(|r| r.partial) {
+            let evidence = self.cut_evidence.as_deref().unwrap_or("the page stops inside it");
             warnings.push(Warning::at(
                 file,
                 Some(last.provenance.line),
-                "the page ends inside this record; it is kept and marked partial",
+                format!("the page ends inside this record ({evidence}); it is kept and marked partial"),
             ));
         }
         (records, warnings)
@@ -1515,7 +1550,7 @@ mod tests {
                     "Zhou Enlai responds to two cables.",
                     false
                 ),
-                rec("July 31, 1958", "Record of the First Conversation", "", true),
+                rec("July 31, 1958", "Record of the First Conversation", "", false),
             ]
         );
         assert_eq!(p.layout, "plain");
@@ -1608,6 +1643,7 @@ mod tests {
         let p = parse_text(
             "1 - 2 of 2\n\nMay 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nSeptember 06, 1952\n\nLetter, Zhou En",
         );
+        // The file stops inside the title, without a final line break: evidence of the cut.
         assert_eq!(fields(&p)[1], rec("September 06, 1952", "Letter, Zhou En", "", true));
         let p = parse_text("May 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts.\n\nSeptember 6, 19");
         assert_eq!(fields(&p)[1], rec("September 6, 19", "", "", true));

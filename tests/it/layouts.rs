@@ -174,7 +174,15 @@ fn a_page_cut_anywhere_in_its_last_record_keeps_every_record() {
         assert_eq!(fields(&p)[..records.len() - 1], records[..records.len() - 1]);
         let last = p.records.last().unwrap();
         let complete = cut == full.len();
-        assert_eq!(last.partial, !complete, "cut at {cut}: {:?}", &full[last_start..cut]);
+        // A page that stops at the end of a whole line after the title shows no sign of the
+        // cut: it reads as a record without a description, and is not flagged.
+        let no_evidence = full[..cut].ends_with('\n') && last.description().is_none() && !last.title().is_empty();
+        assert_eq!(
+            last.partial,
+            !complete && !no_evidence,
+            "cut at {cut}: {:?}",
+            &full[last_start..cut]
+        );
     }
 }
 
