@@ -305,6 +305,8 @@ fn entry_text(o: &NewOverride, first: bool) -> String {
 /// (its length is still `after`).
 pub fn undo(path: &Path, before: u64, after: u64) -> std::io::Result<()> {
     let f = std::fs::OpenOptions::new().write(true).open(path)?;
+    // The lock appends take: an answer being written now is not cut.
+    f.lock()?;
     let len = f.metadata()?.len();
     if len != after {
         return Err(std::io::Error::other(format!(

@@ -12,8 +12,8 @@ pub struct Args {
     /// Port to listen on (0: any free port; the address is printed).
     #[arg(long, default_value_t = 8484)]
     port: u16,
-    /// Address to listen on. The default serves this machine only; the application writes
-    /// the overrides file and re-runs concord, so think twice before opening it wider.
+    /// Address to listen on (default: this machine only). Requests must still name the
+    /// server by a loopback name: for a forwarded port, not a network.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
     /// Overrides file the answers are appended to. Default: the one the run read (run.json),

@@ -29,7 +29,7 @@ pub struct Outcome {
 
 /// The recorded command's arguments after `concord`, with `--previous` on the output folder
 /// when the command has none; and the folder it runs in.
-fn command(index: &Index) -> Option<(Vec<String>, PathBuf)> {
+fn command(index: &Index, overrides: Option<&std::path::Path>) -> Option<(Vec<String>, PathBuf)> {
     let run = index.run.as_ref()?;
     let mut args: Vec<String> = (run["command"].as_array()?.iter())
         .skip(1)
@@ -40,6 +40,14 @@ fn command(index: &Index) -> Option<(Vec<String>, PathBuf)> {
     }
     if !args.iter().any(|a| a == "--previous") {
         args.extend(["--previous".to_string(), index.dir().display().to_string()]);
+    }
+    // The answers go to `serve --overrides` when given: the re-run reads them there.
+    if let Some(file) = overrides {
+        let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+        match args.iter().position(|a| a == "--overrides") {
+            Some(i) if i + 1 < args.len() => args[i + 1] = file.display().to_string(),
+            _ => args.extend(["--overrides".to_string(), file.display().to_string()]),
+        }
     }
     Some((args, index.run_directory()))
 }
@@ -72,7 +80,7 @@ pub async fn page(State(app): State<Shared>) -> Response {
     let session = app.session();
     let body = html! {
         h1 { "Re-run" }
-        @match command(&index) {
+        @match command(&index, app.overrides.as_deref()) {
             None => p.problem { "This folder has no run.json recording a `concord run` command (an older concord wrote it): run it again by hand." },
             Some((args, dir)) => {
                 (answers_since(&index, &file))
@@ -130,7 +138,7 @@ fn changes(l: &Lineage) -> Markup {
 /// `POST /rerun`: runs the command, reads the new outputs, and shows what changed.
 pub async fn start(State(app): State<Shared>) -> Response {
     let index = app.index();
-    let Some((args, dir)) = command(&index) else {
+    let Some((args, dir)) = command(&index, app.overrides.as_deref()) else {
         return ui::problem(
             StatusCode::CONFLICT,
             "This folder has no run.json recording a `concord run` command.",
@@ -143,16 +151,26 @@ pub async fn start(State(app): State<Shared>) -> Response {
         }
         session.running = true;
     }
+    // The outcome is kept, and the flag cleared, by the worker itself: a browser that stops
+    // waiting (its request dropped) must not leave re-run locked, nor lose the result.
     let worker = app.clone();
-    let outcome = tokio::task::spawn_blocking(move || rerun(&worker, args, dir)).await;
-    let mut session = app.session();
-    session.running = false;
-    session.rerun = Some(outcome.unwrap_or_else(|e| Outcome {
-        command: String::new(),
-        ok: false,
-        printed: format!("the re-run stopped: {e}"),
-        lineage: None,
-    }));
+    let done = tokio::task::spawn_blocking(move || {
+        let outcome = rerun(&worker, args, dir);
+        let mut session = worker.session();
+        session.running = false;
+        session.rerun = Some(outcome);
+    })
+    .await;
+    if let Err(e) = done {
+        let mut session = app.session();
+        session.running = false;
+        session.rerun = Some(Outcome {
+            command: String::new(),
+            ok: false,
+            printed: format!("the re-run stopped: {e}"),
+            lineage: None,
+        });
+    }
     Redirect::to("/rerun#changed").into_response()
 }
 

@@ -135,6 +135,8 @@ fn answer_form(item: &Item, c: &Context) -> Markup {
             input type="hidden" name="rank" value=(item.row.rank);
             input type="hidden" name="fa" value=(item.row.fingerprint_a);
             input type="hidden" name="fb" value=(item.row.fingerprint_b);
+            // The form's default button, disabled: Enter in the note field answers nothing.
+            button type="submit" disabled hidden aria-hidden="true" {}
             button type="submit" name="answer" value="same" data-key="s" { "Same " kbd { "s" } }
             button type="submit" name="answer" value="different" data-key="d" { "Different " kbd { "d" } }
             button type="submit" name="answer" value="skip" data-key="k" { "Skip " kbd { "k" } }
@@ -174,6 +176,16 @@ pub async fn answer(State(app): State<Shared>, axum::Form(form): axum::Form<Answ
         );
     };
     let next = Redirect::to(&format!("/review?rank={}", row.rank + 1)).into_response();
+    let answered = match answers(&app) {
+        Ok(a) => a,
+        Err(page) => return page,
+    };
+    if !pending(&index.out, &answered).iter().any(|i| i.row.rank == row.rank) {
+        return ui::problem(
+            StatusCode::CONFLICT,
+            "That pair is answered already (a second press of the key?): nothing was written.",
+        );
+    }
     let verdict = match form.answer.as_str() {
         "same" => Verdict::Same,
         "different" => Verdict::Different,
@@ -354,8 +366,9 @@ fn of_kind<'a>(items: &[Item<'a>], kind: &str) -> Vec<Item<'a>> {
 }
 
 /// A digest of the pairs a preview shows: the confirmation applies only to the same pairs.
-fn digest(items: &[Item]) -> String {
+fn digest(items: &[Item], verdict: Verdict) -> String {
     let mut h = Sha256::new();
+    h.update(verdict.as_str());
     for i in items {
         h.update(format!(
             "{} {} {}\n",
@@ -376,7 +389,9 @@ pub async fn preview(State(app): State<Shared>, Query(k): Query<KindAnswer>) -> 
         Err(page) => return page,
     };
     let items = of_kind(&pending(&index.out, &answered), &k.kind);
-    let effects: Vec<Effect> = (items.iter())
+    // Each effect reads the whole run: only the rows shown are worked out, so that a kind of
+    // thousands of pairs does not hold the server.
+    let effects: Vec<Effect> = (items.iter().take(PREVIEW_ROWS))
         .map(|i| {
             let c = effect::context(&index.out, i.a, i.b);
             match verdict {
@@ -390,12 +405,12 @@ pub async fn preview(State(app): State<Shared>, Query(k): Query<KindAnswer>) -> 
         h1 { "Answer " (verdict.as_str()) " for " (items.len()) " pairs" }
         p { "Kind: " i { (k.kind) } }
         @if risky > 0 {
-            p.warning { (risky) " of these answers cut links scoring at or above the match threshold (marked below)." }
+            p.warning { (risky) " of the answers shown cut links scoring at or above the match threshold (marked below)." }
         }
         form.answers method="post" action="/review/kind" {
             input type="hidden" name="kind" value=(k.kind);
             input type="hidden" name="answer" value=(verdict.as_str());
-            input type="hidden" name="digest" value=(digest(&items));
+            input type="hidden" name="digest" value=(digest(&items, verdict));
             input type="text" name="note" placeholder="note for every answer (optional)" aria-label="note";
             button type="submit" #confirm disabled[items.is_empty()] { "Save " (items.len()) " answers: " (verdict.as_str()) }
             a href="/review/kinds" { "cancel" }
@@ -427,7 +442,7 @@ pub async fn answer_kind(State(app): State<Shared>, axum::Form(k): axum::Form<Ki
         Err(page) => return page,
     };
     let items = of_kind(&pending(&index.out, &answered), &k.kind);
-    if items.is_empty() || digest(&items) != k.digest {
+    if items.is_empty() || digest(&items, verdict) != k.digest {
         return ui::problem(
             StatusCode::CONFLICT,
             "The pairs of this kind changed since the preview (answered elsewhere, or the run was re-run): nothing was saved; preview again.",

@@ -190,6 +190,9 @@ fn serve_answers_a_kind_of_pair_at_once_after_a_preview_and_undoes_it_whole() {
     // A stale digest (the pairs changed since the preview) saves nothing.
     let stale = body.replace("digest=", "digest=0");
     assert_eq!(http(&server, "POST", "/review/kind", &[], &stale).0, 409);
+    // The preview was of "different": its confirmation cannot save "same".
+    let other = body.replace("answer=different", "answer=same");
+    assert_eq!(http(&server, "POST", "/review/kind", &[], &other).0, 409);
     assert!(!file.exists());
     let (status, head, _) = http(&server, "POST", "/review/kind", &[], &body);
     assert_eq!(status, 303, "{head}");
@@ -200,6 +203,18 @@ fn serve_answers_a_kind_of_pair_at_once_after_a_preview_and_undoes_it_whole() {
     assert_eq!(http(&server, "POST", "/review/undo", &[], "x=1").0, 303);
     let left = concord::audit::overrides::Overrides::load(&file).expect("overrides");
     assert!(left.entries.is_empty(), "{:?}", left.entries);
+    // One answer per pair: the same answer posted twice (a key held down) is written once.
+    let (_, _, page) = http(&server, "GET", "/review", &[], "");
+    let answer = format!(
+        "rank={}&fa={}&fb={}&answer=same&note=",
+        hidden(&page, "rank"),
+        hidden(&page, "fa"),
+        hidden(&page, "fb")
+    );
+    assert_eq!(http(&server, "POST", "/review/answer", &[], &answer).0, 303);
+    assert_eq!(http(&server, "POST", "/review/answer", &[], &answer).0, 409);
+    let once = concord::audit::overrides::Overrides::load(&file).expect("overrides");
+    assert_eq!(once.entries.len(), 1);
 }
 
 /// chromedriver on a free port, stopped when dropped.
@@ -287,6 +302,15 @@ async fn text(c: &Client, css: &str) -> String {
         .expect("text")
 }
 
+/// Waits until the browser is at an address holding `part` (a click's page has loaded).
+async fn wait_url(c: &Client, part: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !c.current_url().await.expect("url").as_str().contains(part) {
+        assert!(Instant::now() < deadline, "never reached an address with {part}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 async fn press(c: &Client, key: char) {
     let keys = KeyActions::new("keyboard".into())
         .then(KeyAction::Down { value: key })
@@ -322,6 +346,7 @@ async fn serve_in_a_browser_search_open_answer_by_keyboard_rerun_and_see_the_cha
         .click()
         .await
         .unwrap();
+    wait_url(&c, "q=alert").await;
     let found = text(&c, "table#clusters").await;
     assert!(found.contains(HOSTILE_TITLE), "{found}");
     c.find(Locator::Css("table#clusters td a"))
@@ -330,6 +355,7 @@ async fn serve_in_a_browser_search_open_answer_by_keyboard_rerun_and_see_the_cha
         .click()
         .await
         .unwrap();
+    wait_url(&c, "/cluster/").await;
     assert_eq!(text(&c, "main h1").await, HOSTILE_TITLE);
     assert!(text(&c, "table#members").await.contains("onerror"));
     let untouched = c.execute("return window.pwned === undefined && document.querySelector('main h1').children.length === 0 && document.querySelectorAll('#members script, #members img, #members b').length === 0", vec![]);

@@ -3,7 +3,8 @@
 // Nothing else runs here, and nothing is fetched.
 "use strict";
 document.addEventListener("keydown", function (event) {
-  if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) {
+  // A held key repeats: one answer per press.
+  if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing || event.repeat) {
     return;
   }
   var target = event.target;
