@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::schema::{FieldKind, Schema};
 
 mod layout;
-pub use layout::{CompiledLayout, DateFormats, FieldName, FieldSpec, LayoutRules};
+pub use layout::{CompiledLayout, DateFormats, FieldName, FieldSpec, HtmlSelectors, LayoutRules};
 use layout::{compile, compile_all};
 
 /// The defaults, compiled into the binary so that `concord run` works without a rules file.

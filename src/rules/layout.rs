@@ -53,9 +53,26 @@ pub struct LayoutRules {
     /// This layout's end markers, added to `[page]`'s on the pages it reads.
     #[serde(default)]
     pub end_markers: Vec<String>,
+    /// CSS selectors for a saved HTML page whose markup says more than its text: `record`
+    /// picks each record's element, `date`, `title` and `description` a field within it.
+    pub html: Option<HtmlSelectors>,
     /// The rules file that gave this layout (None: built in), named when it never matches.
     #[serde(skip)]
     pub from: Option<String>,
+}
+
+/// A layout's CSS selectors for HTML pages (`html = { record = "li.hit", title = "h3" }`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HtmlSelectors {
+    /// Each record's element.
+    pub record: String,
+    /// The date within it (none: records have no date).
+    pub date: Option<String>,
+    /// The title within it.
+    pub title: Option<String>,
+    /// The description within it.
+    pub description: Option<String>,
 }
 
 /// A field of a page record, by name.
@@ -183,6 +200,8 @@ pub struct CompiledLayout {
     pub start_markers: Vec<Regex>,
     /// End markers of this layout's pages.
     pub end_markers: Vec<Regex>,
+    /// CSS selectors for HTML pages, checked.
+    pub html: Option<HtmlSelectors>,
 }
 
 impl CompiledLayout {
@@ -277,6 +296,7 @@ impl LayoutRules {
             furniture: c.all(&self.furniture, "furniture")?,
             start_markers: c.all(&self.start_markers, "start_markers")?,
             end_markers: c.all(&self.end_markers, "end_markers")?,
+            html: self.html.as_ref().map(|h| c.selectors(h)).transpose()?,
         };
         if let Some(fs) = &layout.fields
             && fs[..layout.lead()].iter().any(|f| f.optional)
@@ -293,6 +313,26 @@ impl LayoutRules {
 struct KeyCompiler<'a> {
     file: &'a str,
     layout: &'a str,
+}
+
+impl KeyCompiler<'_> {
+    /// The selectors of `html`, each checked to parse as CSS.
+    fn selectors(&self, h: &HtmlSelectors) -> Result<HtmlSelectors, Error> {
+        let all = [
+            ("record", Some(&h.record)),
+            ("date", h.date.as_ref()),
+            ("title", h.title.as_ref()),
+            ("description", h.description.as_ref()),
+        ];
+        for (key, css) in all {
+            if let Some(css) = css
+                && let Err(e) = scraper::Selector::parse(css)
+            {
+                return Err(self.wrong(&format!("html.{key}"), format!("invalid CSS selector {css:?}: {e}")));
+            }
+        }
+        Ok(h.clone())
+    }
 }
 
 impl KeyCompiler<'_> {

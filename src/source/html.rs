@@ -165,6 +165,30 @@ impl Page {
             .or_else(|| attr("base[href]", "href"))
     }
 
+    /// The records a layout's CSS selectors pick: each `record` element's date, title and
+    /// description (the text of the first element each selector picks within it, white space
+    /// collapsed). None when `record` picks nothing: the layout does not fit the page.
+    pub fn records(&self, s: &crate::rules::HtmlSelectors) -> Option<Vec<Picked>> {
+        let within = |css: &Option<String>| css.as_deref().and_then(|c| Selector::parse(c).ok());
+        let record = Selector::parse(&s.record).ok()?;
+        let (date, title, description) = (within(&s.date), within(&s.title), within(&s.description));
+        let pick = |el: ElementRef, sel: &Option<Selector>| {
+            sel.as_ref()
+                .and_then(|sel| el.select(sel).next())
+                .map(element_text)
+                .filter(|t| !t.is_empty())
+        };
+        let picked: Vec<Picked> = (self.doc.select(&record))
+            .filter(|el| !dropped(*el))
+            .map(|el| Picked {
+                date: pick(el, &date),
+                title: pick(el, &title).unwrap_or_default(),
+                description: pick(el, &description),
+            })
+            .collect();
+        (!picked.is_empty()).then_some(picked)
+    }
+
     /// The address in a `<!-- saved from url=(0042)https://... -->` comment.
     fn saved_from(&self) -> Option<String> {
         self.doc.tree.nodes().find_map(|n| {
@@ -179,6 +203,34 @@ impl Page {
             (!url.is_empty()).then_some(url)
         })
     }
+}
+
+/// A record as a layout's CSS selectors picked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picked {
+    /// Its date, as written.
+    pub date: Option<String>,
+    /// Its title (empty: none).
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// The text of `el` (but its scripts and styles), white space collapsed.
+fn element_text(el: ElementRef) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for node in el.descendants() {
+        if let Node::Text(t) = node.value() {
+            let inside_code = node
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| matches!(a.value().name(), "script" | "style" | "template"));
+            if !inside_code {
+                words.extend(t.split_whitespace());
+            }
+        }
+    }
+    words.join(" ")
 }
 
 /// Whether element `e` and all it holds are left out of the text.

@@ -63,14 +63,16 @@ pub fn read_page_text(file: &InputFile, max_bytes: u64) -> Result<String, Error>
 /// A page's text (an HTML page's as a browser shows it) parsed, its records sharing what the
 /// page says of itself: its address (an HTML page's own) and its range header.
 fn parse_page(file: &InputFile, text: &str, as_html: bool, rules: &CompiledPageRules) -> page::ParsedPage {
-    let (text, url) = match as_html {
+    let (text, url, picked) = match as_html {
         true => {
             let doc = html::Page::parse(text);
-            (std::borrow::Cow::Owned(doc.text()), doc.address())
+            let text = doc.text();
+            let picked = by_selectors(file, &doc, &text, rules);
+            (std::borrow::Cow::Owned(text), doc.address(), picked)
         }
-        false => (std::borrow::Cow::Borrowed(text), None),
+        false => (std::borrow::Cow::Borrowed(text), None, None),
     };
-    let mut parsed = page::parse(&file.name, &text, rules);
+    let mut parsed = picked.unwrap_or_else(|| page::parse(&file.name, &text, rules));
     let meta = std::sync::Arc::new(crate::record::PageMeta {
         url,
         range: parsed.range,
@@ -80,6 +82,35 @@ fn parse_page(file: &InputFile, text: &str, as_html: bool, rules: &CompiledPageR
         r.provenance.page = Some(meta.clone());
     }
     parsed
+}
+
+/// An HTML page read by the first layout whose CSS selectors (`html = {...}`) pick a record
+/// in it; None when no layout's do (the page is read by its text). Such records have no
+/// line of their own (`line` 0): the selectors, not the lines, found them.
+fn by_selectors(file: &InputFile, doc: &html::Page, text: &str, rules: &CompiledPageRules) -> Option<page::ParsedPage> {
+    let (layout, picked) =
+        (rules.layouts.iter()).find_map(|l| l.html.as_ref().and_then(|s| doc.records(s)).map(|p| (l, p)))?;
+    let (name, layout_name): (std::sync::Arc<str>, std::sync::Arc<str>) =
+        (file.name.as_str().into(), layout.name.as_str().into());
+    let records = (picked.into_iter().enumerate())
+        .map(|(i, p)| {
+            let provenance = crate::record::Provenance {
+                file: name.clone(),
+                position: i + 1,
+                line: 0,
+                layout: layout_name.clone(),
+                page: None,
+            };
+            crate::record::RawRecord::page(provenance, p.date, p.title, p.description)
+        })
+        .collect();
+    Some(page::ParsedPage {
+        records,
+        layout: layout.name.clone(),
+        range: page::range_in(text, rules),
+        header_lines: 0,
+        warnings: Vec::new(),
+    })
 }
 
 /// Reads and parses one input file in `format`. A table without a mapping is an error, and

@@ -104,6 +104,12 @@ fn classify(t: &str, rules: &CompiledPageRules, layout: Option<&CompiledLayout>)
     }
 }
 
+/// The first range header among the lines of `text` (a page read by CSS selectors, whose
+/// records are not found by lines).
+pub fn range_in(text: &str, rules: &CompiledPageRules) -> Option<(usize, usize, usize)> {
+    text.lines().find_map(|l| range_of(l.trim(), rules))
+}
+
 /// The range header's first, last and total.
 fn range_of(t: &str, rules: &CompiledPageRules) -> Option<(usize, usize, usize)> {
     let c = rules.range_header.captures(t)?;
@@ -773,7 +779,8 @@ fn line_ranges(numbers: impl Iterator<Item = usize>) -> String {
 
 /// The first layout whose `detect` matches a content line (or that has none), and why.
 fn choose_layout<'r>(lines: &[Line], rules: &'r CompiledPageRules) -> (&'r CompiledLayout, LayoutChoice) {
-    for layout in &rules.layouts {
+    // A layout of CSS selectors alone reads HTML pages by their markup, not text by lines.
+    for layout in rules.layouts.iter().filter(|l| l.html.is_none() || l.detect.is_some()) {
         let Some(re) = &layout.detect else {
             return (layout, LayoutChoice::NoDetect);
         };

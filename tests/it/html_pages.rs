@@ -98,3 +98,72 @@ fn format_html_reads_a_page_whatever_its_name_and_markup_in_titles_is_text() {
         ("1", "2")
     );
 }
+
+#[test]
+fn a_layout_of_css_selectors_reads_an_archive_whose_html_says_more_than_its_text() {
+    let w = Workdir::new();
+    // One line of text per hit, all fields run together: only the markup tells them apart.
+    let hit = |date: &str, title: &str, summary: &str| {
+        format!(
+            "<article class=\"hit\"><span class=\"meta\">Document <time>{date}</time></span> <a class=\"t\" href=\"#\">{title}</a> <span class=\"abstract\">{summary}</span></article>"
+        )
+    };
+    let page = format!(
+        "<html><body><nav>Home</nav><main><p>1 - 2 of 2</p>{}{}</main></body></html>",
+        hit(
+            "12 March 1953",
+            "Telegram from Molotov to Zhou Enlai",
+            "Molotov reports on the funeral."
+        ),
+        hit("14 March 1953", "Letter, Mao Zedong to Malenkov", "")
+    );
+    w.write("p/hits.html", page);
+    w.write(
+        "p/plain.txt",
+        std::fs::read(fixture("pages/000_254b8f254631d6fa.txt")).unwrap(),
+    );
+    w.write(
+        "rules.toml",
+        "[[layouts]]\nname = \"hits\"\nhtml = { record = \"article.hit\", date = \"time\", title = \"a.t\", description = \".abstract\" }\n",
+    );
+    w.run_ok(
+        &[&w.path("p")],
+        "out",
+        &["--rules", w.path("rules.toml").to_str().unwrap(), "-q"],
+    );
+    let rows = w.csv("out/provenance.csv");
+    let hits: Vec<_> = rows.iter().filter(|r| r["file"] == "hits.html").collect();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(
+        (
+            hits[0]["layout"].as_str(),
+            hits[0]["raw_date"].as_str(),
+            hits[0]["date"].as_str()
+        ),
+        ("hits", "12 March 1953", "1953-03-12")
+    );
+    assert_eq!(hits[0]["title"], "Telegram from Molotov to Zhou Enlai");
+    assert_eq!(hits[0]["description"], "Molotov reports on the funeral.");
+    assert_eq!(
+        (hits[1]["description"].as_str(), hits[0]["range_total"].as_str()),
+        ("", "2")
+    );
+    // The text page is still read by the built-in layouts.
+    assert!(
+        rows.iter()
+            .filter(|r| r["file"] == "plain.txt")
+            .all(|r| r["layout"] == "plain")
+    );
+    // A selector that is not CSS is an error naming the rules file and the key.
+    w.write(
+        "bad.toml",
+        "[[layouts]]\nname = \"hits\"\nhtml = { record = \"article[\" }\n",
+    );
+    let o = w.concord(["run", "p", "--out", "out2", "--rules", "bad.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = crate::workdir::stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("html.record") && err.contains("invalid CSS selector"),
+        "{err}"
+    );
+}
