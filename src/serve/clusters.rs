@@ -95,6 +95,18 @@ fn padded(date: &str, tail: &str) -> String {
     }
 }
 
+/// `1952`, `1952-09` or `1952-09-06`.
+fn is_date_bound(s: &str) -> bool {
+    let digits = |p: &str, n: usize| p.len() == n && p.chars().all(|c| c.is_ascii_digit());
+    let parts: Vec<&str> = s.split('-').collect();
+    match parts.as_slice() {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2),
+        [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+        _ => false,
+    }
+}
+
 /// The evidence filter's names.
 const EVIDENCE: [(&str, &str); 4] = [
     ("title-only", "a link on the title alone"),
@@ -126,6 +138,16 @@ fn badges(r: &Risk) -> Markup {
 /// `GET /clusters`.
 pub async fn list(State(app): State<Shared>, Query(f): Query<Filters>) -> Response {
     let index = app.index();
+    let mut f = f;
+    let mut problems = Vec::new();
+    for (name, value) in [("from", &mut f.from), ("to", &mut f.to)] {
+        if !value.trim().is_empty() && !is_date_bound(value.trim()) {
+            problems.push(format!(
+                "{name} {value:?} is not a date (YYYY, YYYY-MM or YYYY-MM-DD): not used"
+            ));
+            value.clear();
+        }
+    }
     let words: Vec<String> = match_key(&f.q).split_whitespace().map(str::to_string).collect();
     let found: Vec<usize> = (index.by_risk.iter().copied())
         .filter(|&d| f.pass(&index, d, &words))
@@ -136,6 +158,7 @@ pub async fn list(State(app): State<Shared>, Query(f): Query<Filters>) -> Respon
     let body = html! {
         h1 { "Documents" }
         (form(&f))
+        @for p in &problems { p.problem { (p) } }
         p {
             b { (found.len()) } " of " (index.out.canonical.len()) " documents; merged documents riskiest first "
             "(weakest joining link, then title-only evidence, then most sources), then the others."

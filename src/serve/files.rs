@@ -14,9 +14,14 @@ pub async fn file(State(app): State<Shared>, Path(name): Path<String>) -> Respon
     let Some(path) = inside(&app.dir, &name) else {
         return ui::problem(StatusCode::FORBIDDEN, "Only the files of the output folder are served.");
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(_) => return ui::problem(StatusCode::NOT_FOUND, &format!("No file {name} in the output folder.")),
+    // Off the server's thread: a large table takes a while to read.
+    let read = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || std::fs::read(path)).await
+    };
+    let bytes = match read {
+        Ok(Ok(b)) => b,
+        _ => return ui::problem(StatusCode::NOT_FOUND, &format!("No file {name} in the output folder.")),
     };
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     let (kind, policy) = match extension {

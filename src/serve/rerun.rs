@@ -31,6 +31,9 @@ pub struct Outcome {
 /// when the command has none; and the folder it runs in.
 fn command(index: &Index, overrides: Option<&std::path::Path>) -> Option<(Vec<String>, PathBuf)> {
     let run = index.run.as_ref()?;
+    // Its paths are relative to where it ran: a run.json that does not say where cannot be
+    // run again from here.
+    run["directory"].as_str()?;
     let mut args: Vec<String> = (run["command"].as_array()?.iter())
         .skip(1)
         .map(|a| a.as_str().map(str::to_string))
@@ -59,10 +62,11 @@ fn answers_since(index: &Index, file: &std::path::Path) -> Markup {
         crate::normalize::hex(&Sha256::digest(&b))
     });
     let recorded = (index.run.as_ref()).and_then(|r| r["overrides"]["sha256"].as_str().map(str::to_string));
-    let n = Index::answers(file).map_or(0, |o| o.entries.len());
+    let answers = Index::answers(file);
     html! {
+        @if let Err(e) = &answers { p.problem { (e.to_string()) } }
         p {
-            "Answers in " code { (file.display()) } ": " b { (n) } ". "
+            "Answers in " code { (file.display()) } ": " b { (answers.as_ref().map_or(0, |o| o.entries.len())) } ". "
             @match (digest, recorded) {
                 (None, _) => "The file does not exist yet: nothing to apply.",
                 (Some(now), Some(then)) if now == then => "It is as the run read it: a re-run applies nothing new.",
@@ -81,7 +85,7 @@ pub async fn page(State(app): State<Shared>) -> Response {
     let body = html! {
         h1 { "Re-run" }
         @match command(&index, app.overrides.as_deref()) {
-            None => p.problem { "This folder has no run.json recording a `concord run` command (an older concord wrote it): run it again by hand." },
+            None => p.problem { "This folder's run.json does not record a `concord run` command and the folder it ran in (an older concord wrote it): run it again by hand." },
             Some((args, dir)) => {
                 (answers_since(&index, &file))
                 p { "The command, in " code { (dir.display()) } ":" }

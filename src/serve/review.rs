@@ -58,7 +58,12 @@ pub async fn page(State(app): State<Shared>, Query(at): Query<At>) -> Response {
     };
     let item = &items[n];
     let context = effect::context(&index.out, item.a, item.b);
+    let damaged = answered
+        .damaged_tail
+        .as_ref()
+        .map(|w| format!("{w}; fix it before answering: an answer written after it would leave it inside the file"));
     let body = html! {
+        @if let Some(d) = &damaged { p.problem { (d) } }
         h1 { "Review: pair " (n + 1) " of " (items.len()) " unanswered" }
         p.muted {
             "Review rank " (item.row.rank) " of " (index.out.review.len()) ". Answers go to " code { (file.display()) }

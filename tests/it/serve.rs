@@ -158,6 +158,10 @@ fn serve_refuses_other_hosts_foreign_forms_and_paths_outside_the_folder() {
         assert!(status == 403 || status == 404, "{path}: {status}");
         assert!(!body.contains("not an output"), "{path}");
     }
+    // A filter that is not a date says so, and is not applied.
+    let (status, _, body) = http(&server, "GET", "/clusters?from=abc&size=-1&page=999999", &[], "");
+    assert_eq!(status, 200);
+    assert!(body.contains("from &quot;abc&quot; is not a date"), "{body}");
     let (status, _, body) = http(&server, "GET", "/files/canonical.csv", &[], "");
     assert_eq!(status, 200);
     assert!(body.starts_with("canonical_id,"), "{body}");
