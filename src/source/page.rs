@@ -470,7 +470,10 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         true => trace_lines(&lines, &region, chunk_roles, &markers, std::mem::take(&mut cut.roles)),
         false => Vec::new(),
     };
-    let (records, mut warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
+    let (mut records, mut warnings) = records_and_warnings(cut, &layout.name, &region, &lines, range, reread, &read);
+    if region.footer == lines.len() {
+        warnings.extend(cut_by_range(file, &mut records, range));
+    }
     if choice == LayoutChoice::Fallback {
         // Only when every layout has a `detect` (a rules file replaced the layouts, the
         // built-in catch-all among them): the page is still read, by the last layout.
@@ -498,6 +501,24 @@ fn read(file: &str, text: &str, rules: &CompiledPageRules, trace: bool) -> (Pars
         reread: reread_outcome,
     };
     (page, trace)
+}
+
+/// A page without a footer whose range header states more records than it shows was cut off
+/// after its last record shown: that record is partial (unless already so), with a warning
+/// naming the evidence.
+fn cut_by_range(file: &str, records: &mut [RawRecord], range: Option<(usize, usize, usize)>) -> Option<Warning> {
+    let (first, last, _) = range?;
+    let stated = last.max(first) - last.min(first) + 1;
+    let shown = records.len();
+    let record = records.last_mut().filter(|r| !r.partial && stated > shown)?;
+    record.partial = true;
+    Some(Warning::at(
+        file,
+        Some(record.provenance.line),
+        format!(
+            "the page ends inside this record (its range header states {stated} records, the page shows {shown}); it is kept and marked partial"
+        ),
+    ))
 }
 
 /// The kept cut's records and the page's warnings in order: the cut's and the region's

@@ -341,3 +341,26 @@ fn synth_leaves_pages_of_a_query_out_and_completeness_finds_exactly_those() {
     // Every record written is read, and the truth names exactly those.
     assert_eq!(w.csv("out/provenance.csv").len(), w.csv("s/truth.csv").len());
 }
+
+#[test]
+fn a_page_whose_range_header_states_more_records_than_it_shows_ends_inside_its_last() {
+    let w = Workdir::new();
+    // "1 - 3 of 3" but two records, the second whole in its text: the header is the evidence.
+    w.write(
+        "p/short.txt",
+        "Skip to content\n\n1 - 3 of 3\n\nMay 15, 1949\n\nTelegram, Shtykov to Vyshinsky\n\nShtykov recounts a meeting.\n\nJune 1, 1950\n\nCable from Mao Zedong to Stalin\n",
+    );
+    w.run_ok(&[&w.path("p")], "out", &["-q"]);
+    let rows = w.csv("out/provenance.csv");
+    assert_eq!(
+        (rows[0]["partial"].as_str(), rows[1]["partial"].as_str()),
+        ("false", "true")
+    );
+    let warnings = w.warnings("out");
+    assert!(
+        warnings.contains(
+            "short.txt:11: the page ends inside this record (its range header states 3 records, the page shows 2)"
+        ),
+        "{warnings}"
+    );
+}
