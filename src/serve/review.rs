@@ -29,6 +29,11 @@ fn answers(app: &Shared) -> Result<Overrides, Response> {
     Index::answers(&file).map_err(|e| ui::problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
 }
 
+/// The run as read now and the answers saved so far (the queue is the one less the other).
+fn run_and_answers(app: &Shared) -> Result<(std::sync::Arc<Index>, Overrides), Response> {
+    Ok((app.index(), answers(app)?))
+}
+
 /// Which pair to show.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -39,9 +44,8 @@ pub struct At {
 
 /// `GET /review`.
 pub async fn page(State(app): State<Shared>, Query(at): Query<At>) -> Response {
-    let index = app.index();
-    let answered = match answers(&app) {
-        Ok(a) => a,
+    let (index, answered) = match run_and_answers(&app) {
+        Ok(both) => both,
         Err(page) => return page,
     };
     let items = pending(&index.out, &answered);
@@ -313,9 +317,8 @@ fn by_kind<'a>(items: &[Item<'a>]) -> Vec<(String, Vec<Item<'a>>)> {
 
 /// `GET /review/kinds`.
 pub async fn kinds(State(app): State<Shared>) -> Response {
-    let index = app.index();
-    let answered = match answers(&app) {
-        Ok(a) => a,
+    let (index, answered) = match run_and_answers(&app) {
+        Ok(both) => both,
         Err(page) => return page,
     };
     let items = pending(&index.out, &answered);
@@ -355,6 +358,10 @@ pub struct KindAnswer {
     note: String,
 }
 
+fn bad_answer() -> Response {
+    ui::problem(StatusCode::BAD_REQUEST, "The answer must be same or different.")
+}
+
 impl KindAnswer {
     fn verdict(&self) -> Option<Verdict> {
         match self.answer.as_str() {
@@ -386,11 +393,10 @@ fn digest(items: &[Item], verdict: Verdict) -> String {
 /// `GET /review/kind`: what answering every pair of a kind would do, and the confirmation.
 pub async fn preview(State(app): State<Shared>, Query(k): Query<KindAnswer>) -> Response {
     let Some(verdict) = k.verdict() else {
-        return ui::problem(StatusCode::BAD_REQUEST, "The answer must be same or different.");
+        return bad_answer();
     };
-    let index = app.index();
-    let answered = match answers(&app) {
-        Ok(a) => a,
+    let (index, answered) = match run_and_answers(&app) {
+        Ok(both) => both,
         Err(page) => return page,
     };
     let items = of_kind(&pending(&index.out, &answered), &k.kind);
@@ -439,11 +445,10 @@ pub async fn preview(State(app): State<Shared>, Query(k): Query<KindAnswer>) -> 
 /// `POST /review/kind`: saves the previewed answers, in one write.
 pub async fn answer_kind(State(app): State<Shared>, axum::Form(k): axum::Form<KindAnswer>) -> Response {
     let Some(verdict) = k.verdict() else {
-        return ui::problem(StatusCode::BAD_REQUEST, "The answer must be same or different.");
+        return bad_answer();
     };
-    let index = app.index();
-    let answered = match answers(&app) {
-        Ok(a) => a,
+    let (index, answered) = match run_and_answers(&app) {
+        Ok(both) => both,
         Err(page) => return page,
     };
     let items = of_kind(&pending(&index.out, &answered), &k.kind);
