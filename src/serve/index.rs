@@ -57,7 +57,6 @@ pub struct Index {
     /// of its members' titles.
     search: Vec<String>,
     by_id: HashMap<String, usize>,
-    record_doc: Vec<usize>,
     pairs: HashMap<(String, String), usize>,
 }
 
@@ -87,11 +86,9 @@ impl Index {
             .map(|(i, c)| (c.canonical_id.clone(), i))
             .collect();
         let mut members = vec![Vec::new(); out.canonical.len()];
-        let mut record_doc = vec![usize::MAX; out.records.len()];
         for (i, r) in out.records.iter().enumerate() {
             if let Some(&d) = by_id.get(&r.canonical_id) {
                 members[d].push(i);
-                record_doc[i] = d;
             }
         }
         let mut links = vec![Vec::new(); out.canonical.len()];
@@ -129,7 +126,6 @@ impl Index {
             risk: Vec::new(),
             by_risk: Vec::new(),
             by_id,
-            record_doc,
             pairs,
         };
         index.rank();
@@ -198,13 +194,6 @@ impl Index {
     /// The link rows of document `d`.
     pub fn link_rows(&self, d: usize) -> impl Iterator<Item = &LinkRow> {
         self.links[d].iter().map(|&i| &self.out.links[i])
-    }
-
-    /// The document record `id` is in.
-    pub fn document_of(&self, id: &str) -> Option<usize> {
-        let i = self.out.records.iter().position(|r| r.record_id == id);
-        i.and_then(|i| self.record_doc.get(i).copied())
-            .filter(|&d| d != usize::MAX)
     }
 
     /// The decisions row of a pair, in either order.
