@@ -24,6 +24,24 @@ fn results_page(seed: &str, first: usize, last: usize, total: usize) -> String {
     s
 }
 
+/// `concord synth` of 3,000 realistic records (seed 2) into `s/`, with `extra` options.
+fn synth(w: &Workdir, extra: &[&str]) {
+    let mut args = vec![
+        "synth",
+        "--records",
+        "3000",
+        "--seed",
+        "2",
+        "--realistic",
+        "--out",
+        "s",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let o = w.concord(&args);
+    assert!(o.status.success(), "{}", crate::workdir::stderr(&o));
+}
+
 fn completeness(w: &Workdir, out: &str) -> BTreeMap<String, BTreeMap<String, String>> {
     (w.csv(&format!("{out}/completeness.csv")).into_iter())
         .map(|r| (r["query"].clone(), r))
@@ -231,18 +249,7 @@ fn a_page_that_ends_after_a_whole_record_is_not_cut_and_one_that_stops_mid_sente
 #[test]
 fn partial_flags_on_a_synthetic_scrape_are_few_and_each_has_evidence() {
     let w = Workdir::new();
-    let o = w.concord([
-        "synth",
-        "--records",
-        "3000",
-        "--seed",
-        "2",
-        "--realistic",
-        "--out",
-        "s",
-        "-q",
-    ]);
-    assert!(o.status.success());
+    synth(&w, &[]);
     w.run_ok(&[&w.path("s/pages")], "out", &["-q"]);
     let cut: BTreeMap<String, String> = (w.csv("s/pages.csv").into_iter())
         .map(|p| (p["file"].clone(), p["cut"].clone()))
@@ -294,21 +301,7 @@ fn partial_flags_on_a_synthetic_scrape_are_few_and_each_has_evidence() {
 #[test]
 fn synth_leaves_pages_of_a_query_out_and_completeness_finds_exactly_those() {
     let w = Workdir::new();
-    let o = w.concord([
-        "synth",
-        "--records",
-        "3000",
-        "--seed",
-        "2",
-        "--realistic",
-        "--leave-out",
-        "30",
-        "--html",
-        "--out",
-        "s",
-        "-q",
-    ]);
-    assert!(o.status.success(), "{}", crate::workdir::stderr(&o));
+    synth(&w, &["--leave-out", "30", "--html"]);
     let pages = w.csv("s/pages.csv");
     assert!(pages.iter().all(|p| p["file"].ends_with(".html")));
     let left: Vec<_> = pages.iter().filter(|p| p["written"] == "false").collect();
