@@ -26,6 +26,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Score a run's merges against a truth file (record_id,entity_id).
     Eval(cmd::eval::Args),
+    /// Count the pairs each blocking rule would make, before a run.
+    Plan(cmd::plan::Args),
     /// Write synthetic result pages with known truth (pages/ and truth.csv).
     Synth(cmd::synth::Args),
     /// Explain a canonical record (members, evidence, nearest non-merged), or two records.
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => cmd::run::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
         Command::Synth(args) => cmd::synth::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Review(args) => cmd::review::run(args),

@@ -9,6 +9,7 @@
 //! records already read. `concord run` is [`Run::ingest`] + [`Run::link`] + [`Run::write`],
 //! so the CLI, the fuzz targets, the benches and the tests all go through one engine.
 
+pub mod plan;
 pub mod previous;
 mod read;
 mod stages;

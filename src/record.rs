@@ -145,6 +145,14 @@ impl RawRecord {
         self.fields[DESCRIPTION] = description;
     }
 
+    /// A table row's source: its cell of the mapping's `source` field (`field`), or, when
+    /// the mapping names none or the cell is empty, the file it was read from.
+    pub fn source_name(&self, field: Option<usize>) -> &str {
+        field
+            .and_then(|f| self.fields.get(f)?.as_deref())
+            .unwrap_or(&self.provenance.file)
+    }
+
     /// The layout's own fields ("kind"), in the order the record gave them.
     pub fn extra_fields(&self) -> &[(std::sync::Arc<str>, String)] {
         self.layout_fields.as_ref().map_or(&[], |l| &l.extra)

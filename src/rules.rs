@@ -9,7 +9,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::schema::{FieldKind, Schema};
+use crate::schema::{FieldKind, Schema, Similarity};
 
 mod layout;
 pub use layout::{CompiledLayout, DateFormats, FieldName, FieldSpec, HtmlSelectors, LayoutRules};
@@ -611,8 +611,12 @@ pub struct ModelRules {
     pub text_levels: Vec<f64>,
     /// Similarity (1 - relative difference) thresholds of `number` fields, highest first.
     pub number_levels: Vec<f64>,
-    /// Random pairs drawn to estimate u (all pairs when there are fewer).
+    /// At most this many random pairs are drawn to estimate u (all pairs when there are
+    /// fewer).
     pub u_sample_pairs: usize,
+    /// Random pairs are drawn until every level but exact has been seen this many times
+    /// (or `u_sample_pairs` are drawn): its u is then known to about 1/sqrt(count).
+    pub u_min_count: u64,
     /// Seed of the random pairs: the same seed gives the same model.
     pub seed: u64,
     /// EM stops after this many iterations...
@@ -658,12 +662,14 @@ impl ModelRules {
     }
 
     /// The fuzzy thresholds of a field of `kind` that sets none of its own.
-    pub fn default_levels(&self, kind: FieldKind) -> Vec<f64> {
-        match kind {
-            FieldKind::Name => self.name_levels.clone(),
-            FieldKind::Text => self.text_levels.clone(),
-            FieldKind::Number => self.number_levels.clone(),
-            FieldKind::Date | FieldKind::Code => Vec::new(),
+    pub fn default_levels(&self, kind: FieldKind, similarity: Option<Similarity>) -> Vec<f64> {
+        match (similarity, kind) {
+            // A code's default is one edit, whatever similarity names it.
+            (_, FieldKind::Code) | (Some(Similarity::Exact | Similarity::Postcode), _) => Vec::new(),
+            (Some(Similarity::JaroWinkler), _) | (None, FieldKind::Name) => self.name_levels.clone(),
+            (Some(_), _) | (None, FieldKind::Text) => self.text_levels.clone(),
+            (None, FieldKind::Number) => self.number_levels.clone(),
+            (None, FieldKind::Date) => Vec::new(),
         }
     }
 }

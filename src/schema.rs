@@ -12,6 +12,8 @@
 //! This module describes fields only (it imports no record or normalization code): reading a
 //! cell as its kind is [`crate::normalize`]'s work.
 
+pub mod key;
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -25,11 +27,51 @@ pub struct TableRules {
     pub id: Option<String>,
     /// The fields read from each row, in order.
     pub fields: Vec<FieldRule>,
-    /// Blocking rules: records agreeing exactly on every field of a rule are compared.
-    /// The pairs of all rules are unioned; each pair records the first rule that made it.
+    /// Blocking rules: records whose keys agree on every key expression of a rule are
+    /// compared. The pairs of all rules are unioned; each pair records the first rule that
+    /// made it.
     pub blocking: Vec<TableBlockingRule>,
     /// Fields written to `canonical.csv`, in order (default: every field).
     pub canonical: Option<Vec<String>>,
+    /// Which pairs are compared: within and across sources (`dedupe`, the default, and
+    /// `link-and-dedupe`) or across sources only (`link`).
+    #[serde(default)]
+    pub link_type: LinkType,
+    /// The field naming each record's source (default: the file it was read from).
+    pub source: Option<String>,
+    /// With `link`: a cluster holds at most one record of each source (two sources: each
+    /// record matches at most one of the other).
+    #[serde(default)]
+    pub one_to_one: bool,
+    /// Must-link rules: records whose keys agree on every key expression of a rule (a shared
+    /// id) are one entity, whatever their score.
+    #[serde(default)]
+    pub must_link: Vec<TableBlockingRule>,
+}
+
+/// Which pairs a table run compares.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkType {
+    /// Every pair the blocking rules make: duplicates within one table or across several.
+    #[default]
+    Dedupe,
+    /// Pairs across sources only: records of one source are never compared or merged
+    /// directly (each source is taken as free of duplicates).
+    Link,
+    /// Pairs within and across sources; each record's source is written to the outputs.
+    LinkAndDedupe,
+}
+
+impl LinkType {
+    /// The word of the rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkType::Dedupe => "dedupe",
+            LinkType::Link => "link",
+            LinkType::LinkAndDedupe => "link-and-dedupe",
+        }
+    }
 }
 
 /// One field: the column it is read from and how it is compared.
@@ -51,6 +93,150 @@ pub struct FieldRule {
     /// Whether the field is a comparison of the model (false: read and kept only).
     #[serde(default = "yes")]
     pub compare: bool,
+    /// The similarity its fuzzy levels measure (default: the kind's, see [`Similarity`]).
+    pub similarity: Option<Similarity>,
+    /// Distance levels after the similarity's: for a date `"3 days"`, `"1 month"`,
+    /// `"2 years"`; for a number an absolute difference `"5"` or a relative one `"10%"`.
+    pub within: Option<Vec<String>>,
+}
+
+/// What a comparison's fuzzy levels measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Similarity {
+    /// Jaro-Winkler similarity (the default of `name`): typos near the end of short strings
+    /// cost little.
+    JaroWinkler,
+    /// Levenshtein distance over the longer length (the default of `text`; a text's
+    /// truncated copy is compared as a prefix).
+    Levenshtein,
+    /// Damerau-Levenshtein (a swap of two neighbours is one edit) over the longer length; a
+    /// `code` compares by it at one edit when it has no `levels`.
+    Damerau,
+    /// Jaccard of the sets of words: order-free, for lists (authors, keywords).
+    TokenSet,
+    /// Exact agreement only.
+    Exact,
+    /// Postcodes: same sector, district or area (UK: "SW1A 1AA" is area SW, district SW1A,
+    /// sector SW1A 1; a code of digits shares its first n-1, then n-2 digits).
+    Postcode,
+}
+
+impl Similarity {
+    /// The word of the rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Similarity::JaroWinkler => "jaro-winkler",
+            Similarity::Levenshtein => "levenshtein",
+            Similarity::Damerau => "damerau",
+            Similarity::TokenSet => "token-set",
+            Similarity::Exact => "exact",
+            Similarity::Postcode => "postcode",
+        }
+    }
+
+    /// True when it has thresholds (`levels`).
+    pub fn has_thresholds(self) -> bool {
+        matches!(
+            self,
+            Similarity::JaroWinkler | Similarity::Levenshtein | Similarity::Damerau | Similarity::TokenSet
+        )
+    }
+}
+
+/// A distance level: two values within this of each other.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Within {
+    /// Dates whose spans are at most this many of the unit apart.
+    Date {
+        /// How many units.
+        n: u32,
+        /// The unit.
+        unit: DateUnit,
+    },
+    /// Numbers at most this far apart.
+    Absolute(f64),
+    /// Numbers at most this percentage of the larger (in magnitude) apart.
+    Relative(f64),
+}
+
+/// A unit of date distance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateUnit {
+    /// One day.
+    Day,
+    /// Seven days.
+    Week,
+    /// A twelfth of a Julian year (30.4375 days).
+    Month,
+    /// A Julian year (365.25 days).
+    Year,
+}
+
+impl DateUnit {
+    fn days(self) -> f64 {
+        match self {
+            DateUnit::Day => 1.0,
+            DateUnit::Week => 7.0,
+            DateUnit::Month => 365.25 / 12.0,
+            DateUnit::Year => 365.25,
+        }
+    }
+}
+
+impl Within {
+    /// Parses a `within` entry of a field of `kind`.
+    pub fn parse(text: &str, kind: FieldKind) -> Result<Within, String> {
+        let t = text.trim();
+        match kind {
+            FieldKind::Date => {
+                let (n, unit) = t
+                    .split_once(' ')
+                    .ok_or_else(|| format!("{t:?}: write a date distance as \"3 days\", \"1 month\" or \"2 years\""))?;
+                let n: u32 = n.parse().map_err(|_| format!("{t:?}: {n:?} is not a whole number"))?;
+                let unit = match unit.trim().trim_end_matches('s') {
+                    "day" => DateUnit::Day,
+                    "week" => DateUnit::Week,
+                    "month" => DateUnit::Month,
+                    "year" => DateUnit::Year,
+                    other => return Err(format!("{t:?}: {other:?} is not a unit (days, weeks, months, years)")),
+                };
+                Ok(Within::Date { n, unit })
+            }
+            FieldKind::Number => {
+                let number = |s: &str| s.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0);
+                match t.strip_suffix('%') {
+                    Some(p) => number(p).map(Within::Relative),
+                    None => number(t).map(Within::Absolute),
+                }
+                .ok_or_else(|| format!("{t:?}: write a number distance as \"5\" or \"10%\""))
+            }
+            other => Err(format!("`within` applies to date and number fields, not {other:?}")),
+        }
+    }
+
+    /// The largest distance inside this level, in days for a date.
+    pub fn limit(&self) -> f64 {
+        match *self {
+            Within::Date { n, unit } => f64::from(n) * unit.days(),
+            Within::Absolute(x) | Within::Relative(x) => x,
+        }
+    }
+}
+
+impl std::fmt::Display for Within {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Within::Date { n, unit } => {
+                let unit = format!("{unit:?}").to_lowercase();
+                write!(f, "within {n} {unit}{}", if *n == 1 { "" } else { "s" })
+            }
+            Within::Absolute(x) => write!(f, "within {x}"),
+            Within::Relative(x) => write!(f, "within {x}%"),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -70,8 +256,18 @@ impl FieldRule {
 pub struct TableBlockingRule {
     /// Name written to `decisions.csv` and `blocks.csv`.
     pub name: String,
-    /// Fields that must all be present and agree exactly.
+    /// Key expressions ([`key`]: a field, or a part of one such as `prefix(surname, 3)`)
+    /// that must all be present and agree.
+    #[serde(alias = "keys")]
     pub fields: Vec<String>,
+}
+
+impl TableBlockingRule {
+    /// The rule's key expressions, parsed (an expression that does not parse is left out:
+    /// [`TableRules::problems`] names it).
+    pub fn keys(&self) -> Vec<key::KeyExpr> {
+        self.fields.iter().filter_map(|f| key::KeyExpr::parse(f).ok()).collect()
+    }
 }
 
 /// How a field is read and compared.
@@ -141,6 +337,8 @@ static PAGE_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema {
             levels: None,
             term_frequency: false,
             compare: true,
+            similarity: None,
+            within: None,
         })
         .collect(),
     roles: [Role::Date, Role::Title, Role::Description].map(|r| Some(page_field(r))),
@@ -181,7 +379,9 @@ impl Schema {
 }
 
 /// The fixed columns of a table run's `provenance.csv`, before the mapped fields.
-pub const PROVENANCE_COLUMNS: [&str; 7] = [
+/// `source_dataset` (the record's source: its file, or its `source` field) came last:
+/// outputs of earlier versions end at `format`.
+pub const PROVENANCE_COLUMNS: [&str; 8] = [
     "canonical_id",
     "record_id",
     "fingerprint",
@@ -189,6 +389,7 @@ pub const PROVENANCE_COLUMNS: [&str; 7] = [
     "row",
     "line",
     "format",
+    "source_dataset",
 ];
 
 /// The fixed columns of a table run's `canonical.csv` after the canonical fields.
@@ -203,6 +404,11 @@ impl TableRules {
     /// Index of the field called `name`.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// Index of the field naming each record's source (None: its file).
+    pub fn source_field(&self) -> Option<usize> {
+        self.source.as_deref().and_then(|s| self.field_index(s))
     }
 
     /// Indices of the canonical fields.
@@ -227,12 +433,13 @@ impl TableRules {
             if !seen.insert(f.name.as_str()) {
                 problems.push(format!("table.fields: {:?} is named twice", f.name));
             }
-            if f.levels.is_some() && matches!(f.kind, FieldKind::Date | FieldKind::Code) {
+            if f.levels.is_some() && f.similarity.is_none() && matches!(f.kind, FieldKind::Date | FieldKind::Code) {
                 problems.push(format!(
                     "table.fields {:?}: a {:?} field has fixed levels; `levels` applies to name, text and number fields",
                     f.name, f.kind
                 ));
             }
+            problems.extend(similarity_problems(f));
             if let Some(levels) = &f.levels
                 && (levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)))
             {
@@ -252,19 +459,86 @@ impl TableRules {
         if self.blocking.len() > 64 {
             problems.push("table.blocking: at most 64 blocking rules".into());
         }
-        let names: Vec<&String> = self
-            .blocking
-            .iter()
-            .flat_map(|b| &b.fields)
-            .chain(self.canonical.iter().flatten())
-            .collect();
-        for name in names {
+        problems.extend(
+            self.blocking
+                .iter()
+                .chain(&self.must_link)
+                .flat_map(|b| self.key_problems(b)),
+        );
+        if let Some(source) = &self.source
+            && self.field_index(source).is_none()
+        {
+            problems.push(format!("table.source: {source:?} is not a field of table.fields"));
+        }
+        if self.one_to_one && self.link_type != LinkType::Link {
+            problems.push("table.one_to_one applies to link_type = \"link\"".into());
+        }
+        for name in self.canonical.iter().flatten() {
             if self.field_index(name).is_none() {
                 problems.push(format!("table: {name:?} is not a field of table.fields"));
             }
         }
         problems
     }
+
+    /// Problems with a blocking rule's key expressions.
+    fn key_problems(&self, rule: &TableBlockingRule) -> Vec<String> {
+        let mut problems = Vec::new();
+        if rule.fields.is_empty() {
+            problems.push(format!("table rule {:?}: no key expression", rule.name));
+        }
+        for text in &rule.fields {
+            let expr = match key::KeyExpr::parse(text) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(format!("table rule {:?}: {e}", rule.name));
+                    continue;
+                }
+            };
+            match self.fields.iter().find(|f| f.name == expr.field) {
+                None => problems.push(format!("table: {:?} is not a field of table.fields", expr.field)),
+                Some(f) if expr.needs_date() && f.kind != FieldKind::Date => problems.push(format!(
+                    "table rule {:?}: {text} needs a date field; {:?} is a {:?} field",
+                    rule.name, f.name, f.kind
+                )),
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+}
+
+/// Problems with a field's `similarity` and `within`.
+fn similarity_problems(f: &FieldRule) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = &f.name;
+    if let Some(s) = f.similarity {
+        if f.levels.is_some() && !s.has_thresholds() {
+            problems.push(format!(
+                "table.fields {name:?}: similarity {:?} has fixed levels; `levels` applies to jaro-winkler, levenshtein, damerau and token-set",
+                s.as_str()
+            ));
+        }
+        if matches!(f.kind, FieldKind::Date | FieldKind::Number) && s != Similarity::Exact {
+            problems.push(format!(
+                "table.fields {name:?}: a {:?} field compares as a {0:?} (or similarity = \"exact\"); use `within` for distance levels",
+                f.kind
+            ));
+        }
+    }
+    for w in f.within.iter().flatten() {
+        if let Err(e) = Within::parse(w, f.kind) {
+            problems.push(format!("table.fields {name:?}: within {e}"));
+        }
+    }
+    let limits: Vec<f64> = (f.within.iter().flatten())
+        .filter_map(|w| Within::parse(w, f.kind).ok())
+        .map(|w| w.limit())
+        .collect();
+    if limits.windows(2).any(|w| w[0] >= w[1]) {
+        problems.push(format!("table.fields {name:?}: within must list increasing distances"));
+    }
+    problems
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ pub mod diff;
 pub mod eval;
 pub mod explain;
 pub mod inspect;
+pub mod plan;
 pub mod review;
 pub mod run;
 pub mod serve;

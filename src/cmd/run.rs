@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use concord::output::Format as OutputFormat;
+use concord::schema::LinkType;
 use concord::source::table::Format;
 use concord::{Rules, RunOptions};
 
@@ -59,6 +60,14 @@ pub struct Args {
     /// each page's address, the query it is a page of and when it was taken.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,
+    /// Tables: compare pairs within and across sources (dedupe, link-and-dedupe) or across
+    /// sources only (link); a record's source is its file or the mapping's `source` field.
+    /// Default: the mapping's link_type, else dedupe.
+    #[arg(long, value_enum)]
+    link_type: Option<LinkType>,
+    /// With --link-type link: a cluster holds at most one record of each source.
+    #[arg(long)]
+    one_to_one: bool,
 }
 
 /// Runs the pipeline and prints the summary.
@@ -71,6 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(f) = args.output_format {
         rules.output.format = f;
     }
+    super::plan::link_options(&mut rules, args.link_type, args.one_to_one)?;
     if args.threads == Some(0) {
         anyhow::bail!("--threads must be at least 1");
     }
@@ -244,6 +254,10 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
     );
     option("--previous", shown(&args.previous));
     option("--manifest", shown(&args.manifest));
+    option("--link-type", args.link_type.map(|l| l.as_str().to_string()));
+    if args.one_to_one {
+        command.push("--one-to-one".into());
+    }
     if args.safe_csv {
         command.push("--safe-csv".into());
     }
@@ -261,6 +275,8 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
         "previous": args.previous,
         "output_format": args.output_format.map(output_format_name),
         "safe_csv": args.safe_csv,
+        "link_type": args.link_type.map(|l| l.as_str()),
+        "one_to_one": args.one_to_one,
     });
     Ok(serde_json::to_string_pretty(&record)? + "\n")
 }

@@ -17,9 +17,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::error::Warning;
+use crate::linkage::key::{Key, rule_key};
 use crate::normalize::date::{PartialDate, Precision};
 use crate::record::Record;
 use crate::rules::{BlockingKind, BlockingRules};
+use crate::schema::key::KeyPart;
 use crate::schema::{Role, Schema, TableRules};
 use rayon::prelude::*;
 
@@ -60,12 +62,17 @@ pub struct Rule {
     /// For rare tokens on a field of a layout's own ("number"): its name (`fields` is then
     /// empty: the page schema has no such field).
     pub layout_field: Option<std::sync::Arc<str>>,
+    /// For an exact rule: the key expressions whose values must agree (a table's rule may
+    /// take a part of a field, see [`crate::schema::key`]).
+    pub keys: Vec<Key>,
 }
 
 impl Rule {
-    /// Fields a pair of this rule agrees on, by construction: training leaves their
-    /// comparisons out of the rule's EM session. Sharing one rare token is no agreement of
-    /// the field, so a rare-token rule leaves nothing out.
+    /// Fields a pair of this rule agrees on, wholly or in part, by construction: training
+    /// leaves their comparisons out of the rule's EM session (as Splink does: a pair that
+    /// shares a surname's first letters agrees on the surname more often than a match
+    /// would by itself). Sharing one rare token is no agreement of the field, so a
+    /// rare-token rule leaves nothing out.
     pub fn agreeing_fields(&self) -> &[usize] {
         match self.kind {
             BlockingKind::RareTokens => &[],
@@ -90,20 +97,36 @@ pub fn page_rules(rules: &BlockingRules) -> Vec<Rule> {
                 fields: field.into_iter().collect(),
                 undated: page.role(Role::Date),
                 layout_field: field.is_none().then(|| spec.field.as_str().into()),
+                keys: field
+                    .map(|field| Key {
+                        field,
+                        part: KeyPart::Whole,
+                    })
+                    .into_iter()
+                    .collect(),
             })
         })
         .collect()
 }
 
-/// A table's blocking rules (`[table] blocking`): exact agreement on their fields.
+/// A table's blocking rules (`[table] blocking`): exact agreement on their keys.
 pub fn table_rules(table: &TableRules) -> Vec<Rule> {
-    (0..table.blocking.len())
-        .map(|r| Rule {
-            name: table.blocking[r].name.clone(),
-            kind: BlockingKind::Exact,
-            fields: rule_fields(table, r),
-            undated: None,
-            layout_field: None,
+    table
+        .blocking
+        .iter()
+        .map(|rule| {
+            let keys: Vec<Key> = rule.keys().iter().filter_map(|e| Key::resolve(e, table)).collect();
+            let mut fields: Vec<usize> = keys.iter().map(|k| k.field).collect();
+            fields.sort_unstable();
+            fields.dedup();
+            Rule {
+                name: rule.name.clone(),
+                kind: BlockingKind::Exact,
+                fields,
+                undated: None,
+                layout_field: None,
+                keys,
+            }
         })
         .collect()
 }
@@ -224,7 +247,7 @@ pub fn block_by(records: &[Record], rules: &[Rule], params: &BlockingRules, titl
             pass.runs(rule.kind).then(|| match rule.kind {
                 BlockingKind::CompatibleDates => Keyed::Dates(DateIndex::new(records, members, rule.fields[0])),
                 BlockingKind::RareTokens => Keyed::Tokens(title_token_blocks(records, rule, params, &mut out.warnings)),
-                BlockingKind::Exact => Keyed::Exact(exact_blocks(records, members, &rule.fields)),
+                BlockingKind::Exact => Keyed::Exact(exact_blocks(records, members, &rule.keys)),
             })
         })
         .collect();
@@ -416,52 +439,35 @@ pub fn block_table_pass(records: &[Record], table: &TableRules, rules: &Blocking
     block_by(records, &table_rules(table), &rules, false, pass)
 }
 
-/// An exact rule's blocks: records by their key under the rule's fields.
-fn exact_blocks(records: &[Record], members: &[u32], fields: &[usize]) -> BTreeMap<String, Vec<u32>> {
+/// An exact rule's blocks: records by their key under the rule's key expressions.
+fn exact_blocks(records: &[Record], members: &[u32], keys: &[Key]) -> BTreeMap<String, Vec<u32>> {
     let mut blocks: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in members {
-        if let Some(key) = table_key(&records[i as usize], fields) {
+        if let Some(key) = rule_key(&records[i as usize], keys) {
             blocks.entry(key).or_default().push(i);
         }
     }
     blocks
 }
 
-/// Each record's key under each of a table's blocking rules (None: a field is missing), by
+/// Each record's key under each of a table's blocking rules (None: a key is missing), by
 /// rule then record: records sharing a key share a block.
 pub fn table_keys(records: &[Record], table: &TableRules) -> Vec<Vec<Option<String>>> {
-    (0..table.blocking.len())
-        .map(|r| {
-            let fields = rule_fields(table, r);
-            records.par_iter().map(|rec| table_key(rec, &fields)).collect()
-        })
-        .collect()
-}
-
-/// Field indices of a table's blocking rule `r`.
-pub fn rule_fields(table: &TableRules, r: usize) -> Vec<usize> {
-    table.blocking[r]
-        .fields
+    table_rules(table)
         .iter()
-        .filter_map(|f| table.field_index(f))
+        .map(|rule| records.par_iter().map(|rec| rule_key(rec, &rule.keys)).collect())
         .collect()
-}
-
-/// A record's key under a rule on `fields`: its values joined, or None when one is missing.
-fn table_key(r: &Record, fields: &[usize]) -> Option<String> {
-    let parts: Option<Vec<String>> = fields.iter().map(|&f| r.value(f).map(|v| v.key())).collect();
-    parts.map(|p| p.join("|"))
 }
 
 /// The table blocking rules a pair satisfies, a bit per rule (training needs every rule a
 /// pair belongs to, not only the first that made it).
-pub fn table_rule_mask(x: &Record, y: &Record, rule_fields: &[Vec<usize>]) -> u64 {
-    rule_fields
+pub fn table_rule_mask(x: &Record, y: &Record, rules: &[Rule]) -> u64 {
+    rules
         .iter()
         .enumerate()
-        .filter(|(_, f)| {
-            let kx = table_key(x, f);
-            kx.is_some() && kx == table_key(y, f)
+        .filter(|(_, rule)| {
+            let kx = rule_key(x, &rule.keys);
+            kx.is_some() && kx == rule_key(y, &rule.keys)
         })
         .fold(0, |mask, (r, _)| mask | 1 << r)
 }

@@ -7,8 +7,10 @@
 pub mod block;
 pub mod cluster;
 pub mod compare;
+pub mod key;
 pub mod merge;
 pub mod model;
+pub mod must_link;
 pub mod partition;
 pub mod score;
 pub mod similarity;

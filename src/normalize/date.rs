@@ -88,6 +88,35 @@ impl PartialDate {
         let p = self.precision().min(other.precision());
         self.truncate(p) == other.truncate(p)
     }
+
+    /// Days between the two dates' spans (0 when they overlap): 1952-09-30 and 1952-10 are
+    /// 1 day apart, 1952-09 and 1952-09-06 none.
+    pub fn days_apart(&self, other: &PartialDate) -> i64 {
+        let (a0, a1) = self.day_span();
+        let (b0, b1) = other.day_span();
+        (b0 - a1).max(a0 - b1).max(0)
+    }
+
+    /// The first and last day this date may be, as day numbers (days since 1970-01-01).
+    fn day_span(&self) -> (i64, i64) {
+        let month = self.month.unwrap_or(12);
+        let last = self.day.unwrap_or_else(|| days_in_month(self.year, month));
+        (
+            day_number(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1)),
+            day_number(self.year, month, last),
+        )
+    }
+}
+
+/// Days since 1970-01-01 of a calendar date (Howard Hinnant's `days_from_civil`).
+fn day_number(year: u16, month: u8, day: u8) -> i64 {
+    let (m, d) = (i64::from(month), i64::from(day));
+    let y = i64::from(year) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
 }
 
 impl fmt::Display for PartialDate {
@@ -378,6 +407,19 @@ mod tests {
         assert!(day.compatible(&year) && year.compatible(&month));
         assert!(!day.compatible(&other_month));
         assert!(!day.compatible(&parse("September 7, 1952").unwrap()));
+    }
+
+    #[test]
+    fn days_apart_counts_the_gap_between_spans() {
+        let d = |t: &str| parse(t).unwrap();
+        assert_eq!(d("1952-09-06").days_apart(&d("1952-09-06")), 0);
+        assert_eq!(d("1952-09-06").days_apart(&d("1952-09-16")), 10);
+        assert_eq!(d("1952-09-16").days_apart(&d("1952-09-06")), 10);
+        assert_eq!(d("1952-09").days_apart(&d("1952-09-06")), 0);
+        assert_eq!(d("1952-09-30").days_apart(&d("1952-10")), 1);
+        assert_eq!(d("1952-02-28").days_apart(&d("1952-03-01")), 2);
+        assert_eq!(d("1951-12-31").days_apart(&d("1953-01-01")), 367);
+        assert_eq!(d("1970-01-01").day_span(), (0, 0));
     }
 
     #[test]

@@ -162,6 +162,9 @@ pub struct ProvenanceRow {
     /// Page layout (a table's `format`).
     #[serde(alias = "format")]
     pub layout: String,
+    /// A table row's source (its `source` field, or its file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_dataset: Option<String>,
     /// Date as written (pages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_date: Option<String>,
@@ -220,14 +223,16 @@ impl Row for ProvenanceRow {
 /// True when a provenance header is a table run's: its fixed columns are [`TABLE_PROVENANCE`]
 /// (a page run's name `position` and `layout` there), and no field can take their names.
 pub fn is_table(headers: &StringRecord) -> bool {
-    headers.len() >= TABLE_PROVENANCE.len() && headers.iter().zip(TABLE_PROVENANCE).all(|(h, f)| h == f)
+    // The first seven: outputs of versions before `source_dataset` lack it.
+    let fixed = &TABLE_PROVENANCE[..7];
+    headers.len() >= fixed.len() && headers.iter().zip(fixed).all(|(h, f)| h == *f)
 }
 
 impl ProvenanceRow {
     /// The columns of a page run's provenance (`fields` None) or a table run's.
     pub fn columns(fields: Option<&[String]>) -> Vec<Column> {
         use Kind::*;
-        let kinds = [Text, Text, Text, Text, Int, Int, Text];
+        let kinds = [Text, Text, Text, Text, Int, Int, Text, Text];
         match fields {
             None => cols(&[
                 ("canonical_id", Text),

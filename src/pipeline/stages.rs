@@ -16,7 +16,7 @@ use crate::linkage::partition::{self, Partitioning};
 use crate::linkage::score::{self, Scorer};
 use crate::normalize;
 use crate::record::Record;
-use crate::schema::TableRules;
+use crate::schema::{LinkType, TableRules};
 
 /// The normalize stage's value: records ready to block and compare.
 #[derive(Debug)]
@@ -158,11 +158,14 @@ impl<'a> Run<'a> {
                 .map(|(raw, page)| normalize::prepare(raw, page))
                 .collect(),
             Some(t) => {
-                // A table row is its own "page": rows of one table may match each other.
+                let (pages, names) = table_pages(&records, t);
+                if let Some(names) = names {
+                    page_names = names;
+                }
                 let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = records
                     .into_par_iter()
-                    .enumerate()
-                    .map(|(i, raw)| normalize::prepare_row(raw, i as u32, t))
+                    .zip(pages)
+                    .map(|(raw, page)| normalize::prepare_row(raw, page, t))
                     .unzip();
                 warnings.extend(found.into_iter().flatten());
                 records
@@ -175,7 +178,7 @@ impl<'a> Run<'a> {
             None => self.titles(records),
             Some(_) => records,
         };
-        if table.is_some() {
+        if table.is_some_and(|t| t.link_type != LinkType::Link) {
             // Constraints name a row by its id.
             page_names = records.iter().map(|r| r.id()).collect();
         }
@@ -343,6 +346,9 @@ impl<'a> Run<'a> {
 
     /// The overrides stage: must-links and cannot-links that beat any score.
     pub fn overrides(&self, n: &Normalized, mut pairs: Vec<ScoredPair>, scorer: &dyn Scorer) -> Decided {
+        if let Some(t) = n.table {
+            crate::linkage::must_link::apply(t, &n.records, &mut pairs, scorer);
+        }
         let applied = audit::overrides::apply(self.overrides, &n.records, &mut pairs, scorer);
         Decided { pairs, applied }
     }
@@ -464,7 +470,6 @@ fn train(
         None => block::page_rules(&rules.blocking),
     };
     let rule_names: Vec<String> = rules_run.iter().map(|r| r.name.clone()).collect();
-    let rule_fields: Vec<Vec<usize>> = rules_run.iter().map(|r| r.fields.clone()).collect();
     let excluded = rules_run
         .iter()
         .map(|rule| {
@@ -476,7 +481,7 @@ fn train(
     let masks: Vec<u64> = blocking
         .pairs
         .par_iter()
-        .map(|p| rule_mask(n, p, &blocking.stats, &rule_fields))
+        .map(|p| rule_mask(n, p, &blocking.stats, &rules_run))
         .collect();
     let set = model::TrainingSet {
         comparisons,
@@ -488,11 +493,38 @@ fn train(
     Model::train(&n.records, &set, &rules.model, &rules.comparison)
 }
 
+/// Each table row's "page", the group of records never compared with each other (blocking)
+/// nor merged (clustering), and the groups' names when they are not the rows. A row is its
+/// own page, so that rows of one table may match each other; linking sources (`link`), a
+/// source is one page: its records are never compared with each other.
+fn table_pages(records: &[crate::record::RawRecord], t: &TableRules) -> (Vec<u32>, Option<Vec<String>>) {
+    if t.link_type != LinkType::Link {
+        return ((0..records.len() as u32).collect(), None);
+    }
+    let field = t.source_field();
+    let names: Vec<String> = records
+        .iter()
+        .map(|r| r.source_name(field))
+        .collect::<BTreeSet<&str>>()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    let pages = records
+        .iter()
+        .map(|r| {
+            names
+                .binary_search_by(|n| n.as_str().cmp(r.source_name(field)))
+                .unwrap_or(0) as u32
+        })
+        .collect();
+    (pages, Some(names))
+}
+
 /// The blocking rules that made a pair, as a bit mask (for a table: every rule whose fields
 /// the pair agrees on; for pages: the rule of its block).
-fn rule_mask(n: &Normalized, p: &CandidatePair, stats: &[BlockStat], rule_fields: &[Vec<usize>]) -> u64 {
+fn rule_mask(n: &Normalized, p: &CandidatePair, stats: &[BlockStat], rules: &[block::Rule]) -> u64 {
     match n.table {
-        Some(_) => block::table_rule_mask(&n.records[p.a as usize], &n.records[p.b as usize], rule_fields),
+        Some(_) => block::table_rule_mask(&n.records[p.a as usize], &n.records[p.b as usize], rules),
         None => 1 << stats[p.block as usize].rule.index(),
     }
 }
@@ -525,9 +557,14 @@ fn cluster_records(
             .binary_search_by(|s| (s.pair.a, s.pair.b).cmp(&(a, b)))
             .map_or_else(|_| String::new(), |i| scored[i].reason().into_owned())
     };
-    let pages: Vec<u32> = records.iter().map(|r| r.page).collect();
+    // Linking sources without one-to-one, a record may match several of another source:
+    // their cluster then holds two records of one source, which were never compared.
+    let pages: Vec<u32> = match n.table {
+        Some(t) if t.link_type == LinkType::Link && !t.one_to_one => (0..records.len() as u32).collect(),
+        _ => records.iter().map(|r| r.page).collect(),
+    };
     let dates: Vec<_> = records.iter().map(|r| r.date()).collect();
-    let page_name = |p: u32| n.page_names[p as usize].clone();
+    let page_name = |p: u32| n.page_names.get(p as usize).cloned().unwrap_or_default();
     let record_name = |r: u32| records[r as usize].id();
     let constraints = cluster::Constraints {
         page_of: &pages,

@@ -124,7 +124,7 @@ fn canonical_of(canon: &[CanonicalRecord], n: usize) -> Vec<&str> {
 }
 
 /// The provenance row of record `r` (the one place its raw fields are read for output).
-fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>) -> ProvenanceRow {
+fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>, source: Option<usize>) -> ProvenanceRow {
     let p = &r.raw.provenance;
     let page = names.is_none();
     let page_text = |s: &str| page.then(|| s.to_string());
@@ -142,6 +142,7 @@ fn provenance_row(canonical_id: &str, r: &Record, names: Option<&[String]>) -> P
         position: p.position as u64,
         line: p.line as u64,
         layout: p.layout.to_string(),
+        source_dataset: (!page).then(|| r.raw.source_name(source).to_string()),
         raw_date: page_text(r.raw.date().unwrap_or("")),
         date: page_text(&r.date().map(|d| d.to_string()).unwrap_or_default()),
         date_start: page_text(&r.date().map(|d| d.start()).unwrap_or_default()),
@@ -169,10 +170,14 @@ fn write_provenance(
 ) -> Result<(), Error> {
     let canonical_of = canonical_of(canon, records.len());
     let names = table.map(|t| field_names(t, false));
-    let rows = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| provenance_row(canonical_of[i], r, names.as_deref()));
+    let rows = records.iter().enumerate().map(|(i, r)| {
+        provenance_row(
+            canonical_of[i],
+            r,
+            names.as_deref(),
+            table.and_then(|t| t.source_field()),
+        )
+    });
     batch.table("provenance", &ProvenanceRow::columns(names.as_deref()), rows)
 }
 

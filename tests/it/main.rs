@@ -31,5 +31,6 @@ mod settled;
 mod shapes;
 mod spine;
 mod synth;
+mod table_linkage;
 mod tables;
 mod workdir;

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
-use crate::schema::{Schema, TableRules};
+use crate::schema::{Schema, TableRules, Within};
 pub use comparison::Comparison;
 // The `[model]` section is policy, parsed with the rest of the rules (rules.rs imports nothing
 // of the model); its old paths stay.
@@ -35,11 +35,19 @@ pub fn comparisons(schema: &Schema, rules: &ModelRules) -> Vec<Comparison> {
         .enumerate()
         .filter(|(_, f)| f.compare)
         .map(|(i, f)| Comparison {
-            name: f.name.clone(),
-            field: i,
-            kind: f.kind,
-            thresholds: f.levels.clone().unwrap_or_else(|| rules.default_levels(f.kind)),
-            term_frequency: f.term_frequency,
+            within: (f.within.iter().flatten())
+                .filter_map(|w| Within::parse(w, f.kind).ok())
+                .collect(),
+            similarity: f.similarity,
+            ..Comparison::new(
+                &f.name,
+                i,
+                f.kind,
+                f.levels
+                    .clone()
+                    .unwrap_or_else(|| rules.default_levels(f.kind, f.similarity)),
+                f.term_frequency,
+            )
         })
         .collect()
 }
@@ -66,6 +74,98 @@ pub fn levels_of(comparisons: &[Comparison], x: &Record, y: &Record, rules: &Com
         .collect()
 }
 
+/// Level counts of comparison `c` over the pairs `pairs` of `records`, summed in parallel
+/// (integer sums: the same whatever the thread count).
+fn level_counts(records: &[Record], c: &Comparison, pairs: &[(u32, u32)], cmp: &ComparisonRules) -> Vec<u64> {
+    let zero = || vec![0u64; c.level_count()];
+    pairs
+        .par_iter()
+        .fold(zero, |mut counts, &(a, b)| {
+            let (x, y) = (&records[a as usize], &records[b as usize]);
+            if let Some(l) = c.level(field(x, c.field), field(y, c.field), cmp) {
+                counts[l as usize] += 1;
+            }
+            counts
+        })
+        .reduce(zero, |mut x, y| {
+            x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+            x
+        })
+}
+
+/// Each comparison's u, and the random pairs each took. A table of few records has all
+/// its pairs counted. Otherwise, comparison by comparison as Splink does: exact agreement is
+/// counted from the values' frequencies (the share of pairs of records with a value that
+/// hold the same one: exact, and the level a sample sees least for a field of rare values),
+/// and the other levels from random pairs drawn in doubling batches (10,000, then as many
+/// again) until every one of them has been seen `u_min_count` times or `u_sample_pairs` are
+/// drawn. A comparison whose levels are common stops early; one with a rare level (one edit
+/// between two ids) draws them all, at the cost of its own comparisons only.
+fn estimate_u(
+    records: &[Record],
+    comps: &[Comparison],
+    rules: &ModelRules,
+    cmp: &ComparisonRules,
+) -> (Vec<Vec<f64>>, Vec<usize>) {
+    let n = records.len();
+    let all = n.saturating_mul(n.saturating_sub(1)) / 2;
+    if all <= rules.u_sample_pairs {
+        let pairs = train::random_pairs(n, rules.u_sample_pairs, rules.seed);
+        let counts: Vec<Vec<u64>> = comps.iter().map(|c| level_counts(records, c, &pairs, cmp)).collect();
+        return (train::u_from_counts(&counts), vec![pairs.len(); comps.len()]);
+    }
+    comps
+        .iter()
+        .map(|c| {
+            let (counts, drawn) = sample_until_seen(records, c, rules, cmp);
+            let exact = exact_share(records, c.field);
+            let rest = train::u_from_counts(&[counts[1..].to_vec()]).remove(0);
+            let u = std::iter::once(exact).chain(rest.into_iter().map(|u| u * (1.0 - exact)));
+            (u.collect(), drawn)
+        })
+        .unzip()
+}
+
+/// Level counts of `c` over random pairs drawn (from the rules' seed: every comparison sees
+/// the same pairs, in the same order) until each level but exact has been seen
+/// `u_min_count` times, or `u_sample_pairs` are drawn; and how many were.
+fn sample_until_seen(
+    records: &[Record],
+    c: &Comparison,
+    rules: &ModelRules,
+    cmp: &ComparisonRules,
+) -> (Vec<u64>, usize) {
+    let mut rng = train::SplitMix64(rules.seed);
+    let mut counts = vec![0u64; c.level_count()];
+    let mut drawn = 0;
+    let mut batch = 10_000.min(rules.u_sample_pairs);
+    loop {
+        let pairs = train::draw_pairs(&mut rng, records.len(), batch);
+        let add = level_counts(records, c, &pairs, cmp);
+        counts.iter_mut().zip(add).for_each(|(t, a)| *t += a);
+        drawn += batch;
+        if counts[1..].iter().all(|&k| k >= rules.u_min_count) || drawn >= rules.u_sample_pairs {
+            return (counts, drawn);
+        }
+        batch = drawn.min(rules.u_sample_pairs - drawn);
+    }
+}
+
+/// The share of pairs of records with a value in field `f` that hold the same value, at
+/// least one pair in all pairs (a field of unique values still agrees now and then).
+fn exact_share(records: &[Record], f: usize) -> f64 {
+    let mut freq: HashMap<std::borrow::Cow<'_, str>, u64> = HashMap::new();
+    for r in records {
+        if let Some(v) = r.value(f) {
+            *freq.entry(v.key_str()).or_default() += 1;
+        }
+    }
+    let with_value: u64 = freq.values().sum();
+    let pairs = |k: u64| k * k.saturating_sub(1) / 2;
+    let all = pairs(with_value).max(1);
+    (freq.values().map(|&k| pairs(k)).sum::<u64>().max(1) as f64 / all as f64).min(0.5)
+}
+
 /// One level of a trained comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LevelModel {
@@ -87,12 +187,15 @@ pub struct ComparisonModel {
     /// Whether EM estimated m (false: every blocking rule holds this field, so m kept its
     /// starting values).
     pub m_estimated: bool,
+    /// Random pairs its u was estimated from (absent from a hand-written model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub u_pairs: Option<usize>,
 }
 
 /// How the model was trained.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Training {
-    /// Random pairs u was estimated from.
+    /// Random pairs u was estimated from (the most any comparison drew).
     pub random_pairs: usize,
     /// Blocked pairs m was estimated from.
     pub blocked_pairs: usize,
@@ -134,30 +237,7 @@ impl Model {
     /// prior from the expected number of matches among the blocked pairs.
     pub fn train(records: &[Record], set: &TrainingSet, rules: &ModelRules, cmp: &ComparisonRules) -> Model {
         let comps = set.comparisons;
-        let sample = train::random_pairs(records.len(), rules.u_sample_pairs, rules.seed);
-        // Level counts over the random pairs, summed in parallel (integer sums: the same
-        // whatever the thread count).
-        let zero = || -> Vec<Vec<u64>> { comps.iter().map(|c| vec![0; c.level_count()]).collect() };
-        let counts = sample
-            .par_iter()
-            .fold(zero, |mut counts, &(a, b)| {
-                let levels = levels_of(comps, &records[a as usize], &records[b as usize], cmp);
-                for (k, l) in levels.iter().enumerate() {
-                    if let Some(l) = l {
-                        counts[k][*l as usize] += 1;
-                    }
-                }
-                counts
-            })
-            .reduce(zero, |mut x, y| {
-                for (xk, yk) in x.iter_mut().zip(y) {
-                    for (a, b) in xk.iter_mut().zip(yk) {
-                        *a += b;
-                    }
-                }
-                x
-            });
-        let u = train::u_from_counts(&counts);
+        let (u, u_pairs) = estimate_u(records, comps, rules, cmp);
         let observations: Vec<Observation> = set
             .levels
             .iter()
@@ -195,13 +275,14 @@ impl Model {
                     })
                     .collect(),
                 m_estimated: em.estimated[k],
+                u_pairs: Some(u_pairs[k]),
             })
             .collect();
         Model {
             prior: (expected / all_pairs).clamp(1e-12, 0.5),
             comparisons,
             training: Some(Training {
-                random_pairs: sample.len(),
+                random_pairs: u_pairs.iter().copied().max().unwrap_or(0),
                 blocked_pairs: observations.len(),
                 iterations: em.iterations,
                 converged: em.converged,
@@ -379,13 +460,7 @@ mod tests {
     }
 
     fn model(term_frequency: bool) -> (Model, Vec<Comparison>) {
-        let c = Comparison {
-            name: "surname".into(),
-            field: 0,
-            kind: FieldKind::Name,
-            thresholds: vec![0.9],
-            term_frequency,
-        };
+        let c = Comparison::new("surname", 0, FieldKind::Name, vec![0.9], term_frequency);
         let level = |label: &str, m, u| LevelModel {
             label: label.into(),
             m,
@@ -401,6 +476,7 @@ mod tests {
                     level("else", 0.05, 0.8),
                 ],
                 m_estimated: true,
+                u_pairs: None,
             }],
             training: None,
         };

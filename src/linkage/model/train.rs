@@ -203,8 +203,12 @@ pub fn random_pairs(n: usize, max_pairs: usize, seed: u64) -> Vec<(u32, u32)> {
             .flat_map(|i| (i + 1..n as u32).map(move |j| (i, j)))
             .collect();
     }
-    let mut rng = SplitMix64(seed);
-    (0..max_pairs)
+    draw_pairs(&mut SplitMix64(seed), n, max_pairs)
+}
+
+/// `count` pairs of distinct records among `n` (at least 2), drawn from `rng`.
+pub fn draw_pairs(rng: &mut SplitMix64, n: usize, count: usize) -> Vec<(u32, u32)> {
+    (0..count)
         .map(|_| {
             let i = rng.below(n as u64) as u32;
             let mut j = rng.below(n as u64 - 1) as u32;
