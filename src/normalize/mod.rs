@@ -320,14 +320,16 @@ pub fn parse_cell(kind: FieldKind, raw: &str) -> Result<Option<Value>, String> {
     })
 }
 
-/// A table date: what [`crate::normalize::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
-/// forms that exports use.
+/// A table date: what [`crate::normalize::date::parse_cell`] reads (a page's forms, and years
+/// before 1000 written with four digits), and the compact `YYYYMMDD` / `YYYYMM` forms that
+/// exports use.
 fn parse_date(text: &str) -> Option<PartialDate> {
     let digits = text.bytes().all(|b| b.is_ascii_digit());
+    let parse = crate::normalize::date::parse_cell;
     match text.len() {
-        8 if digits => crate::normalize::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
-        6 if digits => crate::normalize::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
-        _ => crate::normalize::date::parse(text),
+        8 if digits => parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
+        6 if digits => parse(&format!("{}-{}", &text[..4], &text[4..])),
+        _ => parse(text),
     }
 }
 
@@ -843,6 +845,11 @@ mod tests {
             Ok(Some("1950-02".into()))
         );
         assert!(parse_cell(FieldKind::Date, "19521306").is_err());
+        assert_eq!(
+            parse_cell(FieldKind::Date, "08500301").map(|v| v.map(|v| v.key())),
+            Ok(Some("0850-03-01".into()))
+        );
+        assert!(parse_cell(FieldKind::Date, "850").is_err());
         assert!(parse_cell(FieldKind::Number, "twelve").is_err());
         assert_eq!(parse_cell(FieldKind::Number, " 12.5"), Ok(Some(Value::Number(12.5))));
         assert!(parse_cell(FieldKind::Number, "NaN").is_err());
