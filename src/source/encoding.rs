@@ -7,7 +7,8 @@
 //! The rule, in order: a byte-order mark says the encoding (UTF-16 and UTF-32 marks are read
 //! before this, by [`super::transcode`]; here the UTF-8 one); else the encoding chosen with
 //! `--encoding`; else a table that is valid UTF-8 is UTF-8, and one that is not is read as
-//! windows-1252, with one warning for the file.
+//! windows-1252, with one warning for the file; an HTML page that is not UTF-8 is read in
+//! the charset its `<meta>` declares, and any other page is UTF-8 (or refused).
 
 use std::borrow::Cow;
 
@@ -65,12 +66,38 @@ pub fn table_utf8<'b>(
 
 /// The bytes of a page as UTF-8 when `chosen` is not UTF-8 (None: the bytes are read as
 /// they are, and a page that is not UTF-8 is refused as before), and the warning for bytes
-/// not valid in it.
-pub fn page_utf8(file: &str, bytes: &[u8], chosen: Option<&'static Encoding>) -> (Option<String>, Option<Warning>) {
-    match by_bom(bytes, chosen) {
+/// not valid in it. An HTML page (`html`) that is not UTF-8 is read in the charset its
+/// `<meta>` declares, when no encoding was chosen.
+pub fn page_utf8(
+    file: &str,
+    bytes: &[u8],
+    chosen: Option<&'static Encoding>,
+    html: bool,
+) -> (Option<String>, Option<Warning>) {
+    let declared = || match html && std::str::from_utf8(bytes).is_err() {
+        true => meta_charset(bytes),
+        false => None,
+    };
+    match by_bom(bytes, chosen.or_else(declared)) {
         (Some(encoding), body) => decode_as(file, body, encoding),
         (None, _) => (None, None),
     }
+}
+
+/// How far into an HTML page its charset declaration is looked for: as far as browsers look.
+const META_SCAN: usize = 1024;
+
+/// The charset an HTML page's `<meta charset=...>` or `<meta http-equiv="Content-Type"
+/// content="...; charset=...">` declares, within its first [`META_SCAN`] bytes. A page saved
+/// by a browser keeps the declaration of its server's bytes: a page that is not UTF-8 is most
+/// often in the charset it declares.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    static META: std::sync::LazyLock<Option<regex::bytes::Regex>> = std::sync::LazyLock::new(|| {
+        regex::bytes::Regex::new(r#"(?i-u)<meta\b[^>]*?charset\s*=\s*["']?\s*([a-z0-9_.:-]+)"#).ok()
+    });
+    let head = &bytes[..bytes.len().min(META_SCAN)];
+    let label = META.as_ref()?.captures(head)?.get(1)?;
+    Encoding::for_label_no_replacement(label.as_bytes())
 }
 
 /// The encoding a byte-order mark says, else the one chosen; and the bytes after the mark.
@@ -188,6 +215,22 @@ mod tests {
         let (text, warning) = table_utf8("t.csv", &bytes, by_label("utf-16le").ok());
         assert_eq!(&*text, "id\nZoë\n\u{fffd}".as_bytes());
         assert_eq!(warning.map(|w| w.line), Some(Some(3)));
+    }
+
+    #[test]
+    fn an_html_page_that_is_not_utf8_is_read_in_the_charset_it_declares() {
+        let page = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=ISO-8859-1\"></head><p>M\xfcller</p>";
+        let (text, warning) = page_utf8("p.html", page, None, true);
+        assert!(text.unwrap().contains("<p>Müller</p>") && warning.is_none());
+        let short = b"<meta charset='windows-1251'><p>\xcc\xee\xeb\xee\xf2\xee\xe2</p>";
+        assert!(page_utf8("p.html", short, None, true).0.unwrap().contains("Молотов"));
+        // A text page has no declaration; a UTF-8 page is UTF-8 whatever it declares.
+        assert_eq!(page_utf8("p.txt", page, None, false).0, None);
+        let utf8 = "<meta charset=windows-1252><p>Müller</p>";
+        assert_eq!(page_utf8("p.html", utf8.as_bytes(), None, true).0, None);
+        // An encoding chosen wins over the declaration.
+        let chosen = page_utf8("p.html", short, by_label("koi8-r").ok(), true).0.unwrap();
+        assert!(!chosen.contains("Молотов"), "{chosen}");
     }
 
     #[test]

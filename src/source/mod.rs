@@ -52,14 +52,18 @@ pub fn read(file: &InputFile, rules: &CompiledPageRules, max_bytes: u64) -> File
 
 /// The text of one input file read as a saved result page, as [`read`] reads it (size cap,
 /// byte-order mark, encoding checks), for a caller that parses it itself (`concord inspect`).
-/// An HTML page (by its name) is given as the text a browser would show.
+/// An HTML page (by its name) is read in the charset it declares when it is not UTF-8, and
+/// given as the text a browser would show.
 pub fn read_page_text(file: &InputFile, max_bytes: u64) -> Result<String, Error> {
-    let text = read_capped(file, max_bytes)
-        .and_then(|b| transcode(&file.name, b))
-        .and_then(|b| decode(&file.name, b))?;
-    Ok(match table::Format::from_name(&file.name) {
-        table::Format::Html => html::Page::parse(&text).text(),
-        _ => text,
+    let html = table::Format::from_name(&file.name) == table::Format::Html;
+    let bytes = read_capped(file, max_bytes).and_then(|b| transcode(&file.name, b))?;
+    let bytes = encoding::page_utf8(&file.name, &bytes, None, html)
+        .0
+        .map_or(bytes, String::into_bytes);
+    let text = decode(&file.name, bytes)?;
+    Ok(match html {
+        true => html::Page::parse(&text).text(),
+        false => text,
     })
 }
 
@@ -174,7 +178,8 @@ pub fn read_encoded(
     }
 }
 
-/// A page's bytes read as text in the encoding chosen (or as UTF-8), then parsed.
+/// A page's bytes read as text in the encoding chosen (or as UTF-8, or an HTML page that is
+/// not in the charset it declares), then parsed.
 fn read_page(
     file: &InputFile,
     bytes: Vec<u8>,
@@ -182,10 +187,11 @@ fn read_page(
     rules: &CompiledPageRules,
     chosen: Option<&'static encoding_rs::Encoding>,
 ) -> Result<page::ParsedPage, Error> {
-    let (decoded, warning) = encoding::page_utf8(&file.name, &bytes, chosen);
+    let html = format == table::Format::Html;
+    let (decoded, warning) = encoding::page_utf8(&file.name, &bytes, chosen, html);
     let bytes = decoded.map_or(bytes, String::into_bytes);
     let text = decode(&file.name, bytes)?;
-    let mut parsed = parse_page(file, &text, format == table::Format::Html, rules);
+    let mut parsed = parse_page(file, &text, html, rules);
     parsed.warnings.extend(warning);
     Ok(parsed)
 }

@@ -143,3 +143,32 @@ fn a_page_is_read_in_the_encoding_chosen() {
     let canonical = std::fs::read_to_string(w.path("out/canonical.csv")).unwrap();
     assert!(canonical.contains("Letter from Müller to Molotov"), "{canonical}");
 }
+
+#[test]
+fn an_html_page_in_windows_1252_is_read_in_the_charset_it_declares() {
+    let w = Workdir::new();
+    let utf8 = std::fs::read_to_string(fixture("html/plain.html")).unwrap();
+    assert!(
+        utf8.contains('\u{2019}') && utf8.contains('ä'),
+        "the fixture's non-ASCII"
+    );
+    let declared = utf8.replace("<meta charset=\"utf-8\">", "<meta charset=\"windows-1252\">");
+    let (bytes, _, lossy) = encoding_rs::WINDOWS_1252.encode(&declared);
+    assert!(!lossy && std::str::from_utf8(&bytes).is_err());
+    let input = w.write("plain.html", &bytes);
+    w.run_ok(&[&fixture("html/plain.html")], "utf8", &[]);
+    w.run_ok(&[&input], "cp1252", &[]);
+    let read = |out: &str| {
+        (w.csv(&format!("{out}/provenance.csv")).into_iter())
+            .map(|r| (r["raw_date"].clone(), r["title"].clone(), r["description"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let records = read("utf8");
+    assert!(
+        records
+            .iter()
+            .any(|r| r.1.contains('\u{2019}') || r.2.contains('\u{2019}'))
+    );
+    assert_eq!(read("cp1252"), records);
+    assert!(encoding_warnings(&w, "cp1252").is_empty(), "{}", w.warnings("cp1252"));
+}
