@@ -54,6 +54,9 @@ pub struct RunOptions {
     pub overrides: Overrides,
     /// Read every input in this format (None: by each file's extension).
     pub format: Option<Format>,
+    /// Read every input in this encoding (None: UTF-8, or as a byte-order mark says; a table
+    /// that is not UTF-8 as windows-1252, with a warning; see [`crate::source::encoding`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// A trained model file to score with instead of training one.
     pub model: Option<PathBuf>,
     /// An earlier run's output folder whose canonical ids this run carries over
@@ -291,6 +294,7 @@ pub struct Run<'a> {
     overrides: &'a Overrides,
     model: Option<&'a Path>,
     invocation: Option<&'a str>,
+    encoding: Option<&'static encoding_rs::Encoding>,
     previous: Option<&'a previous::PreviousRun>,
     /// The files of the previous run this run read again (their records are followed by
     /// content; the others' records are the previous run's own).
@@ -309,6 +313,7 @@ impl<'a> Run<'a> {
             overrides,
             model: None,
             invocation: None,
+            encoding: None,
             previous: None,
             reread: HashSet::new(),
             progress: false,
@@ -343,6 +348,11 @@ impl<'a> Run<'a> {
         Run { partitioning, ..self }
     }
 
+    /// Reads every input in this encoding (`--encoding`; None: as each file's bytes say).
+    pub fn with_encoding(self, encoding: Option<&'static encoding_rs::Encoding>) -> Run<'a> {
+        Run { encoding, ..self }
+    }
+
     /// Writes `invocation` as `run.json` with the outputs (what the run was asked to do).
     pub fn with_invocation(self, invocation: Option<&'a str>) -> Run<'a> {
         Run { invocation, ..self }
@@ -354,6 +364,7 @@ impl<'a> Run<'a> {
             .with_model(opts.model.as_deref())
             .with_progress(opts.progress)
             .with_invocation(opts.invocation.as_deref())
+            .with_encoding(opts.encoding)
     }
 }
 

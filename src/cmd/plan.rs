@@ -20,6 +20,9 @@ pub struct Args {
     /// Read every input as this format (default: by extension).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Read every input in this encoding, as `concord run --encoding`.
+    #[arg(long, value_name = "LABEL", value_parser = concord::source::encoding::by_label)]
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// As `concord run --link-type`.
     #[arg(long, value_enum)]
     link_type: Option<LinkType>,
@@ -61,6 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         progress: false,
         overrides: Default::default(),
         format: args.format,
+        encoding: args.encoding,
         model: None,
         previous: None,
         invocation: None,

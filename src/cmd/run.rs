@@ -41,6 +41,12 @@ pub struct Args {
     /// else a text page).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Read every input in this encoding, a WHATWG label: utf-8, windows-1252, latin1,
+    /// iso-8859-15, utf-16le, shift_jis, ... Default: UTF-8, or what a byte-order mark says;
+    /// a table that is not UTF-8 is read as windows-1252, with a warning naming it. A byte-order
+    /// mark wins over this option.
+    #[arg(long, value_name = "LABEL", value_parser = concord::source::encoding::by_label)]
+    encoding: Option<&'static encoding_rs::Encoding>,
     /// Score with this trained model (a model.json from an earlier run) instead of training.
     #[arg(long)]
     model: Option<PathBuf>,
@@ -100,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         progress: !args.quiet && std::io::stderr().is_terminal(),
         format: args.format,
+        encoding: args.encoding,
         model: args.model,
         previous: args.previous,
         invocation: Some(invocation),
@@ -247,6 +254,7 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
     option("--rules", shown(&args.rules));
     option("--overrides", shown(&args.overrides));
     option("--format", args.format.map(|f| f.as_str().to_string()));
+    option("--encoding", encoding_name(args.encoding));
     option("--model", shown(&args.model));
     option(
         "--output-format",
@@ -271,6 +279,7 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
         "overrides": overrides.as_deref().map(FileUsed::of).transpose()?,
         "manifest": args.manifest.as_deref().map(FileUsed::of).transpose()?,
         "format": args.format.map(|f| f.as_str()),
+        "encoding": encoding_name(args.encoding),
         "model": args.model,
         "previous": args.previous,
         "output_format": args.output_format.map(output_format_name),
@@ -279,6 +288,12 @@ fn invocation(args: &Args) -> anyhow::Result<String> {
         "one_to_one": args.one_to_one,
     });
     Ok(serde_json::to_string_pretty(&record)? + "\n")
+}
+
+/// `--encoding`'s value by the encoding's own name (a label too), whatever label chose it:
+/// `latin1` and `windows-1252` are one encoding, recorded alike.
+fn encoding_name(encoding: Option<&'static encoding_rs::Encoding>) -> Option<String> {
+    encoding.map(|e| e.name().to_ascii_lowercase())
 }
 
 /// `--output-format`'s value as written on the command line.

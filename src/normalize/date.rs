@@ -33,7 +33,7 @@ impl Precision {
 /// A date known to the day, the month or the year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
-    /// Four-digit year.
+    /// The year, 1-2999: written with four digits, zero-padded before 1000 ("0850").
     pub year: u16,
     /// 1-12, when known.
     pub month: Option<u8>,
@@ -186,22 +186,38 @@ fn digits(token: &str, len: std::ops::RangeInclusive<usize>) -> bool {
 }
 
 impl Shape<'_> {
-    /// The date these parts name, when the calendar has it.
-    fn date(&self) -> Option<PartialDate> {
+    /// The date these parts name, when the calendar has it and its year is one of `years`.
+    fn date(&self, years: Years) -> Option<PartialDate> {
         let year: u16 = self.year.parse().ok()?;
         let day = match self.day {
             Some(d) => Some(d.parse().ok()?),
             None => None,
         };
-        PartialDate::checked(year, self.month, day)
+        PartialDate::checked_in(years, year, self.month, day)
     }
 }
+
+type Years = std::ops::RangeInclusive<u16>;
+
+/// The years a page's date may have. A page's lines are asked whether they are dates, and
+/// "0850" or "May 0999" on one is more likely a number than a year of the archive's.
+const PAGE_YEARS: Years = 1000..=2999;
+
+/// The years a table cell's date may have: the field says it is a date, and a year before
+/// 1000 in it is written with four digits on purpose ("0850-03-01"). Year 0 is none: the
+/// Gregorian calendar goes from 1 BC to AD 1.
+const TABLE_YEARS: Years = 1..=2999;
 
 impl PartialDate {
     /// The date of these parts when the calendar has it: a year of four digits (1000-2999),
     /// a month 1-12, a day of that month (only with a month).
     pub fn checked(year: u16, month: Option<u8>, day: Option<u8>) -> Option<PartialDate> {
-        if !(1000..=2999).contains(&year) {
+        PartialDate::checked_in(PAGE_YEARS, year, month, day)
+    }
+
+    /// [`PartialDate::checked`] with the years `years`.
+    fn checked_in(years: Years, year: u16, month: Option<u8>, day: Option<u8>) -> Option<PartialDate> {
+        if !years.contains(&year) {
             return None;
         }
         let month = match month {
@@ -223,7 +239,13 @@ impl PartialDate {
 ///
 /// The whole line must be the date: "October 1959 conversation between ..." is not one.
 pub fn parse(line: &str) -> Option<PartialDate> {
-    shape(line.trim())?.date()
+    shape(line.trim())?.date(PAGE_YEARS)
+}
+
+/// Parses a table cell of a date field as [`parse`] does a page's line, and takes years
+/// before 1000 written with four digits too ("0850-03-01", "March 0850", "0850"; not "850").
+pub fn parse_cell(text: &str) -> Option<PartialDate> {
+    shape(text.trim())?.date(TABLE_YEARS)
 }
 
 /// True when the whole line has a date's shape ("September 6, 1952", "1952-09", "1948"),
@@ -391,6 +413,34 @@ mod tests {
             "May",
         ] {
             assert!(!shaped_like_date(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_table_cell_may_have_a_year_before_1000_written_with_four_digits() {
+        let cell = |s: &str| parse_cell(s).map(|d| (d.to_string(), d.start(), d.end()));
+        let owned = |a: &str, b: &str, c: &str| Some((a.into(), b.into(), c.into()));
+        assert_eq!(cell("0850-03-01"), owned("0850-03-01", "0850-03-01", "0850-03-01"));
+        assert_eq!(cell("0850-02"), owned("0850-02", "0850-02-01", "0850-02-28"));
+        assert_eq!(cell("0800-02"), owned("0800-02", "0800-02-01", "0800-02-29"));
+        assert_eq!(cell("0850"), owned("0850", "0850-01-01", "0850-12-31"));
+        assert_eq!(cell("March 1, 0850"), owned("0850-03-01", "0850-03-01", "0850-03-01"));
+        assert_eq!(cell("0001-01-01").map(|d| d.0), Some("0001-01-01".into()));
+        assert_eq!(cell("1952-09-06").map(|d| d.0), Some("1952-09-06".into()));
+        for s in [
+            "850",
+            "850-03-01",
+            "0000",
+            "0000-01-01",
+            "0850-13-01",
+            "0850-02-29",
+            "3000",
+        ] {
+            assert_eq!(parse_cell(s), None, "{s:?}");
+        }
+        // A page's lines are not cells: a year before 1000 there is a number.
+        for s in ["0850-03-01", "0850", "May 0999"] {
+            assert_eq!(parse(s), None, "{s:?}");
         }
     }
 

@@ -175,27 +175,107 @@ pub fn page_date(raw: &RawRecord) -> Option<crate::normalize::date::PartialDate>
 }
 
 /// The normalize stage for a table row: each cell read as its field's kind. A cell that
-/// cannot be read (an unparseable date) becomes a missing value, with a warning naming the
-/// file and line; the record is kept.
-pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Vec<Warning>) {
-    let mut warnings = Vec::new();
+/// cannot be read (an unparseable date) becomes a missing value, and is given back with its
+/// place: the run warns of such cells once per field ([`unreadable_warnings`]), not once per
+/// cell (one table gave 2,987 such lines); the record is kept.
+pub fn prepare_row(raw: RawRecord, page: u32, table: &TableRules) -> (Record, Vec<Unreadable>) {
+    let mut unreadable = Vec::new();
     let values = table
         .fields
         .iter()
         .zip(&raw.fields)
-        .map(|(f, cell)| {
+        .enumerate()
+        .map(|(field, (f, cell))| {
             let cell = cell.as_deref()?;
-            parse_cell(f.kind, cell).unwrap_or_else(|why| {
-                warnings.push(Warning::at(
-                    &raw.provenance.file,
-                    Some(raw.provenance.line),
-                    format!("field {:?}: {why}; the value is treated as missing", f.name),
-                ));
+            parse_cell(f.kind, cell).unwrap_or_else(|_| {
+                unreadable.push(Unreadable {
+                    field,
+                    file: raw.provenance.file.clone(),
+                    line: raw.provenance.line,
+                    cell: cell.to_string(),
+                });
                 None
             })
         })
         .collect();
-    (Record::new(raw, values, page), warnings)
+    (Record::new(raw, values, page), unreadable)
+}
+
+/// A table cell that could not be read as its field's kind (its value is missing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The field's index in the `[table]` mapping.
+    pub field: usize,
+    /// The file of the row.
+    pub file: std::sync::Arc<str>,
+    /// The row's line.
+    pub line: usize,
+    /// The cell as written.
+    pub cell: String,
+}
+
+/// Unreadable cells quoted in a field's warning: enough to see what went wrong, and the
+/// count says how often.
+const UNREADABLE_EXAMPLES: usize = 3;
+
+/// One warning per field of the cells that could not be read (given in row order): their
+/// count and the first few, each with its file and line.
+pub fn unreadable_warnings(table: &TableRules, cells: impl IntoIterator<Item = Unreadable>) -> Vec<Warning> {
+    let mut by_field: std::collections::BTreeMap<usize, Vec<Unreadable>> = Default::default();
+    for c in cells {
+        by_field.entry(c.field).or_default().push(c);
+    }
+    (by_field.into_iter())
+        .filter_map(|(f, cells)| Some(field_warning(table.fields.get(f)?, &cells)))
+        .collect()
+}
+
+/// The warning of one field's unreadable cells. Its file is theirs when they are all in one.
+fn field_warning(field: &crate::schema::FieldRule, cells: &[Unreadable]) -> Warning {
+    let examples: Vec<String> = (cells.iter().take(UNREADABLE_EXAMPLES))
+        .map(|c| format!("line {} of {}: {:?}", c.line, c.file, c.cell))
+        .collect();
+    let (count, those) = match cells.len() {
+        1 => ("1 cell".to_string(), "the value is"),
+        n => (format!("{} cells", thousands(n)), "those values are"),
+    };
+    let first = if cells.len() > 1 { "first: " } else { "" };
+    let message = format!(
+        "field {:?}: {count} could not be read as {} ({first}{}); {those} treated as missing",
+        field.name,
+        kind_name(field.kind),
+        examples.join("; ")
+    );
+    let file = cells
+        .first()
+        .map(|c| &c.file)
+        .filter(|f| cells.iter().all(|c| c.file == **f));
+    match file {
+        Some(file) => Warning::at(file, None, message),
+        None => Warning::general(message),
+    }
+}
+
+/// A field kind as the rules file writes it (`date`, `number`): the word a reader of the
+/// warning can look up in their mapping.
+fn kind_name(kind: FieldKind) -> String {
+    match serde_json::to_value(kind) {
+        Ok(serde_json::Value::String(name)) => name,
+        _ => format!("{kind:?}").to_lowercase(),
+    }
+}
+
+/// `n` with its thousands apart (2,987), as counts are written for a reader.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// A page text as a value: its match key, with its numbers when `with_numbers`; None when
@@ -240,14 +320,16 @@ pub fn parse_cell(kind: FieldKind, raw: &str) -> Result<Option<Value>, String> {
     })
 }
 
-/// A table date: what [`crate::normalize::date::parse`] reads, and the compact `YYYYMMDD` / `YYYYMM`
-/// forms that exports use.
+/// A table date: what [`crate::normalize::date::parse_cell`] reads (a page's forms, and years
+/// before 1000 written with four digits), and the compact `YYYYMMDD` / `YYYYMM` forms that
+/// exports use.
 fn parse_date(text: &str) -> Option<PartialDate> {
     let digits = text.bytes().all(|b| b.is_ascii_digit());
+    let parse = crate::normalize::date::parse_cell;
     match text.len() {
-        8 if digits => crate::normalize::date::parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
-        6 if digits => crate::normalize::date::parse(&format!("{}-{}", &text[..4], &text[4..])),
-        _ => crate::normalize::date::parse(text),
+        8 if digits => parse(&format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..])),
+        6 if digits => parse(&format!("{}-{}", &text[..4], &text[4..])),
+        _ => parse(text),
     }
 }
 
@@ -763,9 +845,61 @@ mod tests {
             Ok(Some("1950-02".into()))
         );
         assert!(parse_cell(FieldKind::Date, "19521306").is_err());
+        assert_eq!(
+            parse_cell(FieldKind::Date, "08500301").map(|v| v.map(|v| v.key())),
+            Ok(Some("0850-03-01".into()))
+        );
+        assert!(parse_cell(FieldKind::Date, "850").is_err());
         assert!(parse_cell(FieldKind::Number, "twelve").is_err());
         assert_eq!(parse_cell(FieldKind::Number, " 12.5"), Ok(Some(Value::Number(12.5))));
         assert!(parse_cell(FieldKind::Number, "NaN").is_err());
+    }
+
+    #[test]
+    fn unreadable_cells_are_one_warning_per_field_with_a_count_and_examples() {
+        let table: TableRules = toml::from_str(
+            r#"
+            blocking = []
+            [[fields]]
+            name = "dob"
+            kind = "date"
+            [[fields]]
+            name = "age"
+            kind = "number"
+            "#,
+        )
+        .unwrap();
+        let cell = |field, file: &str, line, cell: &str| Unreadable {
+            field,
+            file: file.into(),
+            line,
+            cell: cell.into(),
+        };
+        let mut cells: Vec<Unreadable> = (0..2987)
+            .map(|i| cell(0, "people.csv", i + 12, if i == 0 { "31/02/19x" } else { "?" }))
+            .collect();
+        cells.insert(1, cell(1, "people.csv", 12, "twelve"));
+        let warnings = unreadable_warnings(&table, cells);
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "field \"dob\": 2,987 cells could not be read as date (first: line 12 of people.csv: \"31/02/19x\"; line 13 of people.csv: \"?\"; line 14 of people.csv: \"?\"); those values are treated as missing",
+                "field \"age\": 1 cell could not be read as number (line 12 of people.csv: \"twelve\"); the value is treated as missing",
+            ]
+        );
+        assert_eq!(
+            (warnings[0].file.as_deref(), warnings[0].line),
+            (Some("people.csv"), None)
+        );
+        // Cells of several files: the warning is the run's, each example names its file.
+        let two = unreadable_warnings(&table, [cell(0, "a.csv", 2, "x"), cell(0, "b.csv", 3, "y")]);
+        assert_eq!(two[0].file, None);
+        assert!(two[0].message.contains("line 3 of b.csv: \"y\""), "{}", two[0].message);
+        assert_eq!(
+            [1, 999, 1000, 2987, 1234567].map(thousands),
+            ["1", "999", "1,000", "2,987", "1,234,567"]
+        );
     }
 
     #[test]

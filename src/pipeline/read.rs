@@ -12,7 +12,7 @@ use crate::source::{self, InputFile, table::Format};
 
 impl Run<'_> {
     /// The ingest stage: every file under `inputs`, read as `format` (None: by each file's
-    /// extension). Gives the records read and the files that could not be used; stops only
+    /// extension), in the run's encoding ([`Run::with_encoding`]). Gives the records read and the files that could not be used; stops only
     /// when the inputs mix tables and pages or a table has no mapping.
     pub fn ingest(
         &self,
@@ -28,7 +28,7 @@ impl Run<'_> {
         let outcomes: Vec<source::FileOutcome> = files
             .par_iter()
             .map(|f| {
-                let o = source::read_as(f, format_of(f), page_rules, table, max_bytes);
+                let o = source::read_encoded(f, format_of(f), page_rules, table, max_bytes, self.encoding);
                 if let Some(b) = &progress {
                     b.inc(1);
                 }

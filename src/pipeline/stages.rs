@@ -138,8 +138,9 @@ impl<'a> Run<'a> {
     }
 
     /// The normalize stage: table ids made unique, then pages by [`normalize::prepare`],
-    /// table rows by [`normalize::prepare_row`] (whose unreadable cells add warnings): one
-    /// `Record` shape, values by the source's schema.
+    /// table rows by [`normalize::prepare_row`] (whose unreadable cells add one warning per
+    /// field, [`normalize::unreadable_warnings`]): one `Record` shape, values by the source's
+    /// schema.
     pub fn normalize(&self, input: Input) -> Result<Normalized<'a>, Error> {
         self.stages.begin("normalize");
         let table = self.mapping(&input)?;
@@ -162,12 +163,12 @@ impl<'a> Run<'a> {
                 if let Some(names) = names {
                     page_names = names;
                 }
-                let (records, found): (Vec<Record>, Vec<Vec<Warning>>) = records
+                let (records, found): (Vec<Record>, Vec<Vec<normalize::Unreadable>>) = records
                     .into_par_iter()
                     .zip(pages)
                     .map(|(raw, page)| normalize::prepare_row(raw, page, t))
                     .unzip();
-                warnings.extend(found.into_iter().flatten());
+                warnings.extend(normalize::unreadable_warnings(t, found.into_iter().flatten()));
                 records
             }
         };

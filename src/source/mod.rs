@@ -4,9 +4,12 @@
 //! its extension, or as `--format` says).
 //!
 //! A file that cannot be used (unreadable, not a regular file, larger than
-//! `input.max_file_bytes`, not UTF-8 nor UTF-16 or UTF-32 with a byte-order mark, binary) is
-//! reported with its name and, where there is one, its line; the other files are still read.
+//! `input.max_file_bytes`, a page not UTF-8 nor UTF-16 or UTF-32 with a byte-order mark nor
+//! in the encoding `--encoding` chose, binary) is reported with its name and, where there is
+//! one, its line; the other files are still read. A table that is not UTF-8 is read in the
+//! encoding chosen, or as windows-1252 with a warning ([`encoding`]).
 
+pub mod encoding;
 pub mod html;
 pub mod manifest;
 pub mod page;
@@ -49,14 +52,18 @@ pub fn read(file: &InputFile, rules: &CompiledPageRules, max_bytes: u64) -> File
 
 /// The text of one input file read as a saved result page, as [`read`] reads it (size cap,
 /// byte-order mark, encoding checks), for a caller that parses it itself (`concord inspect`).
-/// An HTML page (by its name) is given as the text a browser would show.
+/// An HTML page (by its name) is read in the charset it declares when it is not UTF-8, and
+/// given as the text a browser would show.
 pub fn read_page_text(file: &InputFile, max_bytes: u64) -> Result<String, Error> {
-    let text = read_capped(file, max_bytes)
-        .and_then(|b| transcode(&file.name, b))
-        .and_then(|b| decode(&file.name, b))?;
-    Ok(match table::Format::from_name(&file.name) {
-        table::Format::Html => html::Page::parse(&text).text(),
-        _ => text,
+    let html = table::Format::from_name(&file.name) == table::Format::Html;
+    let bytes = read_capped(file, max_bytes).and_then(|b| transcode(&file.name, b))?;
+    let bytes = encoding::page_utf8(&file.name, &bytes, None, html)
+        .0
+        .map_or(bytes, String::into_bytes);
+    let text = decode(&file.name, bytes)?;
+    Ok(match html {
+        true => html::Page::parse(&text).text(),
+        false => text,
     })
 }
 
@@ -122,19 +129,30 @@ pub fn read_as(
     mapping: Option<&crate::schema::TableRules>,
     max_bytes: u64,
 ) -> FileOutcome {
-    let bytes = read_capped(file, max_bytes).and_then(|b| transcode(&file.name, b));
+    read_encoded(file, format, rules, mapping, max_bytes, None)
+}
+
+/// [`read_as`], in the encoding `--encoding` chose (None: as [`encoding`] finds it).
+pub fn read_encoded(
+    file: &InputFile,
+    format: table::Format,
+    rules: &CompiledPageRules,
+    mapping: Option<&crate::schema::TableRules>,
+    max_bytes: u64,
+    chosen: Option<&'static encoding_rs::Encoding>,
+) -> FileOutcome {
+    let bytes = read_capped(file, max_bytes).and_then(|b| {
+        // Once a UTF-16 or UTF-32 mark is decoded, the mark is gone: the text is UTF-8 by the
+        // mark's word, and --encoding must not decode it again.
+        let chosen = match unicode_mark(&b) {
+            Some(_) => Some(encoding_rs::UTF_8),
+            None => chosen,
+        };
+        transcode(&file.name, b).map(|b| (b, chosen))
+    });
     let mut skipped_rows = 0;
-    let as_page = |parsed: table::ParsedTable| page::ParsedPage {
-        records: parsed.records,
-        layout: format.as_str().to_string(),
-        range: None,
-        header_lines: 0,
-        warnings: parsed.warnings,
-    };
-    let result = bytes.and_then(|bytes| match (format, mapping) {
-        (table::Format::Page | table::Format::Html, _) => {
-            decode(&file.name, bytes).map(|text| parse_page(file, &text, format == table::Format::Html, rules))
-        }
+    let result = bytes.and_then(|(bytes, chosen)| match (format, mapping) {
+        (table::Format::Page | table::Format::Html, _) => read_page(file, bytes, format, rules, chosen),
         (_, None) => Err(Error::Input {
             file: file.name.clone(),
             message: format!(
@@ -142,21 +160,60 @@ pub fn read_as(
                 format.as_str()
             ),
         }),
-        (table::Format::Csv, Some(m)) => table::parse_csv(&file.name, &bytes, m).map(|t| {
+        (_, Some(m)) => read_table(&file.name, &bytes, format, m, chosen).map(|t| {
             skipped_rows = t.skipped_rows;
-            as_page(t)
+            page::ParsedPage {
+                records: t.records,
+                layout: format.as_str().to_string(),
+                range: None,
+                header_lines: 0,
+                warnings: t.warnings,
+            }
         }),
-        (table::Format::Jsonl, Some(m)) => {
-            let t = table::parse_jsonl(&file.name, &bytes, m);
-            skipped_rows = t.skipped_rows;
-            Ok(as_page(t))
-        }
     });
     FileOutcome {
         file: file.clone(),
         result,
         skipped_rows,
     }
+}
+
+/// A page's bytes read as text in the encoding chosen (or as UTF-8, or an HTML page that is
+/// not in the charset it declares), then parsed.
+fn read_page(
+    file: &InputFile,
+    bytes: Vec<u8>,
+    format: table::Format,
+    rules: &CompiledPageRules,
+    chosen: Option<&'static encoding_rs::Encoding>,
+) -> Result<page::ParsedPage, Error> {
+    let html = format == table::Format::Html;
+    let (decoded, warning) = encoding::page_utf8(&file.name, &bytes, chosen, html);
+    let bytes = decoded.map_or(bytes, String::into_bytes);
+    let text = decode(&file.name, bytes)?;
+    let mut parsed = parse_page(file, &text, html, rules);
+    parsed.warnings.extend(warning);
+    Ok(parsed)
+}
+
+/// A table's bytes decoded to UTF-8 (see [`encoding`]), then its rows read. The encoding's
+/// warning comes first: it may explain the rows' own.
+fn read_table(
+    name: &str,
+    bytes: &[u8],
+    format: table::Format,
+    mapping: &crate::schema::TableRules,
+    chosen: Option<&'static encoding_rs::Encoding>,
+) -> Result<table::ParsedTable, Error> {
+    let (text, warning) = encoding::table_utf8(name, bytes, chosen);
+    let mut parsed = match format {
+        table::Format::Jsonl => table::parse_jsonl(name, &text, mapping),
+        _ => table::parse_csv(name, &text, mapping)?,
+    };
+    if let Some(w) = warning {
+        parsed.warnings.insert(0, w);
+    }
+    Ok(parsed)
 }
 
 /// The bytes of a regular file of at most `max` bytes. The file is checked as it is opened
@@ -208,13 +265,8 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 /// so that pages and tables alike read it as they read UTF-8; any other file unchanged.
 /// The mark alone tells these encodings: without one, UTF-16 is not told from binary data.
 fn transcode(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
-    // UTF-32LE's mark begins with UTF-16LE's: asked first.
-    let (encoding, unit, big_endian) = match bytes.as_slice() {
-        [0xff, 0xfe, 0, 0, ..] => ("UTF-32LE", 4, false),
-        [0, 0, 0xfe, 0xff, ..] => ("UTF-32BE", 4, true),
-        [0xff, 0xfe, ..] => ("UTF-16LE", 2, false),
-        [0xfe, 0xff, ..] => ("UTF-16BE", 2, true),
-        _ => return Ok(bytes),
+    let Some((encoding, unit, big_endian)) = unicode_mark(&bytes) else {
+        return Ok(bytes);
     };
     let body = &bytes[unit..];
     let decoded = if unit == 2 {
@@ -232,6 +284,19 @@ fn transcode(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Error> {
             ),
         }
     })
+}
+
+/// The UTF-16 or UTF-32 encoding a file's byte-order mark names: its name, the length of
+/// its units (and of the mark), big-endian or not.
+fn unicode_mark(bytes: &[u8]) -> Option<(&'static str, usize, bool)> {
+    // UTF-32LE's mark begins with UTF-16LE's: asked first.
+    match bytes {
+        [0xff, 0xfe, 0, 0, ..] => Some(("UTF-32LE", 4, false)),
+        [0, 0, 0xfe, 0xff, ..] => Some(("UTF-32BE", 4, true)),
+        [0xff, 0xfe, ..] => Some(("UTF-16LE", 2, false)),
+        [0xfe, 0xff, ..] => Some(("UTF-16BE", 2, true)),
+        _ => None,
+    }
 }
 
 /// UTF-16 by the standard library's `char::decode_utf16`, which gives the place of an

@@ -1,10 +1,11 @@
 //! Tables: CSV and JSON Lines files read into raw records, one per row, with the cells of
 //! the fields the `[table]` mapping names.
 //!
-//! A malformed row (a wrong number of fields, invalid UTF-8, a line that is not a JSON
-//! object) is reported with its file and line, counted, and skipped; the rest of the file is
-//! read. Cells are kept as written: typing them (and warning about an unparseable date) is the
-//! normalize stage's job.
+//! A malformed row (a wrong number of fields, a line that is not a JSON object, invalid UTF-8
+//! in a table read as UTF-8: one in another encoding is decoded before, see
+//! [`super::encoding`]) is reported with its file and line, counted, and skipped; the rest of
+//! the file is read. Cells are kept as written: typing them (and warning about an unparseable
+//! date) is the normalize stage's job.
 
 use crate::error::{Error, Warning};
 use crate::record::{Provenance, RawRecord, SourceKind};

@@ -4,6 +4,7 @@
 mod archives;
 mod audit;
 mod diff;
+mod encoding;
 mod engine;
 mod eval;
 mod hostile;

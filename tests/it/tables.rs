@@ -195,30 +195,89 @@ fn malformed_rows_are_reported_with_file_and_line_and_the_rest_is_read() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("people.csv:3: malformed row skipped: 3 fields"), "{err}");
+    // A byte that is not UTF-8: the file is read as windows-1252, the row kept.
+    assert!(err.contains("people.csv:4: the file is not UTF-8"), "{err}");
     assert!(
-        err.contains("people.csv:4: malformed row skipped: column \"name\" is not valid UTF-8"),
+        err.contains(
+            "people.csv: field \"born\": 1 cell could not be read as date (line 5 of people.csv: \"sometime in 1952\")"
+        ),
         "{err}"
     );
-    assert!(err.contains("people.csv:5: field \"born\": unparseable date"), "{err}");
-    assert!(stdout(&o).contains("malformed rows skipped    2"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("malformed rows skipped    1"), "{}", stdout(&o));
     let warnings = w.csv("out/warnings.csv");
     let lines: BTreeSet<&str> = warnings
         .iter()
         .filter(|r| r["file"] == "people.csv")
         .map(|r| r["line"].as_str())
         .collect();
-    assert_eq!(lines, BTreeSet::from(["3", "4", "5"]));
+    // The date's warning is the field's, its line in the message.
+    assert_eq!(lines, BTreeSet::from(["3", "4", ""]));
     // The row with the unparseable date is kept, its date missing: no evidence either way.
     let prov = w.csv("out/provenance.csv");
     let ids: Vec<&str> = prov.iter().map(|r| r["record_id"].as_str()).collect();
-    assert_eq!(ids, vec!["1", "4", "5"]);
-    assert_eq!(prov[1]["born"], "sometime in 1952");
-    assert_eq!((prov[1]["row"].as_str(), prov[1]["line"].as_str()), ("4", "5"));
+    assert_eq!(ids, vec!["1", "3", "4", "5"]);
+    assert_eq!(prov[1]["name"], "Cy \u{ff}");
+    assert_eq!(prov[2]["born"], "sometime in 1952");
+    assert_eq!((prov[2]["row"].as_str(), prov[2]["line"].as_str()), ("4", "5"));
     let d = w.csv("out/decisions.csv");
     let pair = d.iter().find(|r| r["record_a"] == "1" && r["record_b"] == "4").unwrap();
     assert_eq!(
         (pair["level_born"].as_str(), pair["weight_born"].as_str()),
         ("null", "0.0000")
+    );
+}
+
+#[test]
+fn unreadable_cells_are_one_warning_per_field_with_their_count() {
+    let w = Workdir::new();
+    let rules = w.write("map.toml", MAPPING);
+    let mut data = String::from("id,name,born,zip\n");
+    for i in 0..1200 {
+        // Every third date cannot be read; of the others, half are of a year before 1000,
+        // zero-padded, which can.
+        let born = match i % 3 {
+            0 => format!("31/02/19x{i}"),
+            1 => "0850-03-01".to_string(),
+            _ => "1952-09-06".to_string(),
+        };
+        data.push_str(&format!("{i},Person {i},{born},{}\n", 2600 + i % 7));
+    }
+    let input = w.write("people.csv", data);
+    let run = |out: &str, quiet: bool| {
+        let mut args = vec![
+            "run",
+            input.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+            "--out",
+            out,
+        ];
+        if quiet {
+            args.push("-q");
+        }
+        w.concord(args)
+    };
+    let o = run("out", false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let warnings = w.csv("out/warnings.csv");
+    let born: Vec<&str> = (warnings.iter())
+        .filter(|r| r["message"].contains("\"born\""))
+        .map(|r| r["message"].as_str())
+        .collect();
+    assert_eq!(
+        born,
+        [
+            "field \"born\": 400 cells could not be read as date (first: line 2 of people.csv: \"31/02/19x0\"; line 5 of people.csv: \"31/02/19x3\"; line 8 of people.csv: \"31/02/19x6\"); those values are treated as missing"
+        ]
+    );
+    assert_eq!(stderr(&o).matches("could not be read").count(), 1, "{}", stderr(&o));
+    // Quiet: no line of its own, one line counting the run's warnings.
+    let o = run("quiet", true);
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with(&format!("{} warning(s) in all", warnings.len())),
+        "{}",
+        stderr(&o)
     );
 }
 
