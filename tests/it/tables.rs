@@ -294,7 +294,13 @@ fn table_outputs_do_not_depend_on_threads_or_file_order() {
         "two",
         &["--rules", &rules, "--threads", "2", "-q"],
     );
-    for f in ["canonical.csv", "provenance.csv", "decisions.csv", "model.json"] {
+    for f in [
+        "canonical.csv",
+        "canonical_sources.csv",
+        "provenance.csv",
+        "decisions.csv",
+        "model.json",
+    ] {
         assert_eq!(
             std::fs::read_to_string(w.path(&format!("one/{f}"))).unwrap(),
             std::fs::read_to_string(w.path(&format!("two/{f}"))).unwrap(),
@@ -388,4 +394,50 @@ fn the_original_record_survives_the_merge_of_the_febrl_sample() {
     );
     let (old, _) = originals_surviving(&w, "most_common");
     assert!(old < 30, "{old} of {of} under most-common");
+}
+
+#[test]
+fn canonical_sources_name_the_member_behind_every_canonical_field() {
+    let w = Workdir::new();
+    // Two canonical fields, one under another policy, to see the policy column follow.
+    let rules = std::fs::read_to_string(person_rules()).unwrap();
+    assert!(rules.contains("\nname = \"surname\"\n") && rules.contains("[table]\n"));
+    let rules = rules.replace(
+        "\nname = \"surname\"\n",
+        "\nname = \"surname\"\nsurvivorship = \"longest\"\n",
+    );
+    let rules = rules.replace("[table]\n", "[table]\ncanonical = [\"surname\", \"address_2\"]\n");
+    let rules = w.write("rules.toml", rules);
+    w.run_ok(
+        &[&fixture("febrl/febrl1_sample.csv")],
+        "out",
+        &["--rules", rules.to_str().unwrap(), "-q"],
+    );
+    let (canon, prov) = canonical_and_provenance(&w, "out");
+    let cells: BTreeMap<&str, &Row> = prov.iter().map(|p| (p["record_id"].as_str(), p)).collect();
+    let sources = w.csv("out/canonical_sources.csv");
+    assert_eq!(sources.len(), canon.len() * 2);
+    let mut seen = BTreeSet::new();
+    for s in &sources {
+        let (id, field) = (s["canonical_id"].as_str(), s["field"].as_str());
+        assert!(seen.insert((id, field)), "{id} {field} twice");
+        let row = &canon[id];
+        assert_eq!(s["value"], row[field], "{s:?}");
+        assert_eq!(s["policy"], if field == "surname" { "longest" } else { "medoid" });
+        if s["value"].is_empty() {
+            assert_eq!(s["record_id"], "", "{s:?}");
+        } else {
+            // A member, holding that very value.
+            assert!(row["record_ids"].split(';').any(|m| m == s["record_id"]), "{s:?}");
+            assert_eq!(cells[s["record_id"].as_str()][field], s["value"], "{s:?}");
+        }
+    }
+    // Every canonical field of every canonical row.
+    for (id, row) in &canon {
+        for (field, _) in canonical_fields(row) {
+            assert!(seen.contains(&(id.as_str(), field.as_str())), "{id} {field}");
+        }
+    }
+    // Some field no member had: address_2 is often empty in FEBRL.
+    assert!(sources.iter().any(|s| s["value"].is_empty()));
 }
