@@ -93,6 +93,14 @@ pub struct FieldRule {
     /// Whether the field is a comparison of the model (false: read and kept only).
     #[serde(default = "yes")]
     pub compare: bool,
+    /// How the canonical value is chosen among a cluster's members.
+    #[serde(default)]
+    pub survivorship: Survivorship,
+    /// For `most-recent`: the date or number field that says which member is the latest.
+    pub survivorship_by: Option<String>,
+    /// For `preferred-source`: the sources whose values win, best first.
+    #[serde(default)]
+    pub prefer: Vec<String>,
     /// The similarity its fuzzy levels measure (default: the kind's, see [`Similarity`]).
     pub similarity: Option<Similarity>,
     /// Distance levels after the similarity's: for a date `"3 days"`, `"1 month"`,
@@ -239,6 +247,40 @@ impl std::fmt::Display for Within {
     }
 }
 
+/// How a table's canonical field takes its value from a cluster's members (`survivorship`
+/// of `[[table.fields]]`; see [`crate::linkage::merge`] for each policy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Survivorship {
+    /// The value closest to all the others.
+    #[default]
+    Medoid,
+    /// The value most members hold.
+    MostCommon,
+    /// The value of the member latest by `survivorship_by`.
+    MostRecent,
+    /// The value of a member from the first source of `prefer` that has one.
+    PreferredSource,
+    /// The longest value.
+    Longest,
+    /// The value of the first member in input order that has one.
+    FirstNonEmpty,
+}
+
+impl Survivorship {
+    /// The name written in rules and outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Survivorship::Medoid => "medoid",
+            Survivorship::MostCommon => "most-common",
+            Survivorship::MostRecent => "most-recent",
+            Survivorship::PreferredSource => "preferred-source",
+            Survivorship::Longest => "longest",
+            Survivorship::FirstNonEmpty => "first-non-empty",
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -339,6 +381,9 @@ static PAGE_SCHEMA: LazyLock<Schema> = LazyLock::new(|| Schema {
             compare: true,
             similarity: None,
             within: None,
+            survivorship: Survivorship::default(),
+            survivorship_by: None,
+            prefer: Vec::new(),
         })
         .collect(),
     roles: [Role::Date, Role::Title, Role::Description].map(|r| Some(page_field(r))),
@@ -440,6 +485,7 @@ impl TableRules {
                 ));
             }
             problems.extend(similarity_problems(f));
+            problems.extend(self.survivorship_problems(f));
             if let Some(levels) = &f.levels
                 && (levels.windows(2).any(|w| w[0] <= w[1]) || levels.iter().any(|l| !(0.0..=1.0).contains(l)))
             {
@@ -503,6 +549,42 @@ impl TableRules {
                 )),
                 Some(_) => {}
             }
+        }
+        problems
+    }
+
+    /// Problems with a field's survivorship: each policy's own key, and only its own.
+    fn survivorship_problems(&self, f: &FieldRule) -> Vec<String> {
+        let mut problems = Vec::new();
+        let say = |what: String| format!("table.fields {:?}: {what}", f.name);
+        let policy = f.survivorship;
+        match (&f.survivorship_by, policy) {
+            (None, Survivorship::MostRecent) => problems.push(say(
+                "survivorship = \"most-recent\" needs survivorship_by = \"FIELD\" (a date or number field)".into(),
+            )),
+            (Some(_), p) if p != Survivorship::MostRecent => problems.push(say(format!(
+                "survivorship_by applies to survivorship = \"most-recent\", not {:?}",
+                p.as_str()
+            ))),
+            (Some(by), _) => match self.fields.iter().find(|g| g.name == *by) {
+                None => problems.push(say(format!("survivorship_by {by:?} is not a field of table.fields"))),
+                Some(g) if !matches!(g.kind, FieldKind::Date | FieldKind::Number) => problems.push(say(format!(
+                    "survivorship_by {by:?} is a {:?} field; it must be a date or a number",
+                    g.kind
+                ))),
+                Some(_) => {}
+            },
+            (None, _) => {}
+        }
+        match (f.prefer.is_empty(), policy) {
+            (true, Survivorship::PreferredSource) => problems.push(say(
+                "survivorship = \"preferred-source\" needs prefer = [\"SOURCE\", ...] (input file names)".into(),
+            )),
+            (false, p) if p != Survivorship::PreferredSource => problems.push(say(format!(
+                "prefer applies to survivorship = \"preferred-source\", not {:?}",
+                p.as_str()
+            ))),
+            _ => {}
         }
         problems
     }
@@ -585,5 +667,52 @@ mod tests {
         ] {
             assert!(problems.contains(needle), "{needle}: {problems}");
         }
+    }
+
+    #[test]
+    fn survivorship_keys_are_checked_against_their_policy_and_the_fields() {
+        let rules = |fields: &str| -> TableRules {
+            toml::from_str(&format!(
+                "blocking = [{{ name = \"b\", fields = [\"a\"] }}]\n\
+                 [[fields]]\nname = \"a\"\nkind = \"name\"\n\
+                 [[fields]]\nname = \"seen\"\nkind = \"date\"\n{fields}"
+            ))
+            .unwrap()
+        };
+        let field = |keys: &str| rules(&format!("[[fields]]\nname = \"f\"\nkind = \"text\"\n{keys}"));
+        for (keys, needle) in [
+            ("survivorship = \"most-recent\"", "needs survivorship_by"),
+            (
+                "survivorship = \"most-recent\"\nsurvivorship_by = \"gone\"",
+                "\"gone\" is not a field",
+            ),
+            (
+                "survivorship = \"most-recent\"\nsurvivorship_by = \"a\"",
+                "must be a date or a number",
+            ),
+            (
+                "survivorship_by = \"seen\"",
+                "applies to survivorship = \"most-recent\", not \"medoid\"",
+            ),
+            ("survivorship = \"preferred-source\"", "needs prefer"),
+            ("prefer = [\"a.csv\"]", "applies to survivorship = \"preferred-source\""),
+        ] {
+            let problems = field(keys).problems().join("\n");
+            assert!(problems.contains(needle), "{keys}: {problems}");
+        }
+        for keys in [
+            "",
+            "survivorship = \"most-recent\"\nsurvivorship_by = \"seen\"",
+            "survivorship = \"preferred-source\"\nprefer = [\"a.csv\"]",
+            "survivorship = \"first-non-empty\"",
+        ] {
+            assert_eq!(field(keys).problems(), Vec::<String>::new(), "{keys}");
+        }
+        assert!(
+            toml::from_str::<TableRules>(
+                "blocking = []\nfields = [{ name = \"a\", kind = \"text\", survivorship = \"newest\" }]"
+            )
+            .is_err()
+        );
     }
 }

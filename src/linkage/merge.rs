@@ -5,8 +5,13 @@
 //! end of its page is used only when no complete record has that field. A form holding an
 //! invisible character (a zero-width space, a soft hyphen, a control character: see
 //! [`crate::normalize::is_invisible`]) is chosen only when no member has a clean one.
+//!
+//! A table's canonical fields each follow their own survivorship policy (`survivorship` in
+//! the mapping, the medoid by default): see [`survivorship`].
 
 use std::collections::BTreeMap;
+
+pub mod survivorship;
 
 use crate::record::content_digest;
 use rayon::prelude::*;
@@ -32,6 +37,9 @@ pub struct CanonicalRecord {
     pub members: Vec<u32>,
     /// A table's canonical fields, as written (empty for pages).
     pub fields: Vec<Option<String>>,
+    /// The member (a record index) that supplied each of `fields` (None: no member had a
+    /// value).
+    pub sources: Vec<Option<u32>>,
 }
 
 impl CanonicalRecord {
@@ -141,6 +149,7 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
                 description_from,
                 members: members.clone(),
                 fields: Vec::new(),
+                sources: Vec::new(),
             }
         })
         .collect();
@@ -175,37 +184,30 @@ fn number_repeated_ids(out: &mut [CanonicalRecord]) {
     }
 }
 
-/// The value of field `f` most members hold (ties: the longest, then the first in byte
-/// order); missing when no member has one.
-fn pick_cell(members: &[&Record], f: usize) -> Option<String> {
-    let cells = members
-        .iter()
-        .filter_map(|r| r.raw.fields.get(f).and_then(Option::as_deref))
-        .collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for v in clean(cells) {
-        *counts.entry(v).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .max_by(|(v1, n1), (v2, n2)| n1.cmp(n2).then(v1.len().cmp(&v2.len())).then(v2.cmp(v1)))
-        .map(|(v, _)| v.to_string())
-}
-
-/// Merges the clusters of a table: each canonical field takes the value most members hold.
-/// The id is `rec-` and 12 hex digits of a hash of those values, normalized as compared;
-/// rows come in the order of their first member.
+/// Merges the clusters of a table: each canonical field takes the value of the member its
+/// survivorship policy picks (`survivorship` in the mapping, `medoid` by default: see
+/// [`survivorship`]). The id is `rec-` and 12 hex digits of a hash of those values,
+/// normalized as compared; rows come in the order of their first member.
 pub fn merge_table(
     records: &[Record],
     clusters: &[Vec<u32>],
     table: &crate::schema::TableRules,
 ) -> Vec<CanonicalRecord> {
     let canonical = table.canonical_fields();
+    // The column models only the medoid reads (`preferred-source` falls back on it).
+    let needs_forms = canonical.iter().any(|&f| {
+        use crate::schema::Survivorship::*;
+        matches!(table.fields[f].survivorship, Medoid | PreferredSource)
+    });
+    let forms = needs_forms.then(|| survivorship::Forms::of(records, table.fields.len()));
     let mut out: Vec<CanonicalRecord> = clusters
         .par_iter()
         .map(|members| {
-            let rs: Vec<&Record> = members.iter().map(|&i| &records[i as usize]).collect();
-            let fields: Vec<Option<String>> = canonical.iter().map(|&f| pick_cell(&rs, f)).collect();
+            let cluster = survivorship::Cluster::new(records, members, table, forms.as_ref());
+            let sources: Vec<Option<u32>> = canonical.iter().map(|&f| cluster.pick(f)).collect();
+            let fields: Vec<Option<String>> = (canonical.iter().zip(&sources))
+                .map(|(&f, from)| from.and_then(|i| records[i as usize].raw.fields.get(f).cloned().flatten()))
+                .collect();
             let digest = content_digest(canonical.iter().zip(&fields).map(|(&f, v)| {
                 v.as_deref()
                     .and_then(|v| crate::normalize::parse_cell(table.fields[f].kind, v).ok().flatten())
@@ -219,6 +221,7 @@ pub fn merge_table(
                 description_from: None,
                 members: members.clone(),
                 fields,
+                sources,
             }
         })
         .collect();

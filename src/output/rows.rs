@@ -356,6 +356,40 @@ impl CanonicalRow {
     }
 }
 
+/// A row of `canonical_sources` (table runs): which member supplied one canonical field, one
+/// row per canonical field of each canonical record, in canonical order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CanonicalSourceRow {
+    /// The canonical record.
+    pub canonical_id: String,
+    /// The canonical field.
+    pub field: String,
+    /// Its value, as in `canonical` (empty: no member had one).
+    pub value: String,
+    /// The member that supplied it (empty: no member had a value).
+    pub record_id: String,
+    /// The field's survivorship policy (`medoid`, `most-common`, ...).
+    pub policy: String,
+}
+
+impl Row for CanonicalSourceRow {
+    const FILE: &'static str = "canonical_sources";
+}
+
+impl CanonicalSourceRow {
+    /// The columns of canonical_sources.
+    pub fn columns() -> Vec<Column> {
+        use Kind::*;
+        cols(&[
+            ("canonical_id", Text),
+            ("field", Text),
+            ("value", Text),
+            ("record_id", Text),
+            ("policy", Text),
+        ])
+    }
+}
+
 /// A row of `decisions`: every compared pair, and every pair an override decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionRow {

@@ -15,8 +15,8 @@ use crate::linkage::compare::ScoredPair;
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::output::rows::{
-    BlockRow, CanonicalRow, ChangeRow, CompletenessRow, DecisionRow, Fields, IdRow, ModelCells, ProvenanceRow,
-    RecordFieldRow, Step, WarningRow,
+    BlockRow, CanonicalRow, CanonicalSourceRow, ChangeRow, CompletenessRow, DecisionRow, Fields, IdRow, ModelCells,
+    ProvenanceRow, RecordFieldRow, Step, WarningRow,
 };
 use crate::output::{Batch, Fixed};
 use crate::record::Record;
@@ -66,6 +66,10 @@ impl Run<'_> {
             Box::new(|| write_decisions(batch, &settled, &l.marks, &l.blocks, &l.records, l.model())),
             Box::new(|| write_provenance(batch, &l.canonical, &l.records, table)),
             Box::new(|| write_canonical(batch, &l.canonical, &l.records, table)),
+            Box::new(|| match table {
+                Some(t) => write_canonical_sources(batch, &l.canonical, &l.records, t),
+                None => Ok(()),
+            }),
             Box::new(|| audit::write_all(batch, &audit)),
             Box::new(|| write_warnings(batch, &l.warnings)),
             Box::new(|| write_record_fields(batch, &l.records)),
@@ -206,6 +210,27 @@ fn write_canonical(
         }
     });
     batch.table("canonical", &CanonicalRow::columns(names.as_deref()), rows)
+}
+
+/// `canonical_sources` (table runs): for each canonical field of each canonical record, the
+/// member that supplied its value and the policy that chose it.
+fn write_canonical_sources(
+    batch: &Batch,
+    canon: &[CanonicalRecord],
+    records: &[Record],
+    table: &TableRules,
+) -> Result<(), Error> {
+    let canonical = table.canonical_fields();
+    let rows = canon.iter().flat_map(|c| {
+        (canonical.iter().zip(&c.fields).zip(&c.sources)).map(|((&f, value), from)| CanonicalSourceRow {
+            canonical_id: c.id.clone(),
+            field: table.fields[f].name.clone(),
+            value: value.clone().unwrap_or_default(),
+            record_id: from.map(|i| records[i as usize].id()).unwrap_or_default(),
+            policy: table.fields[f].survivorship.as_str().to_string(),
+        })
+    });
+    batch.table("canonical_sources", &CanonicalSourceRow::columns(), rows)
 }
 
 /// The Fellegi-Sunter cells of a pair (all empty when an override alone made it).

@@ -204,6 +204,13 @@ fn a_parquet_table_run_holds_the_csv_runs_rows_and_the_models_columns() {
     );
     assert_same_tables(&c, &p);
     assert_same_typed_rows(&c, &p);
+    // canonical_sources, written by table runs only.
+    let (cs, ps) = (c.join("canonical_sources.csv"), p.join("canonical_sources.parquet"));
+    assert_eq!(csv_header(&cs), parquet_header(&ps));
+    assert_eq!(read_csv(&cs), parquet_rows(&ps).1);
+    let sources: Vec<CanonicalSourceRow> = read_all(&c, Format::Csv).unwrap();
+    assert!(!sources.is_empty());
+    assert_eq!(sources, read_all::<CanonicalSourceRow>(&p, Format::Parquet).unwrap());
     assert!(p.join("model.json").is_file());
     // The table's fields and the model's waterfall come back from Parquet.
     let prov: Vec<ProvenanceRow> = read_all(&p, Format::Parquet).unwrap();
