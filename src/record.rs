@@ -206,6 +206,24 @@ impl std::fmt::Display for Fingerprint {
 
 #[cfg(test)]
 impl RawRecord {
+    /// A table row for unit tests: row 1, line 2 of `t.csv`, its cells (empty: missing).
+    pub(crate) fn row_for_test(cells: &[&str]) -> RawRecord {
+        RawRecord {
+            provenance: Provenance {
+                file: "t.csv".into(),
+                position: 1,
+                line: 2,
+                layout: "csv".into(),
+                page: None,
+            },
+            fields: cells.iter().map(|c| (!c.is_empty()).then(|| c.to_string())).collect(),
+            key: None,
+            partial: false,
+            source: SourceKind::Table,
+            layout_fields: None,
+        }
+    }
+
     /// A page record for unit tests: position and line 1 of `file`.
     pub(crate) fn for_test(file: &str, date: &str, title: &str, description: Option<&str>, partial: bool) -> RawRecord {
         let provenance = Provenance {

@@ -102,7 +102,7 @@ pub fn rule_key(r: &Record, keys: &[Key]) -> Option<String> {
 mod tests {
     use super::*;
     use crate::normalize::prepare_row;
-    use crate::record::{Provenance, RawRecord, SourceKind};
+    use crate::record::RawRecord;
 
     fn table() -> TableRules {
         toml::from_str(
@@ -123,22 +123,7 @@ mod tests {
     }
 
     fn record(name: &str, dob: &str, email: &str) -> Record {
-        let cells = [name, dob, email].map(|c| (!c.is_empty()).then(|| c.to_string()));
-        let raw = RawRecord {
-            provenance: Provenance {
-                file: "t.csv".into(),
-                position: 1,
-                line: 2,
-                layout: "csv".into(),
-                page: None,
-            },
-            fields: cells.into(),
-            key: None,
-            partial: false,
-            source: SourceKind::Table,
-            layout_fields: None,
-        };
-        prepare_row(raw, 0, &table()).0
+        prepare_row(RawRecord::row_for_test(&[name, dob, email]), 0, &table()).0
     }
 
     fn key(expr: &str, r: &Record) -> Option<String> {

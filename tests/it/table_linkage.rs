@@ -3,27 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::tables::pairs;
+
 use crate::workdir::{Workdir, fixture, read_csv, root, stderr, stdout};
 
 fn person_rules() -> String {
     root().join("rules/person.toml").display().to_string()
-}
-
-/// Pairs of records sharing a group, from `(group, record)`.
-fn pairs<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeSet<(String, String)> {
-    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (g, r) in rows {
-        groups.entry(g).or_default().push(r);
-    }
-    let mut out = BTreeSet::new();
-    for m in groups.values() {
-        for (i, a) in m.iter().enumerate() {
-            for b in &m[i + 1..] {
-                out.insert((a.min(b).to_string(), a.max(b).to_string()));
-            }
-        }
-    }
-    out
 }
 
 const PEOPLE: &str = "id,name,born,email\n\

@@ -28,7 +28,7 @@ fn sample_as_jsonl() -> String {
 }
 
 /// Pairs of record ids grouped together, from `(group, record)` rows.
-fn pairs<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeSet<(String, String)> {
+pub(crate) fn pairs<'a>(rows: impl Iterator<Item = (&'a str, &'a str)>) -> BTreeSet<(String, String)> {
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (g, r) in rows {
         groups.entry(g).or_default().push(r);
