@@ -145,14 +145,21 @@ impl Comparison {
         out
     }
 
-    /// Number of levels (null excluded).
+    /// Number of levels (null excluded): exact, the method's, the distance levels, else.
+    /// Counted without the labels: every pair compared asks.
     pub fn level_count(&self) -> usize {
-        self.labels().len()
+        2 + self.method_levels() + self.within.len()
     }
 
     /// Levels of the method, after exact and before the distance levels.
     fn method_levels(&self) -> usize {
-        self.level_count() - 2 - self.within.len()
+        match self.method() {
+            Method::Date => 2,
+            Method::OneEdit => 1,
+            Method::Fuzzy(_) | Method::Number => self.thresholds.len(),
+            Method::Postcode => 3,
+            Method::Exact => 0,
+        }
     }
 
     /// The level of a pair of values, `None` when either is missing.
@@ -317,6 +324,40 @@ mod tests {
         assert_eq!(label(Code, None, &[], &[], "1234567", "1234576"), "one-edit");
         assert_eq!(label(Code, Some(Exact), &[], &[], "1234567", "1234576"), "else");
         assert_eq!(label(Name, None, &[], &[], "x", ""), "null");
+    }
+
+    #[test]
+    fn the_level_count_is_the_labels_count() {
+        let rules = |kind| {
+            [
+                None,
+                Some(Similarity::Exact),
+                Some(Similarity::Postcode),
+                Some(Similarity::TokenSet),
+            ]
+            .map(move |s| {
+                let within = match kind {
+                    FieldKind::Date => vec![Within::parse("1 year", kind).unwrap()],
+                    _ => Vec::new(),
+                };
+                Comparison {
+                    similarity: s,
+                    within,
+                    ..cmp(kind)
+                }
+            })
+        };
+        for kind in [
+            FieldKind::Date,
+            FieldKind::Name,
+            FieldKind::Code,
+            FieldKind::Text,
+            FieldKind::Number,
+        ] {
+            for c in rules(kind) {
+                assert_eq!(c.level_count(), c.labels().len(), "{c:?}");
+            }
+        }
     }
 
     #[test]
