@@ -437,24 +437,14 @@ impl TermFrequencies {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::RawRecord;
     use crate::record::Value;
-    use crate::record::{Provenance, RawRecord};
     use crate::schema::FieldKind;
 
     fn record(surname: &str) -> Record {
         let raw = RawRecord {
-            layout_fields: None,
-            provenance: Provenance {
-                file: "t.csv".into(),
-                position: 1,
-                line: 2,
-                layout: "csv".into(),
-                page: None,
-            },
-            partial: false,
-            fields: Box::new([Some(surname.into())]),
             key: Some(surname.into()),
-            source: crate::record::SourceKind::Table,
+            ..RawRecord::row_for_test(&[surname])
         };
         Record::new(raw, Box::new([Some(Value::text(surname.into()))]), 0)
     }
