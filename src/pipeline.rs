@@ -138,6 +138,18 @@ impl Input {
         }
     }
 
+    /// Adds a table read as pages: each row a page of its own (a catalogue's rows may match
+    /// each other), named by its record id.
+    fn add_rows_as_pages(&mut self, page: crate::source::page::ParsedPage) {
+        self.files_read += 1;
+        for r in page.records {
+            self.page_of.push(self.page_names.len() as u32);
+            self.page_names.push(r.id());
+            self.records.push(r);
+        }
+        self.warnings.extend(page.warnings);
+    }
+
     /// Adds one file read as a page (or a table): its records are one page.
     pub fn add_page(&mut self, name: &str, page: crate::source::page::ParsedPage) {
         let index = self.page_names.len() as u32;
@@ -206,6 +218,10 @@ impl Input {
     pub fn add(&mut self, outcome: crate::source::FileOutcome) -> Option<Error> {
         self.skipped_rows += outcome.skipped_rows;
         match outcome.result {
+            Ok(page) if outcome.rows_are_pages => {
+                self.add_rows_as_pages(page);
+                None
+            }
             Ok(page) => {
                 self.add_page(&outcome.file.name, page);
                 None

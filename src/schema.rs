@@ -29,7 +29,8 @@ pub struct TableRules {
     pub fields: Vec<FieldRule>,
     /// Blocking rules: records whose keys agree on every key expression of a rule are
     /// compared. The pairs of all rules are unioned; each pair records the first rule that
-    /// made it.
+    /// made it. (None for a table read as pages, which blocks as pages do.)
+    #[serde(default)]
     pub blocking: Vec<TableBlockingRule>,
     /// Fields written to `canonical.csv`, in order (default: every field).
     pub canonical: Option<Vec<String>>,
@@ -47,6 +48,33 @@ pub struct TableRules {
     /// id) are one entity, whatever their score.
     #[serde(default)]
     pub must_link: Vec<TableBlockingRule>,
+    /// Read the table's rows as page records (a catalogue to link a scrape against): which
+    /// field is each record's title, date and description. The run is then a page run, and
+    /// the table may be read with result pages.
+    pub pages: Option<PageRoles>,
+}
+
+/// The fields a table's rows give the page schema (`[table.pages]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRoles {
+    /// The field holding the title.
+    pub title: String,
+    /// The field holding the date, as a page writes it (`September 6, 1952`, `1952-09-06`).
+    pub date: Option<String>,
+    /// The field holding the description.
+    pub description: Option<String>,
+}
+
+impl PageRoles {
+    /// Each role's field name, in the page schema's order (date, title, description).
+    pub fn fields(&self) -> [Option<&str>; 3] {
+        [
+            self.date.as_deref(),
+            Some(self.title.as_str()),
+            self.description.as_deref(),
+        ]
+    }
 }
 
 /// Which pairs a table run compares.
@@ -495,11 +523,17 @@ impl TableRules {
                 ));
             }
         }
-        if self.fields.iter().all(|f| !f.compare) {
+        // Rows read as pages are compared and blocked as pages are.
+        if self.fields.iter().all(|f| !f.compare) && self.pages.is_none() {
             problems.push("table.fields: at least one field must be compared".into());
         }
-        if self.blocking.is_empty() {
+        if self.blocking.is_empty() && self.pages.is_none() {
             problems.push("table.blocking: at least one blocking rule is needed".into());
+        }
+        for name in self.pages.iter().flat_map(|p| p.fields()).flatten() {
+            if self.field_index(name).is_none() {
+                problems.push(format!("table.pages: {name:?} is not a field of table.fields"));
+            }
         }
         // Training keeps the rules a pair satisfies as the bits of a u64.
         if self.blocking.len() > 64 {

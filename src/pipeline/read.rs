@@ -22,13 +22,15 @@ impl Run<'_> {
     ) -> Result<(Input, Vec<Error>), Error> {
         let (files, mut errors, walk_warnings) = source::discover(inputs);
         let format_of = |f: &InputFile| format.unwrap_or_else(|| Format::from_name(&f.name));
-        let table = table_mapping(&files, &format_of, self.rules.table.as_ref())?;
+        let mapping = table_mapping(&files, &format_of, self.rules.table.as_ref())?;
+        // A table read as pages (`[table.pages]`) makes a page run.
+        let table = mapping.filter(|m| m.pages.is_none());
         let progress = bar(self.progress, files.len() as u64, "ingest");
         let max_bytes = self.rules.input.max_file_bytes;
         let outcomes: Vec<source::FileOutcome> = files
             .par_iter()
             .map(|f| {
-                let o = source::read_encoded(f, format_of(f), page_rules, table, max_bytes, self.encoding);
+                let o = source::read_encoded(f, format_of(f), page_rules, mapping, max_bytes, self.encoding);
                 if let Some(b) = &progress {
                     b.inc(1);
                 }
@@ -68,10 +70,11 @@ fn table_mapping<'r>(
     if tables == 0 {
         return Ok(None);
     }
-    if tables < files.len() {
+    let as_pages = mapping.is_some_and(|m| m.pages.is_some());
+    if tables < files.len() && !as_pages {
         return Err(Error::Input {
             file: "inputs".into(),
-            message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run".into(),
+            message: "tables (.csv, .jsonl) and result pages cannot be mixed in one run, unless the mapping reads the table's rows as pages ([table.pages])".into(),
         });
     }
     mapping.map(Some).ok_or_else(super::stages::no_mapping)

@@ -42,6 +42,8 @@ pub struct FileOutcome {
     pub result: Result<page::ParsedPage, Error>,
     /// Malformed table rows skipped (each also a warning with its line).
     pub skipped_rows: usize,
+    /// A table read as pages (`[table.pages]`): each row is a page of its own.
+    pub rows_are_pages: bool,
 }
 
 /// Reads and parses one input file as a saved result page.
@@ -151,6 +153,7 @@ pub fn read_encoded(
         transcode(&file.name, b).map(|b| (b, chosen))
     });
     let mut skipped_rows = 0;
+    let mut rows_are_pages = false;
     let result = bytes.and_then(|(bytes, chosen)| match (format, mapping) {
         (table::Format::Page | table::Format::Html, _) => read_page(file, bytes, format, rules, chosen),
         (_, None) => Err(Error::Input {
@@ -162,12 +165,17 @@ pub fn read_encoded(
         }),
         (_, Some(m)) => read_table(&file.name, &bytes, format, m, chosen).map(|t| {
             skipped_rows = t.skipped_rows;
+            let (records, warnings) = match &m.pages {
+                Some(roles) => table::as_pages(t.records, t.warnings, m, roles),
+                None => (t.records, t.warnings),
+            };
+            rows_are_pages = m.pages.is_some();
             page::ParsedPage {
-                records: t.records,
+                records,
                 layout: format.as_str().to_string(),
                 range: None,
                 header_lines: 0,
-                warnings: t.warnings,
+                warnings,
             }
         }),
     });
@@ -175,6 +183,7 @@ pub fn read_encoded(
         file: file.clone(),
         result,
         skipped_rows,
+        rows_are_pages,
     }
 }
 

@@ -58,6 +58,49 @@ impl Format {
     }
 }
 
+/// A table's rows as page records (`[table.pages]`): each row's title, date and
+/// description cells, its provenance and id kept, and its other fields as the record's own
+/// fields (`record_fields.csv`). A row without a title is skipped with a warning naming its
+/// line and quoting it (a page record is its title).
+pub fn as_pages(
+    rows: Vec<RawRecord>,
+    mut warnings: Vec<Warning>,
+    mapping: &TableRules,
+    roles: &crate::schema::PageRoles,
+) -> (Vec<RawRecord>, Vec<Warning>) {
+    let cell = |r: &RawRecord, name: Option<&str>| {
+        let i = mapping.field_index(name?)?;
+        r.fields.get(i)?.clone().filter(|c| !c.trim().is_empty())
+    };
+    let [date, title, description] = roles.fields();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(t) = cell(&r, title) else {
+            let cells: Vec<&str> = r.fields.iter().map(|c| c.as_deref().unwrap_or("")).collect();
+            let why = format!(
+                "row {} has no {:?} (the title of [table.pages]); it was skipped: {:?}",
+                r.id(),
+                roles.title,
+                cells.join(",")
+            );
+            warnings.push(Warning::at(&r.provenance.file, Some(r.provenance.line), why));
+            continue;
+        };
+        let (d, desc) = (cell(&r, date), cell(&r, description));
+        let roles = roles.fields();
+        let extra: Vec<(std::sync::Arc<str>, String)> = (mapping.fields.iter())
+            .filter(|f| !roles.contains(&Some(f.name.as_str())))
+            .filter_map(|f| Some((f.name.as_str().into(), cell(&r, Some(&f.name))?)))
+            .collect();
+        out.push(RawRecord {
+            key: r.key.clone(),
+            layout_fields: (!extra.is_empty()).then(|| Box::new(crate::record::LayoutFields { date: None, extra })),
+            ..RawRecord::page(r.provenance, d, t, desc)
+        });
+    }
+    (out, warnings)
+}
+
 /// What reading one table gave.
 #[derive(Debug, Default)]
 pub struct ParsedTable {

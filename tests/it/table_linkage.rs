@@ -226,3 +226,90 @@ fn a_must_link_rule_joins_records_sharing_an_id_whatever_their_score() {
         "{p:?}"
     );
 }
+
+const CATALOGUE_MAPPING: &str = r#"
+[table]
+id = "id"
+[[table.fields]]
+name = "when"
+kind = "date"
+[[table.fields]]
+name = "title"
+kind = "text"
+[[table.fields]]
+name = "summary"
+kind = "text"
+[[table.fields]]
+name = "collection"
+kind = "text"
+compare = false
+[table.pages]
+date = "when"
+title = "title"
+description = "summary"
+"#;
+
+#[test]
+fn a_scrape_is_linked_against_a_catalogue_read_as_pages() {
+    let w = Workdir::new();
+    let rules = w.write("map.toml", CATALOGUE_MAPPING);
+    // cat-1 is the seed pages' Zhou Enlai letter of September 6, 1952 (on two pages);
+    // cat-2 has its title and date but another description: another document.
+    let catalogue = w.write(
+        "catalogue.csv",
+        "id,when,title,summary,collection\n\
+         cat-1,1952-09-06,\"Letter, Zhou Enlai to Comrade Molotov\",Zhou Enlai seeks technical support from the Soviet Union.,Russian archives\n\
+         cat-2,1952-09-06,\"Letter, Zhou Enlai to Comrade Molotov\",\"A second letter of that day, on another matter.\",Russian archives\n\
+         cat-3,1950,,A row without a title,Elsewhere\n",
+    );
+    let pages = fixture("pages");
+    w.run_ok(
+        &[&pages, &catalogue],
+        "out",
+        &["--rules", rules.to_str().unwrap(), "-q"],
+    );
+    let prov = w.csv("out/provenance.csv");
+    let of = |id: &str| {
+        prov.iter()
+            .find(|r| r["record_id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"))["canonical_id"]
+            .clone()
+    };
+    let letter: Vec<&str> = prov
+        .iter()
+        .filter(|r| r["canonical_id"] == of("cat-1"))
+        .map(|r| r["file"].as_str())
+        .collect();
+    assert_eq!(letter.len(), 3, "{letter:?}");
+    assert!(letter.contains(&"catalogue.csv") && letter.iter().filter(|f| f.ends_with(".txt")).count() == 2);
+    assert_ne!(of("cat-1"), of("cat-2"));
+    // The row without a title is skipped, quoted; its other fields are kept as fields.
+    assert!(!prov.iter().any(|r| r["record_id"] == "cat-3"));
+    let warnings = w.warnings("out");
+    assert!(
+        warnings.contains("cat-3") && warnings.contains("A row without a title"),
+        "{warnings}"
+    );
+    let fields = w.csv("out/record_fields.csv");
+    assert!(
+        fields
+            .iter()
+            .any(|r| r["record_id"] == "cat-1" && r["value"] == "Russian archives")
+    );
+    // Without [table.pages], tables and pages still may not be mixed.
+    let plain = w.write("plain.toml", crate::tables::MAPPING);
+    let o = w.concord([
+        "run",
+        pages.to_str().unwrap(),
+        catalogue.to_str().unwrap(),
+        "--rules",
+        plain.to_str().unwrap(),
+        "--out",
+        "x",
+    ]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("[table.pages]"),
+        "{}",
+        stderr(&o)
+    );
+}
