@@ -148,10 +148,13 @@ impl Batch {
         fill: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
     ) -> Result<(), Error> {
         let target = self.dir.join(name);
+        let started = std::time::Instant::now();
+        let mut filled = std::time::Duration::ZERO;
         let written = (|| {
             let mut w = BufWriter::new(temp_in(&self.dir, name, "tmp")?);
             fill(&mut w)?;
             let f = w.into_inner().map_err(|e| e.into_error())?;
+            filled = started.elapsed();
             f.as_file().sync_all()?;
             let tmp = f.into_temp_path();
             if self.rules.neutralise_formulas && name.ends_with(".csv") {
@@ -163,6 +166,14 @@ impl Batch {
             path: target.clone(),
             source: e,
         })?;
+        // Each file's share of the write stage, beside the stages' timings (BENCHMARKS.md).
+        if std::env::var_os("CONCORD_TIMINGS").is_some() {
+            let (all, fill) = (started.elapsed().as_secs_f64(), filled.as_secs_f64());
+            eprintln!(
+                "timing:   {name:<22} {all:>6.2} s (written {fill:.2} s, synced {:.2} s)",
+                all - fill
+            );
+        }
         self.staged().push((tmp, target));
         Ok(())
     }
@@ -178,19 +189,23 @@ impl Batch {
     ) -> Result<(), Error> {
         let format = self.rules.format;
         self.stage(&format.file(stem), |w| {
-            let mut cells = rows.into_iter().map(|row| {
-                let mut out = Vec::with_capacity(columns.len());
-                rows::cells(&row, &mut out).map_err(std::io::Error::other)?;
-                if out.len() != columns.len() {
-                    return Err(std::io::Error::other(format!(
+            let mut rows = rows.into_iter();
+            // One row's cells at a time, into the sink's buffer (reused from row to row).
+            let mut next = |out: &mut Vec<String>| {
+                let row = rows.next()?;
+                let filled = rows::cells(&row, out).map_err(std::io::Error::other).and_then(|()| {
+                    if out.len() == columns.len() {
+                        return Ok(());
+                    }
+                    Err(std::io::Error::other(format!(
                         "{stem}: a row of {} cells under {} columns",
                         out.len(),
                         columns.len()
-                    )));
-                }
-                Ok(out)
-            });
-            format.sink().write(w, columns, &mut cells)
+                    )))
+                });
+                Some(filled)
+            };
+            format.sink().write(w, columns, &mut next)
         })
     }
 

@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use crate::linkage::block::CandidatePair;
 pub use crate::linkage::similarity::{DescriptionMode, similarity};
-use crate::linkage::similarity::{prefix_similarity_at_least, text_similarity};
+use crate::linkage::similarity::{char_count, prefix_similarity_at_least, text_similarity};
 use crate::normalize::date::Precision;
 use crate::record::Record;
 use crate::rules::ComparisonRules;
@@ -153,15 +153,29 @@ impl Thin {
     }
 }
 
+/// Scores and thresholds in reasons, as `{:.4}` and `{:.2}` write them (without the float
+/// formatter's slow path: a reason is put in words for every pair written).
+fn f4(x: f64) -> crate::linkage::score::Decimals<4> {
+    crate::linkage::score::Decimals(x)
+}
+fn f2(x: f64) -> crate::linkage::score::Decimals<2> {
+    crate::linkage::score::Decimals(x)
+}
+
 /// The words of [`Reason::Threshold`] for `score`.
 fn threshold_words(score: f64, match_at: f64, review_at: f64, evidence: Evidence, thin: Option<Thin>) -> String {
     let evidence = evidence.words();
     let text = if score >= match_at {
-        format!("score {score:.4} >= match threshold {match_at:.2} on {evidence}")
+        format!("score {} >= match threshold {} on {evidence}", f4(score), f2(match_at))
     } else if score >= review_at {
-        format!("score {score:.4} between review {review_at:.2} and match {match_at:.2} thresholds on {evidence}")
+        format!(
+            "score {} between review {} and match {} thresholds on {evidence}",
+            f4(score),
+            f2(review_at),
+            f2(match_at)
+        )
     } else {
-        format!("score {score:.4} < review threshold {review_at:.2}")
+        format!("score {} < review threshold {}", f4(score), f2(review_at))
     };
     match thin {
         Some(t) => format!("{text}, but {}: left for review", t.words()),
@@ -174,11 +188,11 @@ impl ScoredPair {
     pub fn reason(&self) -> std::borrow::Cow<'_, str> {
         let below = |what: &str, similarity: f64, minimum: f64, review: bool| {
             let band = if review {
-                format!("; score {:.4} is in the review band", self.score)
+                format!("; score {} is in the review band", f4(self.score))
             } else {
                 String::new()
             };
-            format!("{what} similarity {similarity:.4} < minimum {minimum:.2}{band}").into()
+            format!("{what} similarity {} < minimum {}{band}", f4(similarity), f2(minimum)).into()
         };
         match &self.why {
             Reason::Text(t) => (**t).into(),
@@ -378,7 +392,7 @@ fn title_prefix_chars(x: &Record, y: &Record, rules: &ComparisonRules) -> Option
     if !x.raw.partial && !y.raw.partial {
         return None;
     }
-    let (nx, ny) = (x.title_key().chars().count(), y.title_key().chars().count());
+    let (nx, ny) = (char_count(x.title_key()), char_count(y.title_key()));
     let shorter_cut = (nx <= ny && x.raw.partial) || (ny <= nx && y.raw.partial);
     Some(if shorter_cut { 1 } else { rules.min_title_prefix_chars })
 }
@@ -393,12 +407,12 @@ fn cut_title_unsettled(x: &Record, y: &Record, title_mode: DescriptionMode, rule
     if title_mode != DescriptionMode::Prefix {
         return None;
     }
-    let (cut, full) = if x.title_key().chars().count() <= y.title_key().chars().count() {
+    let (cut, full) = if char_count(x.title_key()) <= char_count(y.title_key()) {
         (x, y)
     } else {
         (y, x)
     };
-    let n = cut.title_key().chars().count();
+    let n = char_count(cut.title_key());
     if crate::normalize::is_cut_title(cut, rules.min_title_prefix_chars)
         && let Some(why) = cut_title_documents_unsettled(cut, n)
     {
@@ -568,7 +582,7 @@ fn undescribed_coarse_copy(x: &Record, y: &Record, finest: Precision) -> bool {
 
 /// True when the shorter text is shorter than `min_prefix_chars` yet begins the longer one.
 fn is_short_prefix(a: &str, b: &str, rules: &ComparisonRules) -> bool {
-    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (na, nb) = (char_count(a), char_count(b));
     let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
     n > 0 && n < rules.min_prefix_chars && prefix_similarity_at_least(short, n, long, rules.prefix_similarity).is_some()
 }

@@ -16,7 +16,62 @@ use crate::rules::ComparisonRules;
 /// A similarity or score as written: four decimals, so outputs are byte-stable. Here, with
 /// the scorer that writes its evidence, so that the scorer imports nothing of the writers.
 pub fn fixed(x: f64) -> String {
-    format!("{x:.4}")
+    FixedText::default().format(x).to_string()
+}
+
+/// `{:.4}` of a float, written without the float formatter on the common path: millions of
+/// scores are written per run, and `{:.4}` formats each from the float's exact decimal
+/// expansion (core's `format_exact`, a big-number loop). The text is byte-identical to
+/// `format!("{x:.4}")`: see [`FixedText::format`].
+#[derive(Default)]
+pub struct FixedText {
+    buf: [u8; 32],
+    len: usize,
+    /// A value the buffer cannot hold (above 10^15, or not finite), as the formatter wrote it.
+    spill: String,
+}
+
+impl FixedText {
+    /// `x` to four decimals, as `format!("{x:.4}")` writes it.
+    pub fn format(&mut self, x: f64) -> &str {
+        self.decimals(x, 4)
+    }
+
+    /// `x` to `d` decimals (at most 6), as `format!("{x:.d$}")` writes it. `x * 10^d` is
+    /// within an ulp of the exact product, so away from a tie (a fractional part within 1e-6
+    /// of one half) rounding it to an integer gives the digits that rounding the exact
+    /// expansion gives; ties, huge values and non-finite ones go to the formatter.
+    pub fn decimals(&mut self, x: f64, d: usize) -> &str {
+        let d = d.min(6);
+        let scale = 10u64.pow(d as u32);
+        let y = (x * scale as f64).abs();
+        let near_tie = (y - y.floor() - 0.5).abs() < 1e-6;
+        if !x.is_finite() || y >= 1e15 || near_tie {
+            self.spill = format!("{x:.d$}");
+            return &self.spill;
+        }
+        let n = y.round() as u64;
+        let sign = if x.is_sign_negative() { "-" } else { "" };
+        let mut w = &mut self.buf[..];
+        // At most 1 + 15 + 1 + 6 bytes: it fits.
+        let _ = match d {
+            0 => std::io::Write::write_fmt(&mut w, format_args!("{sign}{n}")),
+            _ => std::io::Write::write_fmt(&mut w, format_args!("{sign}{}.{:0d$}", n / scale, n % scale)),
+        };
+        self.len = 32 - w.len();
+        // Only a sign, digits and a point were written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// A float shown as `{:.N}` shows it (N = `D`), through [`FixedText`]: for reasons put in
+/// words per pair.
+pub struct Decimals<const D: usize>(pub f64);
+
+impl<const D: usize> std::fmt::Display for Decimals<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(FixedText::default().decimals(self.0, D))
+    }
 }
 
 /// The match and review thresholds of a scorer, on its own measure.
@@ -336,6 +391,43 @@ pub fn waterfall<'a>(model: &'a Model, fs: &'a compare::FsDetail) -> Vec<Step<'a
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_text_is_the_formatters_four_decimals() {
+        let mut f = FixedText::default();
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            0.12345,
+            0.99995,
+            1e14,
+            1e15,
+            1e300,
+            -1e-9,
+            f64::NAN,
+        ];
+        values.extend([f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 123_456.789_05]);
+        // Every tie and near-tie of four decimals in [0, 3), and a spread of others.
+        values.extend((0..60_000).map(|k| k as f64 / 20_000.0));
+        values.extend((0..60_000).map(|k| -(k as f64) / 20_000.0 + 1e-12));
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(f64::from_bits(x >> 2) % 1e6);
+            values.push((x % 100_000_000) as f64 / 1e7 - 5.0);
+        }
+        for v in values {
+            assert_eq!(f.format(v), format!("{v:.4}"), "{v:e}");
+            assert_eq!(f.decimals(v, 2), format!("{v:.2}"), "{v:e}");
+            assert_eq!(f.decimals(v, 0), format!("{v:.0}"), "{v:e}");
+            assert_eq!(Decimals::<6>(v).to_string(), format!("{v:.6}"), "{v:e}");
+        }
+    }
 
     #[test]
     fn each_scorer_owns_its_bands() {

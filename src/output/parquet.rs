@@ -120,8 +120,10 @@ impl Sink for ParquetSink {
             let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(std::io::Error::other)?;
             writer.write(&batch).map_err(std::io::Error::other)
         };
-        for row in rows {
-            for ((b, cell), c) in builders.iter_mut().zip(&row?).zip(columns) {
+        let mut row = Vec::new();
+        while let Some(filled) = rows(&mut row) {
+            filled?;
+            for ((b, cell), c) in builders.iter_mut().zip(&row).zip(columns) {
                 b.push(cell)
                     .map_err(|e| std::io::Error::other(format!("column {}: {e}", c.name)))?;
             }

@@ -72,13 +72,14 @@ pub struct Fixed(pub f64);
 
 impl fmt::Display for Fixed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.4}", self.0)
+        f.write_str(crate::linkage::score::FixedText::default().format(self.0))
     }
 }
 
 impl Serialize for Fixed {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_string())
+        let mut text = crate::linkage::score::FixedText::default();
+        s.serialize_str(text.format(self.0))
     }
 }
 
@@ -869,10 +870,15 @@ impl SummaryRow {
     }
 }
 
-/// The cells of `row`, in field order, nested values flattened: what a sink writes.
+/// The cells of `row`, in field order, nested values flattened: what a sink writes. The
+/// strings already in `out` are reused (a file of millions of rows writes them in place,
+/// without an allocation per cell); `out` ends with exactly the row's cells.
 pub fn cells<R: Serialize>(row: &R, out: &mut Vec<String>) -> Result<(), CellError> {
-    out.clear();
-    row.serialize(&mut Cells(out))
+    let mut c = Cells { out, len: 0 };
+    row.serialize(&mut c)?;
+    let len = c.len;
+    out.truncate(len);
+    Ok(())
 }
 
 /// A row that cannot be written as cells (a map or bytes: no row type has one).
@@ -895,18 +901,38 @@ impl serde::ser::Error for CellError {
 
 /// A serde serializer that appends every scalar as a text cell: structs, tuples and sequences
 /// are flattened, None is an empty cell.
-struct Cells<'a>(&'a mut Vec<String>);
+struct Cells<'a> {
+    out: &'a mut Vec<String>,
+    /// Cells of this row so far: `out` may hold more, left from a longer row.
+    len: usize,
+}
 
 impl Cells<'_> {
-    fn push(&mut self, cell: impl Into<String>) -> Result<(), CellError> {
-        self.0.push(cell.into());
+    /// The next cell, empty, reusing the string left there by an earlier row.
+    fn next(&mut self) -> &mut String {
+        if self.len == self.out.len() {
+            self.out.push(String::new());
+        }
+        let cell = &mut self.out[self.len];
+        self.len += 1;
+        cell.clear();
+        cell
+    }
+
+    fn push(&mut self, cell: &str) -> Result<(), CellError> {
+        self.next().push_str(cell);
         Ok(())
+    }
+
+    fn display(&mut self, v: impl fmt::Display) -> Result<(), CellError> {
+        use std::fmt::Write;
+        write!(self.next(), "{v}").map_err(|e| CellError(e.to_string()))
     }
 }
 
 macro_rules! scalars {
     ($($f:ident: $t:ty),*) => {
-        $(fn $f(self, v: $t) -> Result<(), CellError> { self.push(v.to_string()) })*
+        $(fn $f(self, v: $t) -> Result<(), CellError> { self.display(v) })*
     };
 }
 
@@ -923,7 +949,11 @@ impl<'a, 'b> Serializer for &'b mut Cells<'a> {
 
     scalars!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
-        serialize_f32: f32, serialize_f64: f64, serialize_char: char, serialize_str: &str);
+        serialize_f32: f32, serialize_f64: f64, serialize_char: char);
+
+    fn serialize_str(self, v: &str) -> Result<(), CellError> {
+        self.push(v)
+    }
 
     fn serialize_bool(self, v: bool) -> Result<(), CellError> {
         self.push(if v { "true" } else { "false" })

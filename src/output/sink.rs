@@ -5,8 +5,10 @@ use std::io::Write;
 
 use super::rows::Column;
 
-/// The rows of a file as text cells, one `Vec` per row (errors are the serializer's).
-pub type Cells<'a> = dyn Iterator<Item = std::io::Result<Vec<String>>> + 'a;
+/// The rows of a file as text cells: each call fills the buffer with the next row's cells,
+/// or gives None after the last row (errors are the serializer's). The buffer is the sink's,
+/// reused from row to row.
+pub type Cells<'a> = dyn FnMut(&mut Vec<String>) -> Option<std::io::Result<()>> + 'a;
 
 /// Writes a file of rows in one format.
 pub trait Sink: Sync {
@@ -24,8 +26,10 @@ impl Sink for CsvSink {
             .from_writer(w);
         c.write_record(columns.iter().map(|c| c.name.as_str()))
             .map_err(std::io::Error::other)?;
-        for row in rows {
-            c.write_record(&row?).map_err(std::io::Error::other)?;
+        let mut row = Vec::new();
+        while let Some(filled) = rows(&mut row) {
+            filled?;
+            c.write_record(&row).map_err(std::io::Error::other)?;
         }
         c.flush()
     }
