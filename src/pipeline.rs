@@ -599,6 +599,14 @@ impl Stages {
         }
     }
 
+    /// With `CONCORD_TIMINGS`, the time since the stage began, at a point inside it.
+    fn mark(&self, stage: &str, what: &str) {
+        if self.on {
+            let last = *self.last.lock().unwrap_or_else(|e| e.into_inner());
+            eprintln!("timing:   {stage} {what}: {:.2} s", last.elapsed().as_secs_f64());
+        }
+    }
+
     fn done(&self, stage: &str) {
         let now = std::time::Instant::now();
         // A poisoned lock only means another thread panicked while timing: the time is usable.

@@ -17,7 +17,7 @@ use crate::record::content_digest;
 use rayon::prelude::*;
 
 use crate::normalize::date::PartialDate;
-use crate::normalize::{has_invisible, hex, match_key};
+use crate::normalize::{has_invisible, hex};
 use crate::record::Record;
 
 /// One deduplicated document.
@@ -136,10 +136,16 @@ pub fn merge(records: &[Record], clusters: &[Vec<u32>]) -> Vec<CanonicalRecord> 
             };
             let title_from = holder(title, |r| Some(r.raw.title()));
             let description_from = holder(description, |r| r.raw.description());
+            // The holders' match keys are the chosen texts' (normalize made them): not
+            // normalized again.
+            let key = |from: Option<u32>, k: fn(&Record) -> Option<&str>| {
+                from.and_then(|i| k(&records[i as usize])).unwrap_or("")
+            };
+            let date_text = date.map(|d| d.to_string()).unwrap_or_default();
             let digest = content_digest([
-                date.map(|d| d.to_string()).unwrap_or_default(),
-                match_key(title.unwrap_or("")),
-                description.map(match_key).unwrap_or_default(),
+                date_text.as_str(),
+                key(title_from, |r| Some(r.title_key())),
+                key(description_from, Record::description_key),
             ]);
             let id = format!("doc-{}", hex(&digest[..6]));
             CanonicalRecord {

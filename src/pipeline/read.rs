@@ -40,6 +40,7 @@ impl Run<'_> {
         if let Some(b) = progress {
             b.finish_and_clear();
         }
+        self.stages.mark("ingest", "files read and parsed");
         let unmatched = if table.is_some() {
             Vec::new()
         } else {
@@ -50,6 +51,14 @@ impl Run<'_> {
             warnings: walk_warnings,
             ..Input::default()
         };
+        // Room for every record at once: a list grown by doubling to a million records
+        // copies them over and over, and touches fresh pages each time.
+        let total: usize = (outcomes.iter())
+            .filter_map(|o| o.result.as_ref().ok())
+            .map(|p| p.records.len())
+            .sum();
+        input.records.reserve_exact(total);
+        input.page_of.reserve_exact(total);
         errors.extend(outcomes.into_iter().filter_map(|o| input.add(o)));
         input.warnings.extend(unmatched);
         // Files the walk could not open count as failed too.

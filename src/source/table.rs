@@ -436,6 +436,9 @@ pub fn parse_jsonl(file: &str, bytes: &[u8], rules: &TableRules) -> ParsedTable 
 /// Each change is a warning naming the row's file and line. Explicit ids are settled first,
 /// so that a fallback never takes the id a later row names.
 pub fn settle_ids(records: &mut [RawRecord], warnings: &mut Vec<Warning>) {
+    if unique_by_place(records) {
+        return;
+    }
     let mut taken = std::collections::HashSet::new();
     for r in records.iter_mut() {
         if let Some(k) = &r.key
@@ -466,6 +469,34 @@ pub fn settle_ids(records: &mut [RawRecord], warnings: &mut Vec<Warning>) {
         taken.insert(unique.clone());
         r.key = Some(unique);
     }
+}
+
+/// True when no record has an id of its own and the records stand file by file, positions
+/// rising within each file: their ids (file and position) are then unique as they are. Pages
+/// as read come so; checking it is one pass without building a million id strings to hash.
+fn unique_by_place(records: &[RawRecord]) -> bool {
+    if records.iter().any(|r| r.key.is_some()) {
+        return false;
+    }
+    let mut files: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut previous: Option<&RawRecord> = None;
+    for r in records {
+        let p = &r.provenance;
+        match previous {
+            Some(q) if q.provenance.file == p.file => {
+                if q.provenance.position >= p.position {
+                    return false;
+                }
+            }
+            _ => {
+                if !files.insert(&p.file) {
+                    return false;
+                }
+            }
+        }
+        previous = Some(r);
+    }
+    true
 }
 
 #[cfg(test)]
@@ -558,6 +589,36 @@ mod tests {
         assert_eq!(ids, ["t.csv#1~3", "t.csv#1", "t.csv#1~2", "a", "t.csv#5~2", "t.csv#5"]);
         let lines: Vec<Option<usize>> = warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [Some(6), Some(2), Some(6)]);
+    }
+
+    #[test]
+    fn unkeyed_records_are_unique_by_place_unless_a_place_repeats() {
+        let with_position = |file: &str, position: usize| {
+            let mut r = RawRecord::for_test(file, "May 1, 1950", "T", None, false);
+            r.provenance.position = position;
+            r
+        };
+        let ids = |mut records: Vec<RawRecord>| {
+            let mut warnings = Vec::new();
+            settle_ids(&mut records, &mut warnings);
+            (records.iter().map(|r| r.id()).collect::<Vec<_>>(), warnings.len())
+        };
+        // File by file, positions rising: nothing to settle.
+        let (plain, warned) = ids(vec![
+            with_position("a", 1),
+            with_position("a", 2),
+            with_position("b", 1),
+        ]);
+        assert_eq!((plain, warned), (vec!["a#1".into(), "a#2".into(), "b#1".into()], 0));
+        // A file met again after another, and a place repeated: the full check renames.
+        let (again, warned) = ids(vec![
+            with_position("a", 1),
+            with_position("b", 1),
+            with_position("a", 1),
+        ]);
+        assert_eq!((again, warned), (vec!["a#1".into(), "b#1".into(), "a#1~2".into()], 1));
+        let (repeated, warned) = ids(vec![with_position("a", 2), with_position("a", 2)]);
+        assert_eq!((repeated, warned), (vec!["a#2".into(), "a#2~2".into()], 1));
     }
 
     #[test]
