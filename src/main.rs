@@ -45,7 +45,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => cmd::run::run(args),
+        Command::Run(args) => {
+            keep_freed_memory();
+            cmd::run::run(args)
+        }
         Command::Eval(args) => cmd::eval::run(args),
         Command::Plan(args) => cmd::plan::run(args),
         Command::Synth(args) => cmd::synth::run(args),
@@ -82,6 +85,22 @@ fn chain(e: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+/// A run frees and allocates hundreds of megabytes stage after stage. mimalloc by default
+/// hands freed memory back to the system after 10 ms, and the next stage takes it again,
+/// every page zeroed by the kernel anew: at 1M records a fifth of the reading stage was the
+/// kernel clearing pages. A run is a batch that ends soon: it keeps what it freed (peak
+/// memory unchanged, measured in BENCHMARKS.md). `concord serve`, which lives long, does not.
+fn keep_freed_memory() {
+    #[cfg(feature = "mimalloc")]
+    {
+        // `mi_option_purge_delay` (15 in mimalloc 2 and 3: the -sys crate names only some
+        // options); -1: never purge.
+        const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+        // SAFETY: sets an option's value; mimalloc reads it when it next considers purging.
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
+    }
 }
 
 // mimalloc: fewer, faster allocations than glibc's malloc across rayon's threads, and less

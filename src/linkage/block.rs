@@ -13,7 +13,12 @@
 //! neighbours in title order (a table row's values), and a warning says so.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// aHash: hash maps of title tokens are built over every record of a run; SipHash (std's
+// default) was a visible share of blocking, and aHash keeps a random key (scraped text
+// cannot be crafted to collide).
+use ahash::AHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::error::Warning;
@@ -485,32 +490,31 @@ fn title_token_blocks(
     if !records.iter().any(undated) || rules.title_tokens == 0 {
         return blocks;
     }
-    let tokens_of = |r: &Record| -> Vec<String> {
-        let mut t: Vec<String> = field_key(r, rule)
-            .split(' ')
-            .filter(|t| t.chars().count() >= 3)
-            .map(str::to_string)
-            .collect();
-        t.sort();
+    // Each record's text once (borrowed, unless a layout field is normalized here), in
+    // parallel; its tokens are borrowed from it.
+    let keys: Vec<Cow<str>> = records.par_iter().map(|r| field_key(r, rule)).collect();
+    let tokens_of = |i: usize| -> Vec<&str> {
+        let mut t: Vec<&str> = keys[i].split(' ').filter(|t| t.chars().count() >= 3).collect();
+        t.sort_unstable();
         t.dedup();
         t
     };
-    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        for t in tokens_of(r) {
+    let mut postings: HashMap<&str, Vec<u32>> = HashMap::new();
+    for i in 0..records.len() {
+        for t in tokens_of(i) {
             postings.entry(t).or_default().push(i as u32);
         }
     }
-    let mut chosen: BTreeMap<String, ()> = BTreeMap::new();
-    for r in records.iter().filter(|r| undated(r)) {
-        let mut tokens: Vec<(usize, String)> = tokens_of(r)
+    let mut chosen: BTreeMap<&str, ()> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate().filter(|(_, r)| undated(r)) {
+        let mut tokens: Vec<(usize, &str)> = tokens_of(i)
             .into_iter()
-            .map(|t| (postings.get(&t).map_or(0, Vec::len), t))
+            .map(|t| (postings.get(t).map_or(0, Vec::len), t))
             .filter(|(n, _)| *n <= rules.max_block_size)
             .collect();
         tokens.sort();
         tokens.truncate(rules.title_tokens);
-        if tokens.is_empty() && !field_key(r, rule).is_empty() {
+        if tokens.is_empty() && !keys[i].is_empty() {
             warnings.push(Warning::at(
                 &r.raw.provenance.file,
                 Some(r.raw.provenance.line),
@@ -524,14 +528,14 @@ fn title_token_blocks(
     for token in chosen.into_keys() {
         let mut dateless = Vec::new();
         let mut dated = Vec::new();
-        for &i in &postings[&token] {
+        for &i in &postings[token] {
             if undated(&records[i as usize]) {
                 dateless.push(i)
             } else {
                 dated.push(i)
             }
         }
-        blocks.insert(token, (dateless, dated));
+        blocks.insert(token.to_string(), (dateless, dated));
     }
     let is_title = rule.layout_field.is_none() && Schema::page().role(Role::Title) == rule.fields.first().copied();
     if is_title && rules.untitled_by_description {

@@ -41,9 +41,25 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
-    let longer = a.chars().count().max(b.chars().count());
-    let distance = rapidfuzz::distance::levenshtein::distance(a.chars(), b.chars());
+    // ASCII text (most of it) is compared byte by byte: the same distance, without decoding
+    // characters, and rapidfuzz's table for bytes is an array, not a hash map.
+    let (longer, distance) = if a.is_ascii() && b.is_ascii() {
+        let d = rapidfuzz::distance::levenshtein::distance(a.bytes(), b.bytes());
+        (a.len().max(b.len()), d)
+    } else {
+        let d = rapidfuzz::distance::levenshtein::distance(a.chars(), b.chars());
+        (a.chars().count().max(b.chars().count()), d)
+    };
     1.0 - distance as f64 / longer as f64
+}
+
+/// The number of characters of `text` (its length in bytes when ASCII).
+pub(crate) fn char_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
 }
 
 /// Similarity of `short` (`n` characters) with the beginning of `long`, the same length in
@@ -51,15 +67,20 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 /// (rapidfuzz stops once it exceeds the bound), so ruling out a prefix costs a fraction of a
 /// full comparison; a value that is returned is exactly `similarity(short, head)`.
 pub(crate) fn prefix_similarity_at_least(short: &str, n: usize, long: &str, threshold: f64) -> Option<f64> {
-    let head: String = long.chars().take(n).collect();
+    // The first n characters of `long`, borrowed.
+    let head = long.char_indices().nth(n).map_or(long, |(i, _)| &long[..i]);
     if head == short {
         return Some(1.0);
     }
     // One more than the largest distance that can pass, so float rounding cannot cut a pass.
     let bound = ((1.0 - threshold).max(0.0) * n as f64).floor() as usize + 1;
     let args = rapidfuzz::distance::levenshtein::Args::default().score_cutoff(bound);
-    let d = rapidfuzz::distance::levenshtein::distance_with_args(short.chars(), head.chars(), &args)?;
-    let p = 1.0 - d as f64 / n.max(head.chars().count()) as f64;
+    let d = if short.is_ascii() && head.is_ascii() {
+        rapidfuzz::distance::levenshtein::distance_with_args(short.bytes(), head.bytes(), &args)?
+    } else {
+        rapidfuzz::distance::levenshtein::distance_with_args(short.chars(), head.chars(), &args)?
+    };
+    let p = 1.0 - d as f64 / n.max(char_count(head)) as f64;
     (p >= threshold).then_some(p)
 }
 
@@ -78,7 +99,7 @@ pub(crate) fn head(text: &str, max: usize) -> &str {
 pub fn text_similarity(a: &str, b: &str, min_prefix: Option<usize>, rules: &ComparisonRules) -> (f64, DescriptionMode) {
     let (a, b) = (head(a, rules.max_compared_chars), head(b, rules.max_compared_chars));
     let full = similarity(a, b);
-    let (na, nb) = (a.chars().count(), b.chars().count());
+    let (na, nb) = (char_count(a), char_count(b));
     let (short, n, long) = if na <= nb { (a, na, b) } else { (b, nb, a) };
     if min_prefix.is_some_and(|m| full < 1.0 && n >= m) {
         let p = prefix_similarity_at_least(short, n, long, rules.prefix_similarity);
