@@ -35,6 +35,23 @@ pub struct OutputRules {
     /// The format of the tabular outputs (`--output-format`; CSV unless asked).
     #[serde(default)]
     pub format: Format,
+    /// Which compared pairs `decisions` holds (`--decisions`; all unless asked).
+    #[serde(default)]
+    pub decisions: DecisionScope,
+}
+
+/// The pairs written to `decisions`: every compared pair is the whole audit, but at a
+/// million records it is the largest output by far (a third of what a run writes, most of
+/// it pairs that did not match); `linked` keeps what a reviewer acts on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionScope {
+    /// Every compared pair, and every pair an override decided.
+    #[default]
+    All,
+    /// Pairs decided match or review, and every pair an override decided: no-match pairs
+    /// are left out (their count stays in summary.csv).
+    Linked,
 }
 
 /// The lock file of an output folder.

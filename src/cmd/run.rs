@@ -58,6 +58,11 @@ pub struct Args {
     /// rules' [output] format).
     #[arg(long, value_enum)]
     output_format: Option<OutputFormat>,
+    /// Which compared pairs decisions.csv holds: all, or linked (match and review, and the
+    /// pairs an override decided; no-match pairs left out, a fraction of the size). Default:
+    /// all (or the rules' [output] decisions).
+    #[arg(long, value_enum, value_name = "SCOPE")]
+    decisions: Option<concord::output::DecisionScope>,
     /// An earlier run's output folder (may be --out itself): its canonical ids are carried
     /// over to the documents that keep their members, and ids.csv records every id issued.
     #[arg(long, value_name = "OLD_OUT")]
@@ -85,6 +90,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     rules.output.neutralise_formulas |= args.safe_csv;
     if let Some(f) = args.output_format {
         rules.output.format = f;
+    }
+    if let Some(d) = args.decisions {
+        rules.output.decisions = d;
     }
     super::plan::link_options(&mut rules, args.link_type, args.one_to_one)?;
     if args.threads == Some(0) {

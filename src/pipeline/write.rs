@@ -11,14 +11,14 @@ use crate::audit::overrides::Mark;
 use crate::audit::{self, Settled};
 use crate::error::{Error, Warning};
 use crate::linkage::block::BlockStat;
-use crate::linkage::compare::ScoredPair;
+use crate::linkage::compare::{MatchDecision, ScoredPair};
 use crate::linkage::merge::CanonicalRecord;
 use crate::linkage::model::Model;
 use crate::output::rows::{
     BlockRow, CanonicalRow, CanonicalSourceRow, ChangeRow, CompletenessRow, DecisionRow, Fields, IdRow, ModelCells,
     ProvenanceRow, RecordFieldRow, Step, WarningRow,
 };
-use crate::output::{Batch, Fixed};
+use crate::output::{Batch, DecisionScope, Fixed};
 use crate::record::Record;
 use crate::schema::TableRules;
 
@@ -63,7 +63,10 @@ impl Run<'_> {
         let table = l.table.as_ref();
         type Writer<'a> = Box<dyn Fn() -> Result<(), Error> + Send + Sync + 'a>;
         let writers: Vec<Writer> = vec![
-            Box::new(|| write_decisions(batch, &settled, &l.marks, &l.blocks, &l.records, l.model())),
+            Box::new(|| {
+                let scope = self.rules.output.decisions;
+                write_decisions(batch, &settled, &l.marks, &l.blocks, &l.records, l.model(), scope)
+            }),
             Box::new(|| write_provenance(batch, &l.canonical, &l.records, table)),
             Box::new(|| write_canonical(batch, &l.canonical, &l.records, table)),
             Box::new(|| match table {
@@ -261,9 +264,9 @@ fn model_cells(m: &Model, s: &ScoredPair) -> ModelCells {
     }
 }
 
-/// `decisions`: every compared pair, and every pair an override decided (`marks`, one per
-/// scored pair), with its final decision and reason. With the Fellegi-Sunter columns when
-/// `model` scored the pairs.
+/// `decisions`: every compared pair (in scope `linked`, those not decided no-match), and
+/// every pair an override decided (`marks`, one per scored pair), with its final decision
+/// and reason. With the Fellegi-Sunter columns when `model` scored the pairs.
 fn write_decisions(
     batch: &Batch,
     settled: &Settled,
@@ -271,34 +274,45 @@ fn write_decisions(
     blocks: &[BlockStat],
     records: &[Record],
     model: Option<&Model>,
+    scope: DecisionScope,
 ) -> Result<(), Error> {
     let comparisons: Option<Vec<String>> =
         model.map(|m| m.comparisons.iter().map(|c| c.comparison.name.clone()).collect());
-    let rows = settled.pairs().iter().enumerate().zip(marks).map(|((i, s), mark)| {
-        // A pair only an override made has no blocking rule.
-        let forced = mark.as_ref().is_some_and(|m| m.forced);
-        let block = blocks.get(s.pair.block as usize).filter(|_| !forced);
-        // A table pair has no title or description similarity: those columns stay empty.
-        let page = records[s.pair.a as usize].raw.is_page();
-        DecisionRow {
-            record_a: records[s.pair.a as usize].id(),
-            record_b: records[s.pair.b as usize].id(),
-            block_rule: block.map_or("override".into(), |b| b.rule.as_str().to_string()),
-            block_key: block.map_or(String::new(), |b| b.key.clone()),
-            title_similarity: page.then_some(Fixed(s.title)),
-            description_similarity: s.description.filter(|_| page).map(Fixed),
-            description_mode: if page {
-                s.description_mode.as_str().to_string()
-            } else {
-                String::new()
-            },
-            score: Fixed(s.score),
-            decision: settled.decision(i).as_str().to_string(),
-            reason: settled.reason(i).into_owned(),
-            override_: mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
-            model: model.map(|m| model_cells(m, s)),
-        }
-    });
+    let kept = |&((i, _), mark): &((usize, &ScoredPair), &Option<Box<Mark>>)| match scope {
+        DecisionScope::All => true,
+        DecisionScope::Linked => mark.is_some() || settled.decision(i) != MatchDecision::NoMatch,
+    };
+    let rows = settled
+        .pairs()
+        .iter()
+        .enumerate()
+        .zip(marks)
+        .filter(kept)
+        .map(|((i, s), mark)| {
+            // A pair only an override made has no blocking rule.
+            let forced = mark.as_ref().is_some_and(|m| m.forced);
+            let block = blocks.get(s.pair.block as usize).filter(|_| !forced);
+            // A table pair has no title or description similarity: those columns stay empty.
+            let page = records[s.pair.a as usize].raw.is_page();
+            DecisionRow {
+                record_a: records[s.pair.a as usize].id(),
+                record_b: records[s.pair.b as usize].id(),
+                block_rule: block.map_or("override".into(), |b| b.rule.as_str().to_string()),
+                block_key: block.map_or(String::new(), |b| b.key.clone()),
+                title_similarity: page.then_some(Fixed(s.title)),
+                description_similarity: s.description.filter(|_| page).map(Fixed),
+                description_mode: if page {
+                    s.description_mode.as_str().to_string()
+                } else {
+                    String::new()
+                },
+                score: Fixed(s.score),
+                decision: settled.decision(i).as_str().to_string(),
+                reason: settled.reason(i).into_owned(),
+                override_: mark.as_ref().map_or(String::new(), |m| m.verdict.as_str().to_string()),
+                model: model.map(|m| model_cells(m, s)),
+            }
+        });
     batch.table("decisions", &DecisionRow::columns(comparisons.as_deref()), rows)
 }
 

@@ -260,3 +260,32 @@ fn a_folder_with_both_formats_or_neither_is_refused_clearly() {
         stderr(&o)
     );
 }
+
+#[test]
+fn decisions_linked_keeps_the_pairs_not_decided_no_match_and_changes_nothing_else() {
+    let w = Workdir::new();
+    let pages = fixture("pages");
+    w.run_ok(&[&pages], "all", &[]);
+    w.run_ok(&[&pages], "linked", &["--decisions", "linked"]);
+    let all = read_csv(&w.path("all/decisions.csv"));
+    let linked = read_csv(&w.path("linked/decisions.csv"));
+    let expected: Rows = (all.iter())
+        .filter(|r| r["decision"] != "no-match" || !r["override"].is_empty())
+        .cloned()
+        .collect();
+    assert!(linked.len() < all.len(), "the seeds compare pairs that do not match");
+    assert!(linked.iter().any(|r| r["decision"] == "match"));
+    assert_eq!(linked, expected);
+    assert_eq!(
+        csv_header(&w.path("linked/decisions.csv")),
+        csv_header(&w.path("all/decisions.csv"))
+    );
+    for t in TABLES.iter().filter(|&&t| t != "decisions") {
+        let file = format!("{t}.csv");
+        assert_eq!(
+            read_csv(&w.path("linked").join(&file)),
+            read_csv(&w.path("all").join(&file)),
+            "{file}"
+        );
+    }
+}
